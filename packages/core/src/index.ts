@@ -1,0 +1,1 @@
+export { IVSIM_VERSION } from './version.ts';

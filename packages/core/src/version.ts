@@ -1,0 +1,1 @@
+export const IVSIM_VERSION = '0.1.0';
