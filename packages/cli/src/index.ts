@@ -1,1 +1,2 @@
-export {};
+export { buildProgram, main } from './main.ts';
+export { formatTable } from './table.ts';

@@ -1,1 +1,31 @@
+// @ivsim/core — the deterministic model, importable on its own: `import { simulate } from '@ivsim/core'`.
+
+export * from './arch/x86/index.ts';
+export { createScheme, implementedSchemes } from './hv/registry.ts';
+export type { DeliveryScheme } from './hv/scheme.ts';
+export { CAUSE_NAMES, EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts';
+export { Arena } from './mem/vcpu-block.ts';
+export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
+export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
+export { loadScenarioFile, parseScenarioText, ScenarioError, validateScenario } from './scenario/load.ts';
+export { PRESETS, presetNames } from './scenario/presets.ts';
+export { resolveCosts } from './scenario/resolve-costs.ts';
+export {
+  ALL_SCHEMES,
+  ARM_SCHEMES,
+  type Scenario,
+  type ScenarioInput,
+  type SchemeId,
+  scenarioSchema,
+  X86_SCHEMES,
+} from './scenario/schema.ts';
+export { formatNs, parseTimeNs } from './scenario/units.ts';
+export { Counters } from './sim/counters.ts';
+export { Sim } from './sim/engine.ts';
+export { EventQueue } from './sim/event-queue.ts';
+export { RngStreams } from './sim/rng.ts';
+export { buildTopology, type Topology } from './sim/topology.ts';
+export type { Results, SchemeResult, EngineInfo } from './stats/results.ts';
+export { LogLinearHistogram } from './stats/loglinear.ts';
+export { assembleResults, runScheme, type SchemeRun, schemePlan, simulate, type SimulateOptions } from './simulate.ts';
 export { IVSIM_VERSION } from './version.ts';

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// The `ivsim` command. Exit status: 0 success, 1 failed run (e.g. conservation violated), 2 bad input.
+
+import { writeFileSync } from 'node:fs';
+import { ALL_SCHEMES, BUILTIN_SCENARIOS, ScenarioError, type SchemeId, simulate, validateScenario } from '@ivsim/core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { resolveScenario } from './resolve.ts';
+import { formatTable } from './table.ts';
+
+const intArg = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+  return n;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('ivsim')
+    .description('Simulate interrupt delivery into virtual machines and compare schemes side by side.')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.trim().split('\n')[0] + '\n') });
+
+  program
+    .command('run')
+    .description('run a built-in scenario or a scenario file and print the comparison')
+    .argument('<scenario>', 'built-in scenario name (see `ivsim scenarios`) or a YAML/JSON file')
+    .addOption(new Option('--scheme <ids...>', 'only these schemes (bare-metal still runs as the reference)').choices([...ALL_SCHEMES]))
+    .option('--seed <n>', 'override the scenario seed', intArg('--seed', 0))
+    .option('--shards <n>', 'worker threads (this build runs on the calling thread; 1 only)', intArg('--shards', 1))
+    .option('--json <file>', 'write the results JSON to this file')
+    .action((arg: string, o: { scheme?: SchemeId[]; seed?: number; shards?: number; json?: string }) => {
+      const s = resolveScenario(arg);
+      if (o.shards !== undefined && o.shards !== 1)
+        throw new ScenarioError('--shards: the parallel engine is not available in this build; use --shards 1');
+      if (o.scheme) {
+        const bad = o.scheme.find((id) => !s.schemes.includes(id) && id !== 'bare-metal');
+        if (bad) throw new ScenarioError(`--scheme: ${bad} is not one of this scenario's schemes (${s.schemes.join(', ')})`);
+      }
+      const r = simulate(s, { schemes: o.scheme, seed: o.seed });
+      if (o.json) writeFileSync(o.json, `${JSON.stringify(r, null, 2)}\n`);
+      console.log(formatTable(r));
+      if (r.schemes.some((x) => !x.conservation.ok)) {
+        console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
+        process.exitCode = 1;
+      }
+    });
+
+  program
+    .command('scenarios')
+    .description('list the built-in scenarios')
+    .action(() => {
+      for (const [name, s] of Object.entries(BUILTIN_SCENARIOS)) {
+        const v = validateScenario(s);
+        console.log(`${name.padEnd(16)} ${v.arch}  ${v.schemes.join(', ')}\n${' '.repeat(17)}${s.description ?? ''}`);
+      }
+    });
+
+  program
+    .command('validate')
+    .description('validate a scenario file (exit 0 if valid, 2 with the bad field named if not)')
+    .argument('<file>', 'YAML or JSON scenario file')
+    .action((file: string) => {
+      const s = resolveScenario(file);
+      console.log(`${file}: valid (${s.name}, ${s.arch}, schemes ${s.schemes.join(', ')})`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // help/version → 0; usage errors → 2
+    if (e instanceof ScenarioError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,46 @@
+// The side-by-side comparison table printed by `ivsim run`.
+
+import type { Results } from '@ivsim/core';
+
+const us = (ns: number) => (ns / 1000).toFixed(2);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function formatTable(r: Results): string {
+  const head = [
+    'scheme',
+    'raised',
+    'dlv p50 µs',
+    'dlv p99 µs',
+    'dlv p99.9 µs',
+    'cmpl p99 µs',
+    'exits/s',
+    'exits/dev-int',
+    'guest share',
+    'vs bare metal',
+    'conserved',
+  ];
+  const rows = r.schemes.map((s) => [
+    s.scheme,
+    String(s.interrupts.raised),
+    us(s.latencyNs.delivery.p50),
+    us(s.latencyNs.delivery.p99),
+    us(s.latencyNs.delivery.p999),
+    us(s.latencyNs.completion.p99),
+    String(s.exits.perSecond),
+    s.exits.perDeviceInterruptWhileRunning.toFixed(2),
+    pct(s.cpu.guestShare),
+    pct(s.cpu.relativeToBareMetal),
+    s.conservation.ok ? 'yes' : 'NO',
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  const e = r.engine;
+  return [
+    `${r.scenario}: seed ${r.seed}, ${r.durationNs / 1e6} ms simulated at ${r.freqGHz} GHz, costs ${r.costPreset}`,
+    line(head),
+    line(w.map((n) => '-'.repeat(n))),
+    ...rows.map(line),
+    `engine: ${e.shards} shard(s), ${e.wallSeconds.toFixed(2)} s wall, ${e.events} events (${(e.eventsPerSecond / 1e6).toFixed(2)} M/s), ` +
+      `${e.simulatedInterrupts} interrupts (${(e.interruptsPerSecond / 1e6).toFixed(2)} M/s)`,
+  ].join('\n');
+}

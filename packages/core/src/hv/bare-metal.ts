@@ -1,0 +1,107 @@
+// bare-metal — no virtualization: each vCPU of the scenario is a physical CPU whose LAPIC delivers straight to the
+// OS handler through the IDT, EOI is a native x2APIC WRMSR, HLT halts the CPU until the next interrupt. The
+// reference every scheme's guest work is compared against.
+
+import { vecCount } from '../arch/x86/bitmap.ts';
+import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
+import type { SchemeId } from '../scenario/schema.ts';
+import type { Sim } from '../sim/engine.ts';
+import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
+import type { DeliveryScheme } from './scheme.ts';
+import { vlapicAccept } from './x86/vlapic-inject.ts';
+
+export class BareMetalScheme implements DeliveryScheme {
+  readonly id: SchemeId = 'bare-metal';
+  readonly virtualized = false;
+
+  init(_sim: Sim, vc: Vcpu): void {
+    vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
+  }
+
+  private deliverPending(sim: Sim, vc: Vcpu): void {
+    const v = pendingDeliverable(vc.lapic);
+    if (v < 0) return;
+    ackIrq(vc.lapic, v);
+    sim.deliverNow(vc, v, vc.since2[v], vc.flag2[v], sim.c.irqDelivery);
+  }
+
+  private interrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+    vlapicAccept(sim, vc, vector, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
+    if (vc.run === RUN_BLOCKED) {
+      // Leave HLT (C1), then take the interrupt.
+      vc.run = RUN_GUEST;
+      vc.phase = PH_WORK;
+      vc.segStart = sim.now + sim.c.haltWake;
+      sim.cnt.cycHw += sim.c.haltWake;
+    }
+    if (sim.guestInterruptible(vc)) this.deliverPending(sim, vc);
+  }
+
+  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+    this.interrupt(sim, vc, vector, raisedAt);
+  }
+
+  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+    this.interrupt(sim, vc, vector, raisedAt);
+  }
+
+  hostTick(sim: Sim, _p: number, vc: Vcpu | null): void {
+    if (vc === null) return;
+    if (vc.run === RUN_BLOCKED) {
+      sim.cnt.cycHw += sim.c.hostTickHandler; // the tick wakes the idle CPU, which halts again
+      return;
+    }
+    if (sim.guestInterruptible(vc)) sim.stall(vc, sim.c.irqDelivery + sim.c.hostTickHandler);
+    else vc.tickDeferred++;
+  }
+
+  guestEoi(sim: Sim, vc: Vcpu): void {
+    sim.stall(vc, sim.c.eoiLocal);
+    eoi(vc.lapic);
+    sim.completeEoi(vc, vc.segStart);
+  }
+
+  guestIret(sim: Sim, vc: Vcpu): void {
+    if (vc.tickDeferred > 0) {
+      sim.stall(vc, vc.tickDeferred * (sim.c.irqDelivery + sim.c.hostTickHandler));
+      vc.tickDeferred = 0;
+    }
+    this.deliverPending(sim, vc);
+  }
+
+  guestHalt(sim: Sim, vc: Vcpu): void {
+    if (pendingDeliverable(vc.lapic) >= 0) {
+      vc.phase = PH_WORK;
+      this.deliverPending(sim, vc);
+      return;
+    }
+    vc.phase = PH_HALT;
+    vc.run = RUN_BLOCKED;
+    ++vc.actGen;
+  }
+
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void {
+    sim.stall(vc, sim.c.ipiSendLocal);
+    sim.sendIpi(vc, target, vector, sim.now);
+  }
+
+  beforeEntry(): number {
+    return 0;
+  }
+
+  hasWakeEvent(_sim: Sim, vc: Vcpu): boolean {
+    return pendingDeliverable(vc.lapic) >= 0;
+  }
+
+  schedIn(): number {
+    return 0;
+  }
+
+  schedOut(): number {
+    return 0;
+  }
+
+  pendingCount(_sim: Sim, vc: Vcpu): number {
+    return vecCount(vc.lapic.IRR);
+  }
+}

@@ -1,0 +1,27 @@
+// Scheme ids → implementations (one file per scheme).
+
+import type { SchemeId } from '../scenario/schema.ts';
+import { BareMetalScheme } from './bare-metal.ts';
+import type { DeliveryScheme } from './scheme.ts';
+import { X86ApicvPiScheme } from './x86-apicv-pi.ts';
+import { X86EliScheme } from './x86-eli.ts';
+import { X86EmulScheme } from './x86-emul.ts';
+import { X86VmxScheme } from './x86-vmx.ts';
+
+const FACTORIES: Partial<Record<SchemeId, () => DeliveryScheme>> = {
+  'bare-metal': () => new BareMetalScheme(),
+  'x86-emul': () => new X86EmulScheme(),
+  'x86-vmx': () => new X86VmxScheme(),
+  'x86-apicv-pi': () => new X86ApicvPiScheme(),
+  'x86-eli': () => new X86EliScheme(),
+};
+
+export function createScheme(id: SchemeId): DeliveryScheme {
+  const f = FACTORIES[id];
+  if (!f) throw new Error(`scheme ${id} is not implemented in this build`);
+  return f();
+}
+
+export function implementedSchemes(): SchemeId[] {
+  return Object.keys(FACTORIES) as SchemeId[];
+}

@@ -1,0 +1,40 @@
+// One DeliveryScheme interface (like KVM's kvm_x86_ops / the vgic per-version backends): the engine owns time,
+// scheduling, the guest program and accounting; a scheme owns where an interrupt goes and what each step costs.
+// One file per scheme implements it.
+
+import type { SchemeId } from '../scenario/schema.ts';
+import type { Sim } from '../sim/engine.ts';
+import type { Vcpu } from '../sim/vcpu.ts';
+
+export interface DeliveryScheme {
+  readonly id: SchemeId;
+  /** False only for bare-metal: no root mode, no exits, every vCPU is a physical CPU. */
+  readonly virtualized: boolean;
+
+  /** Per-vCPU setup (reset architectural state). */
+  init(sim: Sim, vc: Vcpu): void;
+  /** An assigned device's MSI for guest vector `vector` reaches the interrupt controller / IOMMU. */
+  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void;
+  /** A software-originated virtual interrupt (IPI arrival, emulated guest timer) for vc. */
+  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number): void;
+  /** The host timer tick on pCPU `p`; `vc` is the vCPU currently on it (null when idle). */
+  hostTick(sim: Sim, p: number, vc: Vcpu | null): void;
+  /** The guest handler body finished and the guest writes EOI. */
+  guestEoi(sim: Sim, vc: Vcpu): void;
+  /** The guest executes IRET (IF = 1 again). May start the next handler or exit. */
+  guestIret(sim: Sim, vc: Vcpu): void;
+  /** The guest executes HLT with IF = 1. */
+  guestHalt(sim: Sim, vc: Vcpu): void;
+  /** The guest writes the ICR to send `vector` to `target`. */
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void;
+  /** Just before VM entry (virtualized schemes): sync and choose an injection. Returns extra root cycles. */
+  beforeEntry(sim: Sim, vc: Vcpu): number;
+  /** Whether a blocked vCPU has something that must wake it / keep it from blocking. */
+  hasWakeEvent(sim: Sim, vc: Vcpu): boolean;
+  /** vcpu_load on pCPU (schedule in). Returns root cycles spent. */
+  schedIn(sim: Sim, vc: Vcpu): number;
+  /** vcpu_put: preempted (runnable) or blocking (HLT). Returns root cycles spent. */
+  schedOut(sim: Sim, vc: Vcpu, blocking: boolean): number;
+  /** Interrupts raised for vc but not yet delivered (for conservation at the end of a run). */
+  pendingCount(sim: Sim, vc: Vcpu): number;
+}

@@ -1,0 +1,171 @@
+// x86-apicv-pi — APICv virtual-interrupt delivery + VT-d posted interrupts (semantics §B.3). The IOMMU posts into
+// the vCPU's PI descriptor (PIR/ON/SN/NV/NDST, bit-exact in the SAB state block); a running vCPU processes the
+// notification without an exit (P-08), a preempted one has SN = 1 (P-13), a blocked one gets the wake-up vector
+// (P-14); EOIs are virtualized. Host interrupts still exit.
+
+import { POSTED_INTR_VECTOR, POST_COALESCED, POST_NOTIFY, piHarvest, piHasPending, piNv, piPostHw, piPostSw, piReset, piTestOn } from '../arch/x86/pi-desc.ts';
+import { eoiExitRequired, vidDeliver, vidEoi, vidRecognized, vidSyncRvi } from '../arch/x86/apicv.ts';
+import { vecCount, vecTest } from '../arch/x86/bitmap.ts';
+import { LAPIC_SVR, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
+import type { SchemeId } from '../scenario/schema.ts';
+import type { Sim } from '../sim/engine.ts';
+import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
+import { CAUSE_DEVICE, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import type { DeliveryScheme } from './scheme.ts';
+import { causeOfVector, entryInterruptible } from './x86/vlapic-inject.ts';
+import { piLoad, piPut, PUT_BLOCKED_SELF_IPI } from './x86/posted-intr.ts';
+
+const R = ExitReasonId;
+
+export class X86ApicvPiScheme implements DeliveryScheme {
+  readonly id: SchemeId = 'x86-apicv-pi';
+  readonly virtualized = true;
+
+  init(_sim: Sim, vc: Vcpu): void {
+    vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
+    piReset(vc.pid); // P-21: NV = 0xF2, SN = 1 until the first vcpu_load
+  }
+
+  /** PIR → VIRR (posted-interrupt processing or vmx_sync_pir_to_irr), keeping coalescing and raise times. */
+  private mergePir(sim: Sim, vc: Vcpu): void {
+    const h = vc.scratch;
+    if (!piHarvest(vc.pid, h)) return;
+    const irr = vc.lapic.IRR;
+    for (let w = 0; w < 8; w++) {
+      let bits = h[w];
+      while (bits !== 0) {
+        const b = 31 - Math.clz32(bits);
+        bits &= ~(1 << b);
+        const v = (w << 5) | b;
+        if (vecTest(irr, v)) sim.countCoalesced(vc, v);
+        else {
+          irr[w] |= 1 << b;
+          vc.since2[v] = vc.since1[v];
+          vc.flag2[v] = vc.flag1[v];
+        }
+      }
+    }
+    vidSyncRvi(vc.lapic);
+  }
+
+  /** SDM posted-interrupt processing in non-root (no exit), then evaluate/deliver if IF = 1 (P-08). */
+  private processPosted(sim: Sim, vc: Vcpu): void {
+    sim.stall(vc, sim.c.piNotification);
+    this.mergePir(sim, vc);
+    this.evaluate(sim, vc);
+  }
+
+  /** Evaluate pending virtual interrupts: recognized iff class(RVI) > class(VPPR); delivered when IF = 1. */
+  private evaluate(sim: Sim, vc: Vcpu): void {
+    if (!sim.guestInterruptible(vc) || !vidRecognized(vc.lapic)) return;
+    const v = vidDeliver(vc.lapic);
+    sim.deliverNow(vc, v, vc.since2[v], vc.flag2[v], sim.c.vidDelivery);
+  }
+
+  /** A notification (NV) sent to NDST, i.e. this vCPU's pCPU. */
+  private notify(sim: Sim, vc: Vcpu): void {
+    if (piNv(vc.pid) === POSTED_INTR_VECTOR) {
+      if (vc.run === RUN_GUEST) this.processPosted(sim, vc);
+      else if (vc.run === RUN_ROOT) sim.rootWork(vc, sim.c.kickHandling); // host sees 0xF2, sync happens at entry
+      return;
+    }
+    // Wake-up vector 0xF1 (P-14): pi_wakeup_handler runs on NDST's pCPU and wakes this vCPU.
+    const p = vc.pcpu;
+    if (sim.pcpuCur[p] >= 0) sim.hostInterruptOnPcpu(p, sim.c.piWakeupHandler, CAUSE_DEVICE);
+    sim.wake(vc, sim.pcpuCur[p] < 0 ? sim.c.piWakeupHandler : 0);
+  }
+
+  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+    const r = piPostHw(vc.pid, vector);
+    if (r & POST_COALESCED) sim.countCoalesced(vc, vector);
+    else {
+      vc.since1[vector] = raisedAt;
+      vc.flag1[vector] = vc.run === RUN_GUEST ? 1 : 0;
+    }
+    if (r & POST_NOTIFY) this.notify(sim, vc);
+  }
+
+  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+    // vmx_deliver_posted_interrupt (§B.3 (b)): coalesced, or ON already set, or notify/wake.
+    const r = piPostSw(vc.pid, vector);
+    if (r & POST_COALESCED) {
+      sim.countCoalesced(vc, vector);
+      return;
+    }
+    vc.since1[vector] = raisedAt;
+    vc.flag1[vector] = 0;
+    if ((r & POST_NOTIFY) === 0) return;
+    if (vc.run === RUN_GUEST) this.processPosted(sim, vc); // IN_GUEST_MODE: IPI 0xF2 → no exit
+    else if (vc.run === RUN_BLOCKED) sim.wake(vc); // P-09: no IPI; the PIR is harvested at the next entry
+  }
+
+  hostTick(sim: Sim, p: number): void {
+    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK);
+  }
+
+  guestEoi(sim: Sim, vc: Vcpu): void {
+    // EOI virtualization: no exit unless the EOI-exit bitmap asks for one (P-19, level vectors only).
+    sim.stall(vc, sim.c.eoiVirtualized);
+    const v = vidEoi(vc.lapic);
+    sim.completeEoi(vc, vc.segStart);
+    if (eoiExitRequired(vc.lapic, v)) sim.exit(vc, R.EOI_INDUCED, causeOfVector(vc, v), sim.c.eoiMsrEmulation);
+  }
+
+  guestIret(sim: Sim, vc: Vcpu): void {
+    this.evaluate(sim, vc);
+  }
+
+  guestHalt(sim: Sim, vc: Vcpu): void {
+    // HLT with a recognized interrupt does not block (the virtual interrupt wakes the HLT activity state).
+    if (vidRecognized(vc.lapic)) return this.evaluate(sim, vc);
+    sim.haltExit(vc, sim.c.hltExitHandling);
+  }
+
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void {
+    // No IPI virtualization: the ICR write exits and KVM posts to the target (§B.3 (b)).
+    sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
+    sim.sendIpi(vc, target, vector, sim.now);
+  }
+
+  beforeEntry(sim: Sim, vc: Vcpu): number {
+    let cost = 0;
+    if (piTestOn(vc.pid)) {
+      cost += sim.c.piSync; // vmx_sync_pir_to_irr (§B.3 (c))
+      this.mergePir(sim, vc);
+    }
+    // VM entry evaluates pending virtual interrupts and delivers with IF = 1 (P-01, P-05).
+    if (entryInterruptible(vc) && vidRecognized(vc.lapic)) {
+      const v = vidDeliver(vc.lapic);
+      vc.inject = v;
+      vc.injectRaised = vc.since2[v];
+      vc.injectFlag = vc.flag2[v];
+      cost += sim.c.vidDelivery;
+    }
+    return cost;
+  }
+
+  hasWakeEvent(_sim: Sim, vc: Vcpu): boolean {
+    return piHasPending(vc.pid) || vidRecognized(vc.lapic);
+  }
+
+  schedIn(sim: Sim, vc: Vcpu): number {
+    piLoad(vc.pid, vc.pcpu, sim.scenario.host.x2apic);
+    vc.onWakeupList = false;
+    return sim.c.piPutLoad;
+  }
+
+  schedOut(sim: Sim, vc: Vcpu, blocking: boolean): number {
+    // A blocking vCPU has IF = 1 here (the guest halts from its idle loop), so the wake-up vector is armed.
+    const r = piPut(vc.pid, blocking, false);
+    vc.onWakeupList = blocking;
+    // ON cannot be set here: the HLT exit only blocks when hasWakeEvent (which includes ON) is false. If it
+    // were, KVM's self-IPI 0xF1 (P-15) would wake the vCPU right away.
+    if (r === PUT_BLOCKED_SELF_IPI) sim.wake(vc);
+    return sim.c.piPutLoad;
+  }
+
+  pendingCount(_sim: Sim, vc: Vcpu): number {
+    return vecCount(vc.pid.subarray(0, 8)) + vecCount(vc.lapic.IRR);
+  }
+}
+

@@ -1,0 +1,51 @@
+// The cost model: every step of semantics §B that the hardware or the hypervisor performs has an entry, in
+// cycles of the scenario's CPU. Presets live in presets.ts (each number cites published-figures.md); scenario
+// `costs.overrides` replace any entry by name.
+
+export const COST_NAMES = [
+  // latency-only transit (no CPU is busy)
+  'msiDelivery', // device MSI write → interrupt pending at the target's (I)APIC / IOMMU
+  'ipiLatency', // physical IPI transit between pCPUs
+  // bare-metal hardware steps
+  'irqDelivery', // IDT vectoring of an interrupt into a handler (also shadow-IDT delivery under ELI)
+  'eoiLocal', // native x2APIC EOI (WRMSR 0x80B) retiring the ISR bit
+  'haltWake', // leaving HLT (C1) on bare metal
+  'ipiSendLocal', // native ICR write
+  'hostTickHandler', // host (or bare-metal OS) timer-tick handler
+  // VMX exits
+  'exitRoundTrip', // hardware world switch: VM exit + VM entry (direct cost)
+  'exitIndirect', // cache/TLB pollution charged to the guest after each exit (indirect cost)
+  'hostIrqHandler', // host handler of an assigned device interrupt: VFIO → irqfd → MSI route → accept into vIRR
+  'injectEvent', // kvm_check_and_inject_events + VM-entry interruption-info write
+  'eoiMsrEmulation', // EXIT:MSR_WRITE of x2APIC EOI → apic_set_eoi
+  'apicMmioEmulation', // EXIT:APIC_ACCESS → decode + emulate an xAPIC page access (x86-emul)
+  'tprEmulation', // EXIT:CR_ACCESS of CR8 without a TPR shadow → apic_set_tpr (x86-emul)
+  'windowExitHandling', // EXIT:INTERRUPT_WINDOW handling
+  'hltExitHandling', // EXIT:HLT → kvm_vcpu_block bookkeeping
+  'vcpuWakeup', // waking a blocked vCPU thread until it runs again (host scheduler)
+  'kickHandling', // host handling of a kick (reschedule IPI) that forced an exit
+  'icrEmulation', // EXIT:MSR_WRITE of x2APIC ICR → IPI emulation (accept + kick)
+  'contextSwitch', // host switch between two vCPU threads on one pCPU
+  // APICv + posted interrupts
+  'piNotification', // posted-interrupt processing in non-root (notification vector, PIR → VIRR), no exit
+  'vidDelivery', // virtual-interrupt delivery (VIRR → VISR, guest IDT)
+  'eoiVirtualized', // EOI virtualization (no exit)
+  'piSync', // vmx_sync_pir_to_irr before entry
+  'piWakeupHandler', // host wake-up vector (0xF1) handler: walk the wakeup list
+  'piPutLoad', // vmx_vcpu_pi_put / vmx_vcpu_pi_load descriptor updates
+  // ELI
+  'npExitHandling', // EXIT:EXCEPTION(#NP) decode of a host vector before the host handler runs
+  'eliModeSwitch', // switching a vCPU between direct and injection mode (IDTR, VMCS controls, MSR bitmap)
+] as const;
+
+export type CostName = (typeof COST_NAMES)[number];
+export type CostTable = Record<CostName, number>;
+
+export interface CostPreset {
+  name: string;
+  description: string;
+  /** CPU the figures were measured on, for `cpu.freqGHz` defaults and reports. */
+  cpu: string;
+  freqGHz: number;
+  costs: CostTable;
+}

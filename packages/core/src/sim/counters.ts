@@ -1,0 +1,55 @@
+// Run counters of one shard (or of a whole single-threaded run). All fields are sums of integers, so per-shard
+// counters add up exactly to the single-threaded values in any order.
+
+import { NUM_CAUSES, NUM_EXIT_REASONS } from '../hv/exit-reasons.ts';
+import { LogLinearHistogram } from '../stats/loglinear.ts';
+
+export class Counters {
+  events = 0;
+  raised = 0;
+  delivered = 0;
+  coalesced = 0;
+  completed = 0;
+  /** Per interrupt kind (KIND_* in vcpu.ts): raised / delivered / coalesced. */
+  readonly raisedByKind = new Float64Array(4);
+  readonly deliveredByKind = new Float64Array(4);
+  readonly coalescedByKind = new Float64Array(4);
+  readonly exits = new Float64Array(NUM_EXIT_REASONS);
+  readonly exitCycles = new Float64Array(NUM_EXIT_REASONS);
+  readonly exitsByCause = new Float64Array(NUM_CAUSES);
+  /** Device interrupts delivered that had arrived while the target ran in guest mode, and the exits they caused. */
+  deviceDeliveredRunning = 0;
+  deviceExitsRunning = 0;
+  cycWork = 0;
+  cycHandler = 0;
+  cycHw = 0;
+  cycHalted = 0;
+  readonly delivery = new LogLinearHistogram();
+  readonly completion = new LogLinearHistogram();
+
+  add(o: Counters): void {
+    this.events += o.events;
+    this.raised += o.raised;
+    this.delivered += o.delivered;
+    this.coalesced += o.coalesced;
+    this.completed += o.completed;
+    for (let i = 0; i < 4; i++) {
+      this.raisedByKind[i] += o.raisedByKind[i];
+      this.deliveredByKind[i] += o.deliveredByKind[i];
+      this.coalescedByKind[i] += o.coalescedByKind[i];
+    }
+    for (let i = 0; i < NUM_EXIT_REASONS; i++) {
+      this.exits[i] += o.exits[i];
+      this.exitCycles[i] += o.exitCycles[i];
+    }
+    for (let i = 0; i < NUM_CAUSES; i++) this.exitsByCause[i] += o.exitsByCause[i];
+    this.deviceDeliveredRunning += o.deviceDeliveredRunning;
+    this.deviceExitsRunning += o.deviceExitsRunning;
+    this.cycWork += o.cycWork;
+    this.cycHandler += o.cycHandler;
+    this.cycHw += o.cycHw;
+    this.cycHalted += o.cycHalted;
+    this.delivery.add(o.delivery);
+    this.completion.add(o.completion);
+  }
+}

@@ -1,0 +1,567 @@
+// The discrete-event engine: virtual time in cycles, one typed-array event queue, pCPU scheduling of vCPUs, the
+// guest program (work / handler / EOI / IRET / HLT), and the primitives a DeliveryScheme uses to express a path
+// step by step (exit, root work, hardware stall, handler start, wake, kick). Deterministic: every random draw
+// comes from an entity-owned stream and every tie breaks on (time, source entity, per-source sequence).
+
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, CAUSE_SCHED, ExitReasonId } from '../hv/exit-reasons.ts';
+import type { DeliveryScheme } from '../hv/scheme.ts';
+import { Arena } from '../mem/vcpu-block.ts';
+import type { CostTable } from '../scenario/costs.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { Counters } from './counters.ts';
+import { distToCycles } from './topology.ts';
+import { makeSampler, type Sampler } from './distributions.ts';
+import { EventQueue } from './event-queue.ts';
+import { RngStreams } from './rng.ts';
+import type { Topology } from './topology.ts';
+import {
+  KIND_DEVICE,
+  KIND_IPI,
+  KIND_TIMER,
+  PH_HALT,
+  PH_HANDLER,
+  PH_POST_EOI,
+  PH_WORK,
+  RUN_BLOCKED,
+  RUN_DESCHED,
+  RUN_GUEST,
+  RUN_ROOT,
+  Vcpu,
+} from './vcpu.ts';
+
+export const EV_ARRIVAL = 1; // device queue: next packet/completion arrival
+export const EV_DEV_IRQ = 2; // device queue: moderated (deferred) interrupt
+export const EV_MSI = 3; // vCPU: a device MSI reaches the interrupt controller / IOMMU
+export const EV_TICK = 4; // pCPU: host timer tick
+export const EV_VCPU = 5; // vCPU: end of its current timed activity (a0 = generation)
+export const EV_IDLE_BEGIN = 6; // vCPU: the guest runs out of work and idles (HLT)
+export const EV_GUEST_TIMER = 7; // vCPU: the guest's timer ends the idle period
+export const EV_IPI_SEND = 8; // vCPU: the guest wants to send an IPI
+export const EV_IPI_ARRIVE = 9; // vCPU: an IPI from another vCPU arrives (may cross shards)
+export const EV_SLICE = 10; // pCPU: scheduler time slice
+
+const R_EXTINT = ExitReasonId.EXTERNAL_INTERRUPT;
+const R_HLT = ExitReasonId.HLT;
+
+export interface SimOptions {
+  /** Use a SharedArrayBuffer for the vCPU state arena (parallel engine). */
+  sharedArena?: boolean;
+}
+
+export class Sim {
+  now = 0;
+  readonly q = new EventQueue(4096);
+  readonly rng: RngStreams;
+  readonly cnt = new Counters();
+  readonly vcpus: Vcpu[];
+  readonly arena: Arena;
+  readonly pcpuCur: Int32Array;
+  private readonly runq: Int32Array;
+  private readonly runqHead: Int32Array;
+  private readonly runqLen: Int32Array;
+  private readonly runqCap: number;
+  private readonly seq: Float64Array;
+  private readonly qLastIrq: Float64Array;
+  private readonly qDeferred: Uint8Array;
+  private readonly idleActive: Sampler[];
+  private readonly idleIdle: Sampler[];
+  private readonly ipiMean: Float64Array;
+  private readonly ipiVector: Int32Array;
+  private readonly timerVector: Int32Array;
+  /** Guest CR8/TPR accesses per interrupt (they trap only without a TPR shadow, i.e. under x86-emul). */
+  readonly tprAccesses: Int32Array;
+  readonly P: number;
+  readonly V: number;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly topo: Topology,
+    readonly scheme: DeliveryScheme,
+    readonly c: CostTable,
+    opts: SimOptions = {},
+  ) {
+    const P = topo.pcpus;
+    const V = topo.vcpus.length;
+    const Q = topo.queues.length;
+    this.P = P;
+    this.V = V;
+    this.rng = new RngStreams(scenario.seed, 3 * V + Q);
+    this.seq = new Float64Array(P + V + Q);
+    this.arena = new Arena(V, opts.sharedArena ?? false);
+    this.pcpuCur = new Int32Array(P).fill(-1);
+    const perPcpu = new Int32Array(P);
+    for (const d of topo.vcpus) perPcpu[d.pcpu]++;
+    this.runqCap = Math.max(1, ...perPcpu);
+    this.runq = new Int32Array(P * this.runqCap);
+    this.runqHead = new Int32Array(P);
+    this.runqLen = new Int32Array(P);
+    this.qLastIrq = new Float64Array(Q).fill(Number.NEGATIVE_INFINITY);
+    this.qDeferred = new Uint8Array(Q);
+    this.idleActive = [];
+    this.idleIdle = [];
+    this.ipiMean = new Float64Array(V);
+    this.ipiVector = new Int32Array(V);
+    this.timerVector = new Int32Array(V);
+    this.tprAccesses = new Int32Array(V);
+    const f = topo.freqGHz;
+    this.vcpus = topo.vcpus.map((d, i) => {
+      const vm = topo.vms[d.vmInstance];
+      const g = scenario.vms[d.vmSpec].guest;
+      this.idleActive.push(g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.activeMean }, f)) : () => 0);
+      this.idleIdle.push(g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.idleMean }, f)) : () => 0);
+      this.ipiMean[i] = g.ipi && g.ipi.rate > 0 && vm.vcpus > 1 ? (f * 1e9) / g.ipi.rate : 0;
+      this.ipiVector[i] = g.ipi ? g.ipi.vector : 0;
+      this.timerVector[i] = g.timerVector;
+      this.tprAccesses[i] = g.tprAccessesPerInterrupt;
+      return new Vcpu(i, P + i, d.vmInstance, d.vmVcpu, d.pcpu, vm.kinds, vm.handlers, 3 * i, 3 * i + 1, 3 * i + 2, this.arena);
+    });
+  }
+
+  // ---- event plumbing -------------------------------------------------------------------------------------
+
+  schedule(time: number, src: number, type: number, entity: number, a0: number, a1: number): void {
+    this.q.push(time, src, this.seq[src]++, type, entity, a0, a1);
+  }
+
+  /** Initial events: arrivals, ticks, idle periods, IPIs, slices; first vCPU on each pCPU starts running. */
+  start(): void {
+    const { topo, P, V } = this;
+    for (const vc of this.vcpus) this.scheme.init(this, vc);
+    for (const vc of this.vcpus) {
+      const p = vc.pcpu;
+      if (this.pcpuCur[p] < 0) {
+        this.pcpuCur[p] = vc.index;
+        vc.run = RUN_GUEST;
+        this.scheme.schedIn(this, vc);
+      } else {
+        vc.run = RUN_DESCHED;
+        this.scheme.schedOut(this, vc, false);
+        this.enqueue(p, vc.index);
+      }
+      vc.phase = PH_WORK;
+      vc.segStart = 0;
+      const i = vc.index;
+      const act = this.idleActive[i](this.rng, vc.streamIdle);
+      if (act > 0) this.schedule(act, vc.entity, EV_IDLE_BEGIN, i, 0, 0);
+      if (this.ipiMean[i] > 0) this.schedule(this.ipiInterval(i), vc.entity, EV_IPI_SEND, i, 0, 0);
+    }
+    topo.queues.forEach((q, qi) => {
+      const e = P + V + qi;
+      this.schedule(this.arrivalInterval(qi), e, EV_ARRIVAL, qi, 0, 0);
+      void q;
+    });
+    if (topo.tickPeriod > 0)
+      for (let p = 0; p < P; p++) this.schedule(Math.floor((topo.tickPeriod * (p + 1)) / (P + 1)), p, EV_TICK, p, 0, 0);
+    for (let p = 0; p < P; p++) if (this.runqLen[p] > 0) this.schedule(topo.sliceCycles, p, EV_SLICE, p, 0, 0);
+  }
+
+  /** Processes every event with time < end. */
+  runUntil(end: number): void {
+    const q = this.q;
+    while (q.peekTime() < end) {
+      q.pop();
+      this.now = q.t;
+      this.cnt.events++;
+      this.dispatch(q.type, q.entity, q.a0, q.a1);
+    }
+  }
+
+  private dispatch(type: number, e: number, a0: number, a1: number): void {
+    switch (type) {
+      case EV_ARRIVAL:
+        return this.onArrival(e);
+      case EV_DEV_IRQ:
+        this.qDeferred[e] = 0;
+        return this.raiseDevice(e);
+      case EV_MSI: {
+        const vc = this.vcpus[e];
+        this.countRaised(vc, a0);
+        return this.scheme.deviceInterrupt(this, vc, a0, a1);
+      }
+      case EV_TICK: {
+        const next = this.now + this.topo.tickPeriod;
+        this.schedule(next, e, EV_TICK, e, 0, 0);
+        const cur = this.pcpuCur[e];
+        return this.scheme.hostTick(this, e, cur < 0 ? null : this.vcpus[cur]);
+      }
+      case EV_VCPU: {
+        const vc = this.vcpus[e];
+        if (a0 !== vc.actGen) return; // superseded
+        return this.activityEnd(vc);
+      }
+      case EV_IDLE_BEGIN:
+        return this.onIdleBegin(this.vcpus[e]);
+      case EV_GUEST_TIMER:
+        return this.onGuestTimer(this.vcpus[e]);
+      case EV_IPI_SEND:
+        return this.onIpiSend(this.vcpus[e]);
+      case EV_IPI_ARRIVE: {
+        const vc = this.vcpus[e];
+        this.countRaised(vc, a0);
+        return this.scheme.softwareInterrupt(this, vc, a0, a1, CAUSE_IPI);
+      }
+      case EV_SLICE:
+        return this.onSlice(e);
+    }
+  }
+
+  // ---- devices --------------------------------------------------------------------------------------------
+
+  private arrivalInterval(qi: number): number {
+    const q = this.topo.queues[qi];
+    if (q.periodic) return Math.max(1, Math.round(q.meanInterval));
+    return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(3 * this.V + qi)) * q.meanInterval));
+  }
+
+  private onArrival(qi: number): void {
+    const e = this.P + this.V + qi;
+    this.schedule(this.now + this.arrivalInterval(qi), e, EV_ARRIVAL, qi, 0, 0);
+    const minI = this.topo.queues[qi].minInterval;
+    if (minI === 0 || this.now >= this.qLastIrq[qi] + minI) return this.raiseDevice(qi);
+    // Interrupt moderation (ITR): hold the interrupt until the interval since the last one has passed;
+    // arrivals meanwhile share that one interrupt.
+    if (this.qDeferred[qi] === 0) {
+      this.qDeferred[qi] = 1;
+      this.schedule(this.qLastIrq[qi] + minI, e, EV_DEV_IRQ, qi, 0, 0);
+    }
+  }
+
+  private raiseDevice(qi: number): void {
+    const q = this.topo.queues[qi];
+    this.qLastIrq[qi] = this.now;
+    this.schedule(this.now + this.c.msiDelivery, this.P + this.V + qi, EV_MSI, q.vcpu, q.vector, this.now);
+  }
+
+  // ---- guest program --------------------------------------------------------------------------------------
+
+  private onIdleBegin(vc: Vcpu): void {
+    vc.idle = true;
+    const idleFor = Math.max(1, this.idleIdle[vc.index](this.rng, vc.streamIdle));
+    this.schedule(this.now + idleFor, vc.entity, EV_GUEST_TIMER, vc.index, 0, 0);
+    if (vc.run === RUN_GUEST && vc.phase === PH_WORK) {
+      this.closeSegment(vc, this.now);
+      vc.phase = PH_HALT;
+      this.scheme.guestHalt(this, vc);
+    }
+  }
+
+  private onGuestTimer(vc: Vcpu): void {
+    vc.idle = false;
+    const act = Math.max(1, this.idleActive[vc.index](this.rng, vc.streamIdle));
+    this.schedule(this.now + act, vc.entity, EV_IDLE_BEGIN, vc.index, 0, 0);
+    const v = this.timerVector[vc.index];
+    this.countRaised(vc, v);
+    this.scheme.softwareInterrupt(this, vc, v, this.now, CAUSE_GUEST_TIMER);
+  }
+
+  private ipiInterval(i: number): number {
+    return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(3 * i + 2)) * this.ipiMean[i]));
+  }
+
+  private onIpiSend(vc: Vcpu): void {
+    this.schedule(this.now + this.ipiInterval(vc.index), vc.entity, EV_IPI_SEND, vc.index, 0, 0);
+    // IPIs are sent from guest code doing work; a vCPU that is not executing then simply sends none.
+    if (vc.run !== RUN_GUEST || vc.phase !== PH_WORK || this.now < vc.segStart) return;
+    const vm = this.topo.vms[vc.vm];
+    let t = this.rng.below(vc.streamIpi, vm.vcpus - 1);
+    if (t >= vc.vmVcpu) t++;
+    this.scheme.guestSendIpi(this, vc, this.vcpus[vm.firstVcpu + t], this.ipiVector[vc.index]);
+  }
+
+  /** Sends an IPI message that arrives at `target` after the physical IPI latency (may cross shards). */
+  sendIpi(from: Vcpu, target: Vcpu, vector: number, sentAt: number): void {
+    this.schedule(this.now + this.c.ipiLatency, from.entity, EV_IPI_ARRIVE, target.index, vector, sentAt);
+  }
+
+  /** Accumulates guest progress over [segStart, t). */
+  closeSegment(vc: Vcpu, t: number): void {
+    const d = t - vc.segStart;
+    if (d <= 0) return;
+    if (vc.phase === PH_WORK) vc.cycWork += d;
+    else if (vc.phase === PH_HANDLER) {
+      vc.cycHandler += d;
+      vc.handlerLeft -= d;
+    }
+    vc.segStart = t;
+  }
+
+  /** (Re)schedules the end of the guest's current timed step: handler body, or the IRET after an EOI. */
+  scheduleGuest(vc: Vcpu): void {
+    const gen = ++vc.actGen;
+    if (vc.phase === PH_HANDLER) this.schedule(vc.segStart + vc.handlerLeft, vc.entity, EV_VCPU, vc.index, gen, 0);
+    else if (vc.phase === PH_POST_EOI) this.schedule(vc.segStart, vc.entity, EV_VCPU, vc.index, gen, 0);
+  }
+
+  private activityEnd(vc: Vcpu): void {
+    if (vc.run === RUN_ROOT) return this.rootDone(vc);
+    if (vc.run !== RUN_GUEST) return;
+    if (vc.phase === PH_HANDLER) {
+      this.closeSegment(vc, this.now);
+      vc.handlerLeft = 0;
+      vc.phase = PH_POST_EOI;
+      this.scheme.guestEoi(this, vc);
+      if (vc.run === RUN_GUEST) this.scheduleGuest(vc);
+    } else if (vc.phase === PH_POST_EOI) {
+      this.iret(vc);
+    }
+  }
+
+  private iret(vc: Vcpu): void {
+    vc.phase = PH_WORK;
+    if (vc.segStart < this.now) vc.segStart = this.now;
+    this.scheme.guestIret(this, vc);
+    if (vc.run === RUN_GUEST && vc.phase === PH_WORK) this.returnToBackground(vc);
+  }
+
+  /** After an interrupt: back to work, or HLT again when the guest is in an idle period. */
+  returnToBackground(vc: Vcpu): void {
+    if (vc.idle) {
+      this.closeSegment(vc, this.now);
+      vc.phase = PH_HALT;
+      this.scheme.guestHalt(this, vc);
+    } else {
+      vc.phase = PH_WORK;
+      ++vc.actGen;
+    }
+  }
+
+  /** Guest can take an interrupt right now (running, IF = 1). */
+  guestInterruptible(vc: Vcpu): boolean {
+    return vc.run === RUN_GUEST && vc.phase === PH_WORK;
+  }
+
+  /** Starts the guest handler for `vector` at absolute time `at` (the guest is in guest mode). */
+  startHandlerAt(vc: Vcpu, at: number, vector: number, raisedAt: number, flag: number): void {
+    if (vc.phase === PH_WORK) this.closeSegment(vc, Math.min(this.now, at));
+    vc.phase = PH_HANDLER;
+    vc.handlerVector = vector;
+    vc.handlerRaised = raisedAt;
+    vc.handlerFlag = flag;
+    // The handler processes all work that arrived with this vector, including instances that coalesced into it
+    // (NAPI-style), so total handler work is the same under every scheme.
+    vc.handlerLeft = vc.work[vector];
+    vc.work[vector] = 0;
+    const kind = vc.kinds[vector];
+    const cnt = this.cnt;
+    cnt.delivery.record(at - raisedAt);
+    cnt.delivered++;
+    cnt.deliveredByKind[kind]++;
+    if (flag !== 0 && kind === KIND_DEVICE) cnt.deviceDeliveredRunning++;
+    vc.segStart = at;
+    this.scheduleGuest(vc);
+  }
+
+  /** Hardware delivery into the guest handler now, after `deliveryCycles` of microcode (no exit). */
+  deliverNow(vc: Vcpu, vector: number, raisedAt: number, flag: number, deliveryCycles: number): void {
+    this.cnt.cycHw += deliveryCycles;
+    const base = vc.segStart > this.now ? vc.segStart : this.now;
+    if (vc.phase === PH_WORK) this.closeSegment(vc, this.now);
+    this.startHandlerAt(vc, base + deliveryCycles, vector, raisedAt, flag);
+  }
+
+  /** Records the completion of the current handler's interrupt (EOI/deactivation took effect at `at`). */
+  completeEoi(vc: Vcpu, at: number): void {
+    this.cnt.completion.record(at - vc.handlerRaised);
+    this.cnt.completed++;
+  }
+
+  /** Hardware work in non-root that stalls the guest without an exit (posted-interrupt processing, EOI virt.). */
+  stall(vc: Vcpu, cycles: number): void {
+    this.cnt.cycHw += cycles;
+    if (vc.run !== RUN_GUEST) return;
+    if (this.now > vc.segStart) this.closeSegment(vc, this.now);
+    vc.segStart = (vc.segStart > this.now ? vc.segStart : this.now) + cycles;
+    this.scheduleGuest(vc);
+  }
+
+  // ---- exits and root mode --------------------------------------------------------------------------------
+
+  /**
+   * A VM exit of `reason` caused by `cause`, followed by `handling` cycles in the hypervisor. From guest mode
+   * the guest pauses; called again while already in root mode it models a back-to-back exit sequence.
+   * `runningDevice` marks exits caused by a device interrupt that arrived while its target ran in guest mode.
+   */
+  exit(vc: Vcpu, reason: number, cause: number, handling: number, runningDevice = false): void {
+    const cnt = this.cnt;
+    cnt.exits[reason]++;
+    cnt.exitsByCause[cause]++;
+    if (runningDevice) cnt.deviceExitsRunning++;
+    const total = this.c.exitRoundTrip + handling;
+    cnt.exitCycles[reason] += total;
+    if (vc.run === RUN_GUEST) {
+      this.closeSegment(vc, this.now);
+      vc.run = RUN_ROOT;
+      vc.rootReason = reason;
+      vc.rootEnd = (vc.segStart > this.now ? vc.segStart : this.now) + total;
+    } else {
+      vc.rootEnd += total;
+    }
+    this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
+  }
+
+  /** Extra hypervisor work while vc is in root mode (e.g. a host interrupt handled before re-entry). */
+  rootWork(vc: Vcpu, cycles: number, reason = vc.rootReason): void {
+    if (vc.run !== RUN_ROOT) return;
+    this.cnt.exitCycles[reason] += cycles;
+    vc.rootEnd += cycles;
+    this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
+  }
+
+  /**
+   * A physical host interrupt (handler cost `handling`) lands on pCPU p: the vCPU in guest mode there takes
+   * EXIT:EXTERNAL_INTERRUPT (V-01); a vCPU in root mode handles it before re-entry; an idle pCPU just runs it.
+   */
+  hostInterruptOnPcpu(p: number, handling: number, cause: number, runningDevice = false, reason = R_EXTINT): void {
+    const cur = this.pcpuCur[p];
+    if (cur < 0) return;
+    const u = this.vcpus[cur];
+    if (u.run === RUN_GUEST) this.exit(u, reason, cause, handling, runningDevice);
+    else if (u.run === RUN_ROOT) this.rootWork(u, handling);
+  }
+
+  private rootDone(vc: Vcpu): void {
+    if (vc.needResched) {
+      vc.needResched = false;
+      return this.switchOut(vc);
+    }
+    if (vc.haltExit) {
+      vc.haltExit = false;
+      if (!this.scheme.hasWakeEvent(this, vc)) return this.block(vc);
+    }
+    this.enter(vc);
+  }
+
+  /** VM entry: the scheme syncs/injects, then the guest resumes (or starts the injected handler). */
+  private enter(vc: Vcpu): void {
+    const extra = this.scheme.beforeEntry(this, vc) + this.c.exitIndirect;
+    this.cnt.exitCycles[vc.rootReason] += extra;
+    const at = this.now + extra;
+    vc.run = RUN_GUEST;
+    vc.segStart = at; // nothing the guest did before this entry is open any more
+    if (vc.inject >= 0) {
+      const v = vc.inject;
+      vc.inject = -1;
+      if (vc.phase === PH_HALT) vc.phase = PH_WORK;
+      this.startHandlerAt(vc, at, v, vc.injectRaised, vc.injectFlag);
+      return;
+    }
+    if (vc.phase === PH_HALT) {
+      vc.phase = PH_WORK;
+      this.returnToBackground(vc);
+    } else this.scheduleGuest(vc);
+  }
+
+  /** EXIT:HLT: the hypervisor blocks the vCPU at the end of the exit unless a wake event is pending. */
+  haltExit(vc: Vcpu, handling: number): void {
+    vc.haltExit = true;
+    this.exit(vc, R_HLT, 4 /* CAUSE_HALT */, handling);
+  }
+
+  // ---- scheduling -----------------------------------------------------------------------------------------
+
+  private enqueue(p: number, i: number): void {
+    const cap = this.runqCap;
+    this.runq[p * cap + ((this.runqHead[p] + this.runqLen[p]) % cap)] = i;
+    this.runqLen[p]++;
+  }
+
+  private dequeue(p: number): number {
+    const cap = this.runqCap;
+    const i = this.runq[p * cap + this.runqHead[p]];
+    this.runqHead[p] = (this.runqHead[p] + 1) % cap;
+    this.runqLen[p]--;
+    return i;
+  }
+
+  private block(vc: Vcpu): void {
+    vc.run = RUN_BLOCKED;
+    ++vc.actGen;
+    this.scheme.schedOut(this, vc, true);
+    this.pickNext(vc.pcpu);
+  }
+
+  private pickNext(p: number): void {
+    if (this.runqLen[p] === 0) {
+      this.pcpuCur[p] = -1;
+      return;
+    }
+    this.dispatch_(this.vcpus[this.dequeue(p)], this.c.contextSwitch, R_EXTINT);
+  }
+
+  /** Puts vc on its pCPU: host scheduling cost + vcpu_load, then VM entry at the end of the root activity. */
+  private dispatch_(vc: Vcpu, cost: number, reason: number): void {
+    this.pcpuCur[vc.pcpu] = vc.index;
+    vc.run = RUN_ROOT;
+    vc.rootReason = reason;
+    const total = cost + this.scheme.schedIn(this, vc);
+    this.cnt.exitCycles[reason] += total;
+    vc.rootEnd = this.now + total;
+    this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
+  }
+
+  /** Makes a blocked vCPU runnable (kvm_vcpu_wake_up). `extra` = host work on the idle pCPU before it runs. */
+  wake(vc: Vcpu, extra = 0): void {
+    if (vc.run !== RUN_BLOCKED) return;
+    const p = vc.pcpu;
+    if (this.pcpuCur[p] < 0) this.dispatch_(vc, this.c.vcpuWakeup + extra, R_HLT);
+    else {
+      vc.run = RUN_DESCHED;
+      this.enqueue(p, vc.index);
+    }
+  }
+
+  /** kvm_vcpu_kick: in guest mode → host IPI → EXIT:EXTERNAL_INTERRUPT; blocked → wake; otherwise nothing. */
+  kick(vc: Vcpu, cause: number, runningDevice = false): void {
+    if (vc.run === RUN_GUEST) this.exit(vc, R_EXTINT, cause, this.c.kickHandling, runningDevice);
+    else if (vc.run === RUN_BLOCKED) this.wake(vc);
+  }
+
+  private onSlice(p: number): void {
+    this.schedule(this.now + this.topo.sliceCycles, p, EV_SLICE, p, 0, 0);
+    const cur = this.pcpuCur[p];
+    if (this.runqLen[p] === 0 || cur < 0) return;
+    const vc = this.vcpus[cur];
+    vc.needResched = true;
+    // Preemption is driven by the host scheduler tick: a vCPU in guest mode exits for it.
+    if (vc.run === RUN_GUEST) this.exit(vc, R_EXTINT, CAUSE_SCHED, 0);
+  }
+
+  private switchOut(vc: Vcpu): void {
+    this.scheme.schedOut(this, vc, false);
+    vc.run = RUN_DESCHED;
+    ++vc.actGen;
+    this.enqueue(vc.pcpu, vc.index);
+    this.pickNext(vc.pcpu);
+  }
+
+  // ---- accounting -----------------------------------------------------------------------------------------
+
+  /** Counts a raised interrupt and samples the handler work it brings (target's handler stream). */
+  countRaised(vc: Vcpu, vector: number): void {
+    vc.work[vector] += vc.handlerCost[vector](this.rng, vc.streamHandler);
+    this.cnt.raised++;
+    this.cnt.raisedByKind[vc.kinds[vector]]++;
+  }
+
+  countCoalesced(vc: Vcpu, vector: number): void {
+    this.cnt.coalesced++;
+    this.cnt.coalescedByKind[vc.kinds[vector]]++;
+  }
+
+  /** Closes the books at `end`: open guest segments are accounted up to the end of the run. */
+  finish(end: number): void {
+    for (const vc of this.vcpus) {
+      if (vc.run === RUN_GUEST && vc.segStart < end) this.closeSegment(vc, end);
+      this.cnt.cycWork += vc.cycWork;
+      this.cnt.cycHandler += vc.cycHandler;
+    }
+  }
+
+  pendingTotal(): number {
+    let n = 0;
+    for (const vc of this.vcpus) n += this.scheme.pendingCount(this, vc);
+    return n;
+  }
+}
+
+export { CAUSE_DEVICE, KIND_IPI, KIND_TIMER, RUN_DESCHED };

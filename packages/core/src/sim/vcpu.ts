@@ -1,0 +1,117 @@
+// Per-vCPU simulation context. Created once at setup; architectural state is made of views into the arena, the
+// rest are plain numeric fields (monomorphic, no allocation while running).
+
+import type { ApicvRegs } from '../arch/x86/apicv.ts';
+import type { LapicRegs } from '../arch/x86/lapic.ts';
+import {
+  type Arena,
+  VB_EOI_EXIT,
+  VB_FLAG1,
+  VB_FLAG2,
+  VB_IRR,
+  VB_ISR,
+  VB_PID,
+  VB_PIRR,
+  VB_PISR,
+  VB_REGS,
+  VB_SCRATCH,
+  VB_SINCE1,
+  VB_SINCE2,
+  VB_TMR,
+  VB_WORK,
+} from '../mem/vcpu-block.ts';
+import type { Sampler } from './distributions.ts';
+
+// Run state: where the vCPU's thread is.
+export const RUN_GUEST = 0; // executing guest code in non-root mode
+export const RUN_ROOT = 1; // in the hypervisor (exit handling, wake-up, schedule-in)
+export const RUN_BLOCKED = 2; // halted (HLT/WFI) and blocked
+export const RUN_DESCHED = 3; // runnable, waiting for its pCPU
+
+// Guest program phase: what the guest executes when it runs.
+export const PH_WORK = 0; // useful work, IF = 1
+export const PH_HANDLER = 1; // interrupt handler body, IF = 0
+export const PH_POST_EOI = 2; // EOI done, IRET next, IF = 0
+export const PH_HALT = 3; // executed HLT
+
+// Interrupt kinds by guest vector.
+export const KIND_NONE = 0;
+export const KIND_DEVICE = 1;
+export const KIND_IPI = 2;
+export const KIND_TIMER = 3;
+
+export class Vcpu {
+  readonly lapic: ApicvRegs;
+  readonly pid: Uint32Array;
+  readonly pIRR: Uint32Array;
+  readonly pISR: Uint32Array;
+  readonly scratch: Uint32Array;
+  readonly since1: Float64Array;
+  readonly since2: Float64Array;
+  readonly flag1: Float64Array;
+  readonly flag2: Float64Array;
+  /** Handler work carried by raised interrupts not yet handled, per vector (coalesced work merges here). */
+  readonly work: Float64Array;
+
+  run = RUN_GUEST;
+  phase = PH_WORK;
+  idle = false;
+  segStart = 0;
+  handlerLeft = 0;
+  handlerVector = -1;
+  handlerRaised = 0;
+  handlerFlag = 0;
+  actGen = 0;
+  rootReason = 0;
+  rootEnd = 0;
+  /** Set by a scheme's beforeEntry: vector to inject at this entry (-1 none), with its raise time and flag. */
+  inject = -1;
+  injectRaised = 0;
+  injectFlag = 0;
+  /** HLT exit in progress: block at the end of the root activity unless a wake event exists. */
+  haltExit = false;
+  /** Preemption requested (time slice): switch at the end of the root activity. */
+  needResched = false;
+  /** Host tick held off by guest IF = 0 (ELI direct mode, bare metal) — taken at IRET. */
+  tickDeferred = 0;
+  /** Scheme-private mode bits (VMX interrupt-window armed, ELI injection mode, …). */
+  windowArmed = false;
+  eliInjectionMode = false;
+  /** ELI: the current handler was delivered through the shadow IDT (physical ISR), not injected. */
+  handlerPhysical = false;
+  onWakeupList = false;
+
+  // accounting (cycles)
+  cycWork = 0;
+  cycHandler = 0;
+  cycHw = 0;
+  idleBegin = 0;
+
+  constructor(
+    readonly index: number,
+    readonly entity: number,
+    readonly vm: number,
+    readonly vmVcpu: number,
+    public pcpu: number,
+    readonly kinds: Uint8Array,
+    readonly handlerCost: Sampler[],
+    readonly streamIdle: number,
+    readonly streamHandler: number,
+    readonly streamIpi: number,
+    arena: Arena,
+  ) {
+    const u = (off: number, len: number) => arena.u32View(index, off, len);
+    this.lapic = { IRR: u(VB_IRR, 8), ISR: u(VB_ISR, 8), TMR: u(VB_TMR, 8), regs: u(VB_REGS, 8), EOI_EXIT: u(VB_EOI_EXIT, 8) };
+    this.pid = u(VB_PID, 16);
+    this.pIRR = u(VB_PIRR, 8);
+    this.pISR = u(VB_PISR, 8);
+    this.scratch = u(VB_SCRATCH, 8);
+    this.since1 = arena.f64View(index, VB_SINCE1, 256);
+    this.since2 = arena.f64View(index, VB_SINCE2, 256);
+    this.flag1 = arena.f64View(index, VB_FLAG1, 256);
+    this.flag2 = arena.f64View(index, VB_FLAG2, 256);
+    this.work = arena.f64View(index, VB_WORK, 256);
+  }
+}
+
+export type { LapicRegs };

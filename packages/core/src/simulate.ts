@@ -1,0 +1,98 @@
+// simulate(scenario): runs every scheme of the scenario on the same workload on the calling thread and returns
+// the results object. A pure function of (scenario, seed) outside `engine`.
+
+import { createScheme } from './hv/registry.ts';
+import { resolveCosts } from './scenario/resolve-costs.ts';
+import { PRESETS } from './scenario/presets.ts';
+import type { Scenario, SchemeId } from './scenario/schema.ts';
+import { validateScenario } from './scenario/load.ts';
+import { Counters } from './sim/counters.ts';
+import { Sim } from './sim/engine.ts';
+import { buildTopology } from './sim/topology.ts';
+import { type Results, schemeResult } from './stats/results.ts';
+import { IVSIM_VERSION } from './version.ts';
+
+export interface SchemeRun {
+  scheme: SchemeId;
+  counters: Counters;
+  pending: number;
+}
+
+/** Runs one scheme of a validated scenario to completion on this thread. */
+export function runScheme(s: Scenario, scheme: SchemeId): SchemeRun {
+  const impl = createScheme(scheme);
+  const costs = resolveCosts(s);
+  const topo = buildTopology(s, !impl.virtualized, costs);
+  const sim = new Sim(s, topo, impl, costs);
+  sim.start();
+  sim.runUntil(topo.durationCycles);
+  sim.finish(topo.durationCycles);
+  return { scheme, counters: sim.cnt, pending: sim.pendingTotal() };
+}
+
+export interface SimulateOptions {
+  /** Restrict to these schemes (bare-metal still runs as the reference, unreported unless listed). */
+  schemes?: SchemeId[];
+  seed?: number;
+  /** Called after each scheme finishes (progress). */
+  onScheme?: (scheme: SchemeId, index: number, total: number) => void;
+}
+
+/** The schemes to run, reference first: bare-metal is always simulated so relativeToBareMetal is defined. */
+export function schemePlan(s: Scenario, only?: SchemeId[]): { run: SchemeId[]; report: SchemeId[] } {
+  const report = only && only.length > 0 ? only : s.schemes;
+  const run: SchemeId[] = report.includes('bare-metal') ? [...report] : ['bare-metal', ...report];
+  run.sort((a, b) => (a === 'bare-metal' ? -1 : b === 'bare-metal' ? 1 : 0));
+  return { run, report };
+}
+
+/** Assembles the results object from per-scheme counters (shared by the single- and multi-threaded runners). */
+export function assembleResults(s: Scenario, runs: SchemeRun[], report: SchemeId[], engine: { shards: number; wallSeconds: number }): Results {
+  const freq = s.cpu.freqGHz;
+  const durSec = s.duration / 1e9;
+  const bm = runs.find((r) => r.scheme === 'bare-metal');
+  const bmWork = bm ? bm.counters.cycWork : 0;
+  const schemes = report.map((id) => {
+    const r = runs.find((x) => x.scheme === id);
+    if (!r) throw new Error(`internal: scheme ${id} did not run`);
+    return schemeResult(id, r.counters, r.pending, durSec, freq, bmWork);
+  });
+  let events = 0;
+  let interrupts = 0;
+  for (const r of runs) {
+    events += r.counters.events;
+    interrupts += r.counters.raised;
+  }
+  const wall = engine.wallSeconds;
+  return {
+    ivsim: IVSIM_VERSION,
+    scenario: s.name,
+    seed: s.seed,
+    durationNs: s.duration,
+    freqGHz: freq,
+    costPreset: PRESETS[s.costs.preset].name,
+    engine: {
+      shards: engine.shards,
+      wallSeconds: Math.round(wall * 1e4) / 1e4,
+      events,
+      simulatedInterrupts: interrupts,
+      interruptsPerSecond: wall > 0 ? Math.round(interrupts / wall) : 0,
+      eventsPerSecond: wall > 0 ? Math.round(events / wall) : 0,
+    },
+    schemes,
+  };
+}
+
+export function simulate(input: Scenario | unknown, opts: SimulateOptions = {}): Results {
+  const s0 = validateScenario(input);
+  const s = opts.seed !== undefined ? { ...s0, seed: opts.seed } : s0;
+  const { run, report } = schemePlan(s, opts.schemes);
+  const t0 = performance.now();
+  const runs = run.map((id, i) => {
+    const r = runScheme(s, id);
+    opts.onScheme?.(id, i, run.length);
+    return r;
+  });
+  const wall = (performance.now() - t0) / 1000;
+  return assembleResults(s, runs, report, { shards: 1, wallSeconds: wall });
+}

@@ -1,0 +1,104 @@
+// The results object (DESIGN §5 — stable fields; extra fields are additive). Wall-clock values live only under
+// `engine`, so two runs of the same scenario and seed produce identical JSON outside it.
+
+import { CAUSE_NAMES, EXIT_REASONS } from '../hv/exit-reasons.ts';
+import type { Counters } from '../sim/counters.ts';
+import { type LatencySummary, toHdr } from './hdr.ts';
+
+export interface SchemeResult {
+  scheme: string;
+  interrupts: { raised: number; delivered: number; coalesced: number; pending: number };
+  conservation: { ok: boolean; completed: number };
+  interruptsByKind: Record<'device' | 'ipi' | 'guestTimer', { raised: number; delivered: number; coalesced: number }>;
+  latencyNs: { delivery: LatencySummary; completion: LatencySummary };
+  latencyCycles: { delivery: LatencySummary; completion: LatencySummary };
+  exits: {
+    total: number;
+    perSecond: number;
+    byReason: Record<string, number>;
+    byCause: Record<string, number>;
+    cyclesByReason: Record<string, number>;
+    /** Exits caused by device interrupts that arrived while their target vCPU ran in guest mode, per such interrupt. */
+    perDeviceInterruptWhileRunning: number;
+  };
+  cpu: {
+    guestShare: number;
+    relativeToBareMetal: number;
+    cycles: { guestWork: number; guestHandlers: number; hardwareAssist: number; exits: number };
+  };
+  histograms: { delivery: string; completion: string };
+}
+
+export interface EngineInfo {
+  shards: number;
+  wallSeconds: number;
+  events: number;
+  simulatedInterrupts: number;
+  interruptsPerSecond: number;
+  eventsPerSecond: number;
+}
+
+export interface Results {
+  ivsim: string;
+  scenario: string;
+  seed: number;
+  durationNs: number;
+  freqGHz: number;
+  costPreset: string;
+  engine: EngineInfo;
+  schemes: SchemeResult[];
+}
+
+const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+export function schemeResult(
+  id: string,
+  c: Counters,
+  pending: number,
+  durationSec: number,
+  freqGHz: number,
+  bareMetalWork: number,
+): SchemeResult {
+  const d = toHdr(c.delivery, freqGHz);
+  const k = toHdr(c.completion, freqGHz);
+  const byReason: Record<string, number> = {};
+  const cyclesByReason: Record<string, number> = {};
+  let total = 0;
+  let exitCycles = 0;
+  EXIT_REASONS.forEach((r, i) => {
+    if (c.exits[i] > 0 || c.exitCycles[i] > 0) {
+      byReason[r] = c.exits[i];
+      cyclesByReason[r] = c.exitCycles[i];
+    }
+    total += c.exits[i];
+    exitCycles += c.exitCycles[i];
+  });
+  const byCause: Record<string, number> = {};
+  CAUSE_NAMES.forEach((n, i) => {
+    if (c.exitsByCause[i] > 0) byCause[n] = c.exitsByCause[i];
+  });
+  const busy = c.cycWork + c.cycHandler + c.cycHw + exitCycles;
+  const kind = (i: number) => ({ raised: c.raisedByKind[i], delivered: c.deliveredByKind[i], coalesced: c.coalescedByKind[i] });
+  return {
+    scheme: id,
+    interrupts: { raised: c.raised, delivered: c.delivered, coalesced: c.coalesced, pending },
+    conservation: { ok: c.raised === c.delivered + c.coalesced + pending, completed: c.completed },
+    interruptsByKind: { device: kind(1), ipi: kind(2), guestTimer: kind(3) },
+    latencyNs: { delivery: d.summary, completion: k.summary },
+    latencyCycles: { delivery: d.summaryCycles, completion: k.summaryCycles },
+    exits: {
+      total,
+      perSecond: Math.round(total / durationSec),
+      byReason,
+      byCause,
+      cyclesByReason,
+      perDeviceInterruptWhileRunning: c.deviceDeliveredRunning > 0 ? r6(c.deviceExitsRunning / c.deviceDeliveredRunning) : 0,
+    },
+    cpu: {
+      guestShare: busy > 0 ? r6((c.cycWork + c.cycHandler) / busy) : 0,
+      relativeToBareMetal: bareMetalWork > 0 ? r6(c.cycWork / bareMetalWork) : 0,
+      cycles: { guestWork: c.cycWork, guestHandlers: c.cycHandler, hardwareAssist: c.cycHw, exits: exitCycles },
+    },
+    histograms: { delivery: d.base64, completion: k.base64 },
+  };
+}
