@@ -50,6 +50,7 @@ export class X86ApicvPiScheme implements DeliveryScheme {
 
   /** SDM posted-interrupt processing in non-root (no exit), then evaluate/deliver if IF = 1 (P-08). */
   private processPosted(sim: Sim, vc: Vcpu): void {
+    if (sim.trace !== null) sim.trace(sim.now, vc.index, 'PI_PROCESS', 0);
     sim.stall(vc, sim.c.piNotification);
     this.mergePir(sim, vc);
     this.evaluate(sim, vc);
@@ -64,6 +65,7 @@ export class X86ApicvPiScheme implements DeliveryScheme {
 
   /** A notification (NV) sent to NDST, i.e. this vCPU's pCPU. */
   private notify(sim: Sim, vc: Vcpu): void {
+    if (sim.trace !== null) sim.trace(sim.now, vc.index, 'PI_NOTIFY', piNv(vc.pid));
     if (piNv(vc.pid) === POSTED_INTR_VECTOR) {
       if (vc.run === RUN_GUEST) this.processPosted(sim, vc);
       else if (vc.run === RUN_ROOT) sim.rootWork(vc, sim.c.kickHandling); // host sees 0xF2, sync happens at entry
@@ -131,6 +133,7 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     let cost = 0;
     if (piTestOn(vc.pid)) {
       cost += sim.c.piSync; // vmx_sync_pir_to_irr (§B.3 (c))
+      if (sim.trace !== null) sim.trace(sim.now, vc.index, 'PI_SYNC', 0);
       this.mergePir(sim, vc);
     }
     // VM entry evaluates pending virtual interrupts and delivers with IF = 1 (P-01, P-05).

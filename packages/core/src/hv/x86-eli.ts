@@ -35,6 +35,7 @@ export class X86EliScheme implements DeliveryScheme {
     vecClear(vc.pIRR, v);
     vecSet(vc.pISR, v);
     vc.handlerPhysical = true;
+    if (sim.trace !== null) sim.trace(sim.now, vc.index, 'DIRECT', v);
     sim.deliverNow(vc, v, vc.since1[v], vc.flag1[v], sim.c.irqDelivery);
   }
 
@@ -130,12 +131,14 @@ export class X86EliScheme implements DeliveryScheme {
     const virtualBusy = pendingDeliverable(vc.lapic) >= 0 || !vecIsEmpty(vc.lapic.ISR);
     if (virtualBusy && !vc.eliInjectionMode) {
       vc.eliInjectionMode = true; // E-05: guest IDT, external-interrupt exiting, EOI MSR intercepted
+      if (sim.trace !== null) sim.trace(sim.now, vc.index, 'MODE_INJECTION', 0);
       cost += sim.c.eliModeSwitch;
     }
     if (vc.eliInjectionMode) {
       cost += vlapicInjectAtEntry(sim, vc);
       if (vc.inject < 0 && !virtualBusy) {
         vc.eliInjectionMode = false; // nothing virtual pending or in service: back to direct mode
+        if (sim.trace !== null) sim.trace(sim.now, vc.index, 'MODE_DIRECT', 0);
         cost += sim.c.eliModeSwitch;
       }
     }

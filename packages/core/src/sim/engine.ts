@@ -43,6 +43,9 @@ export const EV_SLICE = 10; // pCPU: scheduler time slice
 const R_EXTINT = ExitReasonId.EXTERNAL_INTERRUPT;
 const R_HLT = ExitReasonId.HLT;
 
+/** Optional observer of path steps (tests, debugging); null in normal runs, so it costs one compare. */
+export type TraceFn = (t: number, vcpu: number, what: string, detail: number) => void;
+
 export interface SimOptions {
   /** Use a SharedArrayBuffer for the vCPU state arena (parallel engine). */
   sharedArena?: boolean;
@@ -72,6 +75,7 @@ export class Sim {
   readonly tprAccesses: Int32Array;
   readonly P: number;
   readonly V: number;
+  trace: TraceFn | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -333,6 +337,7 @@ export class Sim {
   /** Starts the guest handler for `vector` at absolute time `at` (the guest is in guest mode). */
   startHandlerAt(vc: Vcpu, at: number, vector: number, raisedAt: number, flag: number): void {
     if (vc.phase === PH_WORK) this.closeSegment(vc, Math.min(this.now, at));
+    if (this.trace !== null) this.trace(at, vc.index, 'HANDLER', vector);
     vc.phase = PH_HANDLER;
     vc.handlerVector = vector;
     vc.handlerRaised = raisedAt;
@@ -361,6 +366,7 @@ export class Sim {
 
   /** Records the completion of the current handler's interrupt (EOI/deactivation took effect at `at`). */
   completeEoi(vc: Vcpu, at: number): void {
+    if (this.trace !== null) this.trace(at, vc.index, 'EOI', vc.handlerVector);
     this.cnt.completion.record(at - vc.handlerRaised);
     this.cnt.completed++;
   }
@@ -382,6 +388,7 @@ export class Sim {
    * `runningDevice` marks exits caused by a device interrupt that arrived while its target ran in guest mode.
    */
   exit(vc: Vcpu, reason: number, cause: number, handling: number, runningDevice = false): void {
+    if (this.trace !== null) this.trace(this.now, vc.index, 'EXIT', reason);
     const cnt = this.cnt;
     cnt.exits[reason]++;
     cnt.exitsByCause[cause]++;
@@ -438,6 +445,7 @@ export class Sim {
     const at = this.now + extra;
     vc.run = RUN_GUEST;
     vc.segStart = at; // nothing the guest did before this entry is open any more
+    if (this.trace !== null) this.trace(this.now, vc.index, 'ENTRY', vc.inject);
     if (vc.inject >= 0) {
       const v = vc.inject;
       vc.inject = -1;
@@ -474,6 +482,7 @@ export class Sim {
   }
 
   private block(vc: Vcpu): void {
+    if (this.trace !== null) this.trace(this.now, vc.index, 'BLOCK', 0);
     vc.run = RUN_BLOCKED;
     ++vc.actGen;
     this.scheme.schedOut(this, vc, true);
@@ -502,6 +511,7 @@ export class Sim {
   /** Makes a blocked vCPU runnable (kvm_vcpu_wake_up). `extra` = host work on the idle pCPU before it runs. */
   wake(vc: Vcpu, extra = 0): void {
     if (vc.run !== RUN_BLOCKED) return;
+    if (this.trace !== null) this.trace(this.now, vc.index, 'WAKE', 0);
     const p = vc.pcpu;
     if (this.pcpuCur[p] < 0) this.dispatch_(vc, this.c.vcpuWakeup + extra, R_HLT);
     else {
@@ -527,6 +537,7 @@ export class Sim {
   }
 
   private switchOut(vc: Vcpu): void {
+    if (this.trace !== null) this.trace(this.now, vc.index, 'PREEMPT', 0);
     this.scheme.schedOut(this, vc, false);
     vc.run = RUN_DESCHED;
     ++vc.actGen;

@@ -1,0 +1,85 @@
+// The `ivsim` command as a user runs it: compiled dist/, real process, exit statuses 0 / 2.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = new URL('../dist/main.js', import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+const dir = mkdtempSync(join(tmpdir(), 'ivsim-cli-'));
+
+describe('ivsim CLI', () => {
+  it('lists built-in scenarios', () => {
+    const r = run('scenarios');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('x86-compare');
+    expect(r.stdout).toContain('x86-small');
+  });
+
+  it('runs a scenario, prints the side-by-side table and writes identical JSON (outside engine) twice', () => {
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    const r1 = run('run', 'x86-small', '--json', a);
+    const r2 = run('run', 'x86-small', '--json', b);
+    expect(r1.status).toBe(0);
+    expect(r2.status).toBe(0);
+    for (const id of ['bare-metal', 'x86-emul', 'x86-vmx', 'x86-apicv-pi', 'x86-eli']) expect(r1.stdout).toContain(id);
+    expect(r1.stdout).toMatch(/dlv p50 µs\s+dlv p99 µs\s+dlv p99\.9 µs/);
+    const ja = JSON.parse(readFileSync(a, 'utf8'));
+    const jb = JSON.parse(readFileSync(b, 'utf8'));
+    expect(ja.ivsim).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(ja.engine.shards).toBe(1);
+    ja.engine = jb.engine = null;
+    expect(jb).toEqual(ja);
+  });
+
+  it('--scheme restricts the report; --seed changes the run', () => {
+    const out = join(dir, 's.json');
+    const r = run('run', 'x86-small', '--scheme', 'x86-vmx', '--seed', '9', '--json', out);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.seed).toBe(9);
+    expect(j.schemes.map((s: { scheme: string }) => s.scheme)).toEqual(['x86-vmx']);
+    expect(j.schemes[0].cpu.relativeToBareMetal).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['a malformed scenario file', ['run', 'BAD'], /^error: scenario\.vms\[0\]\.vcpus: /],
+    ['a YAML syntax error', ['validate', 'SYNTAX'], /^error: .*not valid YAML\/JSON/],
+    ['an unknown scenario', ['run', 'no-such-scenario'], /^error: no-such-scenario: no built-in scenario/],
+    ['an unknown option', ['run', 'x86-small', '--frobnicate'], /^error: unknown option '--frobnicate'/],
+    ['a bad --seed', ['run', 'x86-small', '--seed', '-1'], /--seed must be an integer/],
+    ['an unknown scheme', ['run', 'x86-small', '--scheme', 'x86-magic'], /x86-magic/],
+  ])('%s → one-line error naming the problem, exit 2, no stack trace', (_what, args, re) => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'name: bad\narch: x86\nschemes: [x86-vmx]\nduration: 1ms\ncpu: {freqGHz: 2}\nhost: {pcpus: 1}\nvms: [{name: v, vcpus: 0}]\n');
+    const syntax = join(dir, 'syntax.yaml');
+    writeFileSync(syntax, 'name: [unclosed\n');
+    const r = run(...args.map((a) => (a === 'BAD' ? bad : a === 'SYNTAX' ? syntax : a)));
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(re);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('validate accepts a good file', () => {
+    const good = join(dir, 'good.json');
+    writeFileSync(
+      good,
+      JSON.stringify({
+        name: 'good',
+        arch: 'x86',
+        schemes: ['x86-vmx'],
+        duration: '1ms',
+        cpu: { freqGHz: 2 },
+        host: { pcpus: 1 },
+        vms: [{ name: 'v', vcpus: 1 }],
+      }),
+    );
+    const r = run('validate', good);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('valid');
+  });
+});
