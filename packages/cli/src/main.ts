@@ -17,13 +17,17 @@ export function buildProgram(): Command {
   const program = new Command('ivsim')
     .description('Simulate interrupt delivery into virtual machines and compare schemes side by side.')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str.trim().split('\n')[0] + '\n') });
+    .configureOutput({ outputError: (str, write) => write(`${str.trim().split('\n')[0]}\n`) });
 
   program
     .command('run')
     .description('run a built-in scenario or a scenario file and print the comparison')
     .argument('<scenario>', 'built-in scenario name (see `ivsim scenarios`) or a YAML/JSON file')
-    .addOption(new Option('--scheme <ids...>', 'only these schemes (bare-metal still runs as the reference)').choices([...ALL_SCHEMES]))
+    .addOption(
+      new Option('--scheme <ids...>', 'only these schemes (bare-metal still runs as the reference)').choices([
+        ...ALL_SCHEMES,
+      ]),
+    )
     .option('--seed <n>', 'override the scenario seed', intArg('--seed', 0))
     .option('--shards <n>', 'worker threads (this build runs on the calling thread; 1 only)', intArg('--shards', 1))
     .option('--json <file>', 'write the results JSON to this file')
@@ -33,7 +37,8 @@ export function buildProgram(): Command {
         throw new ScenarioError('--shards: the parallel engine is not available in this build; use --shards 1');
       if (o.scheme) {
         const bad = o.scheme.find((id) => !s.schemes.includes(id) && id !== 'bare-metal');
-        if (bad) throw new ScenarioError(`--scheme: ${bad} is not one of this scenario's schemes (${s.schemes.join(', ')})`);
+        if (bad)
+          throw new ScenarioError(`--scheme: ${bad} is not one of this scenario's schemes (${s.schemes.join(', ')})`);
       }
       const r = simulate(s, { schemes: o.scheme, seed: o.seed });
       if (o.json) writeFileSync(o.json, `${JSON.stringify(r, null, 2)}\n`);

@@ -54,7 +54,10 @@ describe('ivsim CLI', () => {
     ['an unknown scheme', ['run', 'x86-small', '--scheme', 'x86-magic'], /x86-magic/],
   ])('%s → one-line error naming the problem, exit 2, no stack trace', (_what, args, re) => {
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'name: bad\narch: x86\nschemes: [x86-vmx]\nduration: 1ms\ncpu: {freqGHz: 2}\nhost: {pcpus: 1}\nvms: [{name: v, vcpus: 0}]\n');
+    writeFileSync(
+      bad,
+      'name: bad\narch: x86\nschemes: [x86-vmx]\nduration: 1ms\ncpu: {freqGHz: 2}\nhost: {pcpus: 1}\nvms: [{name: v, vcpus: 0}]\n',
+    );
     const syntax = join(dir, 'syntax.yaml');
     writeFileSync(syntax, 'name: [unclosed\n');
     const r = run(...args.map((a) => (a === 'BAD' ? bad : a === 'SYNTAX' ? syntax : a)));

@@ -1,9 +1,9 @@
 // @ivsim/core — the deterministic model, importable on its own: `import { simulate } from '@ivsim/core'`.
 
 export * from './arch/x86/index.ts';
+export { CAUSE_NAMES, EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts';
 export { createScheme, implementedSchemes } from './hv/registry.ts';
 export type { DeliveryScheme } from './hv/scheme.ts';
-export { CAUSE_NAMES, EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts';
 export { Arena } from './mem/vcpu-block.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
 export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
@@ -25,7 +25,7 @@ export { Sim } from './sim/engine.ts';
 export { EventQueue } from './sim/event-queue.ts';
 export { RngStreams } from './sim/rng.ts';
 export { buildTopology, type Topology } from './sim/topology.ts';
-export type { Results, SchemeResult, EngineInfo } from './stats/results.ts';
+export { assembleResults, runScheme, type SchemeRun, type SimulateOptions, schemePlan, simulate } from './simulate.ts';
 export { LogLinearHistogram } from './stats/loglinear.ts';
-export { assembleResults, runScheme, type SchemeRun, schemePlan, simulate, type SimulateOptions } from './simulate.ts';
+export type { EngineInfo, Results, SchemeResult } from './stats/results.ts';
 export { IVSIM_VERSION } from './version.ts';

@@ -2,11 +2,11 @@
 // the results object. A pure function of (scenario, seed) outside `engine`.
 
 import { createScheme } from './hv/registry.ts';
-import { resolveCosts } from './scenario/resolve-costs.ts';
-import { PRESETS } from './scenario/presets.ts';
-import type { Scenario, SchemeId } from './scenario/schema.ts';
 import { validateScenario } from './scenario/load.ts';
-import { Counters } from './sim/counters.ts';
+import { PRESETS } from './scenario/presets.ts';
+import { resolveCosts } from './scenario/resolve-costs.ts';
+import type { Scenario, SchemeId } from './scenario/schema.ts';
+import type { Counters } from './sim/counters.ts';
 import { Sim } from './sim/engine.ts';
 import { buildTopology } from './sim/topology.ts';
 import { type Results, schemeResult } from './stats/results.ts';
@@ -47,7 +47,12 @@ export function schemePlan(s: Scenario, only?: SchemeId[]): { run: SchemeId[]; r
 }
 
 /** Assembles the results object from per-scheme counters (shared by the single- and multi-threaded runners). */
-export function assembleResults(s: Scenario, runs: SchemeRun[], report: SchemeId[], engine: { shards: number; wallSeconds: number }): Results {
+export function assembleResults(
+  s: Scenario,
+  runs: SchemeRun[],
+  report: SchemeId[],
+  engine: { shards: number; wallSeconds: number },
+): Results {
   const freq = s.cpu.freqGHz;
   const durSec = s.duration / 1e9;
   const bm = runs.find((r) => r.scheme === 'bare-metal');

@@ -1,11 +1,11 @@
 // Test harness: builds a Sim for one scheme from a small scenario, records the path trace of each vCPU, and lets a
 // test step the simulation until a condition holds.
 
-import { createScheme } from '../src/hv/registry.ts';
 import { EXIT_REASONS } from '../src/hv/exit-reasons.ts';
+import { createScheme } from '../src/hv/registry.ts';
+import { validateScenario } from '../src/scenario/load.ts';
 import { resolveCosts } from '../src/scenario/resolve-costs.ts';
 import type { ScenarioInput, SchemeId } from '../src/scenario/schema.ts';
-import { validateScenario } from '../src/scenario/load.ts';
 import { Sim } from '../src/sim/engine.ts';
 import { buildTopology } from '../src/sim/topology.ts';
 import type { Vcpu } from '../src/sim/vcpu.ts';

@@ -5,7 +5,9 @@ import { BUILTIN_SCENARIOS } from '../src/scenario/builtin.ts';
 import { parseScenarioText, ScenarioError, validateScenario } from '../src/scenario/load.ts';
 import { parseTimeNs } from '../src/scenario/units.ts';
 
-const base = () => structuredClone(BUILTIN_SCENARIOS['x86-small']) as Record<string, unknown>;
+// biome-ignore lint/suspicious/noExplicitAny: tests mutate arbitrary scenario fields
+type Loose = any;
+const base = (): Loose => structuredClone(BUILTIN_SCENARIOS['x86-small']);
 
 describe('scenario validation', () => {
   it('accepts every built-in scenario', () => {
@@ -13,15 +15,18 @@ describe('scenario validation', () => {
   });
 
   it.each([
-    [(s: any) => (s.vms[0].vcpus = 0), /^scenario\.vms\[0\]\.vcpus: /],
-    [(s: any) => (s.duration = 'soon'), /^scenario\.duration: expected a time/],
-    [(s: any) => (s.schemes = ['arm-gicv3']), /^scenario\.schemes\[0\]: scheme arm-gicv3 is not an x86 scheme/],
-    [(s: any) => (s.devices[0].vm = 'nope'), /^scenario\.devices\[0\]\.vm: no VM named "nope"/],
-    [(s: any) => (s.devices[0].vector = 3), /^scenario\.devices\[0\]\.vector: vectors 0-15 are reserved/],
-    [(s: any) => (s.costs = { preset: 'pentium' }), /^scenario\.costs\.preset: unknown preset "pentium"/],
-    [(s: any) => (s.costs = { preset: 'default', overrides: { warpDrive: 1 } }), /^scenario\.costs\.overrides\.warpDrive: unknown cost entry/],
-    [(s: any) => (s.host.colour = 'blue'), /^scenario\.host: /],
-    [(s: any) => (s.vms[1].pin = [5]), /^scenario\.vms\[1\]\.pin\[0\]: pCPU 5 does not exist/],
+    [(s: Loose) => (s.vms[0].vcpus = 0), /^scenario\.vms\[0\]\.vcpus: /],
+    [(s: Loose) => (s.duration = 'soon'), /^scenario\.duration: expected a time/],
+    [(s: Loose) => (s.schemes = ['arm-gicv3']), /^scenario\.schemes\[0\]: scheme arm-gicv3 is not an x86 scheme/],
+    [(s: Loose) => (s.devices[0].vm = 'nope'), /^scenario\.devices\[0\]\.vm: no VM named "nope"/],
+    [(s: Loose) => (s.devices[0].vector = 3), /^scenario\.devices\[0\]\.vector: vectors 0-15 are reserved/],
+    [(s: Loose) => (s.costs = { preset: 'pentium' }), /^scenario\.costs\.preset: unknown preset "pentium"/],
+    [
+      (s: Loose) => (s.costs = { preset: 'default', overrides: { warpDrive: 1 } }),
+      /^scenario\.costs\.overrides\.warpDrive: unknown cost entry/,
+    ],
+    [(s: Loose) => (s.host.colour = 'blue'), /^scenario\.host: /],
+    [(s: Loose) => (s.vms[1].pin = [5]), /^scenario\.vms\[1\]\.pin\[0\]: pCPU 5 does not exist/],
   ])('rejects a bad field with a one-line message naming it (%#)', (mutate, re) => {
     const s = base();
     mutate(s);

@@ -3,17 +3,28 @@
 // notification without an exit (P-08), a preempted one has SN = 1 (P-13), a blocked one gets the wake-up vector
 // (P-14); EOIs are virtualized. Host interrupts still exit.
 
-import { POSTED_INTR_VECTOR, POST_COALESCED, POST_NOTIFY, piHarvest, piHasPending, piNv, piPostHw, piPostSw, piReset, piTestOn } from '../arch/x86/pi-desc.ts';
 import { eoiExitRequired, vidDeliver, vidEoi, vidRecognized, vidSyncRvi } from '../arch/x86/apicv.ts';
 import { vecCount, vecTest } from '../arch/x86/bitmap.ts';
 import { LAPIC_SVR, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
+import {
+  POST_COALESCED,
+  POST_NOTIFY,
+  POSTED_INTR_VECTOR,
+  piHarvest,
+  piHasPending,
+  piNv,
+  piPostHw,
+  piPostSw,
+  piReset,
+  piTestOn,
+} from '../arch/x86/pi-desc.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import type { DeliveryScheme } from './scheme.ts';
+import { PUT_BLOCKED_SELF_IPI, piLoad, piPut } from './x86/posted-intr.ts';
 import { causeOfVector, entryInterruptible } from './x86/vlapic-inject.ts';
-import { piLoad, piPut, PUT_BLOCKED_SELF_IPI } from './x86/posted-intr.ts';
 
 const R = ExitReasonId;
 
@@ -97,7 +108,8 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     vc.since1[vector] = raisedAt;
     vc.flag1[vector] = 0;
     if ((r & POST_NOTIFY) === 0) return;
-    if (vc.run === RUN_GUEST) this.processPosted(sim, vc); // IN_GUEST_MODE: IPI 0xF2 → no exit
+    if (vc.run === RUN_GUEST)
+      this.processPosted(sim, vc); // IN_GUEST_MODE: IPI 0xF2 → no exit
     else if (vc.run === RUN_BLOCKED) sim.wake(vc); // P-09: no IPI; the PIR is harvested at the next entry
   }
 
@@ -171,4 +183,3 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     return vecCount(vc.pid.subarray(0, 8)) + vecCount(vc.lapic.IRR);
   }
 }
-

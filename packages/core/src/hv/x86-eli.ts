@@ -10,7 +10,13 @@ import type { Sim } from '../sim/engine.ts';
 import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import type { DeliveryScheme } from './scheme.ts';
-import { causeOfVector, entryInterruptible, handlerIsRunningDevice, vlapicAccept, vlapicInjectAtEntry } from './x86/vlapic-inject.ts';
+import {
+  causeOfVector,
+  entryInterruptible,
+  handlerIsRunningDevice,
+  vlapicAccept,
+  vlapicInjectAtEntry,
+} from './x86/vlapic-inject.ts';
 
 const R = ExitReasonId;
 
@@ -143,7 +149,13 @@ export class X86EliScheme implements DeliveryScheme {
       }
     }
     // Direct mode with a physical interrupt still in IRR: the CPU vectors it right after entry (IF = 1).
-    if (!vc.eliInjectionMode && vc.inject < 0 && entryInterruptible(vc) && !vecIsEmpty(vc.pIRR) && vecIsEmpty(vc.pISR)) {
+    if (
+      !vc.eliInjectionMode &&
+      vc.inject < 0 &&
+      entryInterruptible(vc) &&
+      !vecIsEmpty(vc.pIRR) &&
+      vecIsEmpty(vc.pISR)
+    ) {
       const v = vecHighest(vc.pIRR);
       vecClear(vc.pIRR, v);
       vecSet(vc.pISR, v);

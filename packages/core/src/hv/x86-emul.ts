@@ -6,8 +6,8 @@ import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import type { Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
-import { X86VmxScheme } from './x86-vmx.ts';
 import { causeOfVector, handlerIsRunningDevice } from './x86/vlapic-inject.ts';
+import { X86VmxScheme } from './x86-vmx.ts';
 
 const R = ExitReasonId;
 

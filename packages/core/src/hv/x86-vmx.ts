@@ -2,8 +2,8 @@
 // EOI writes trap (x2APIC WRMSR 0x80B → EXIT:MSR_WRITE). Two exits per device interrupt to a running vCPU
 // (V-07): EXTERNAL_INTERRUPT, then the EOI write.
 
-import { eoi, pendingDeliverable, SVR_APIC_ENABLED, LAPIC_SVR } from '../arch/x86/lapic.ts';
 import { vecCount } from '../arch/x86/bitmap.ts';
+import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';

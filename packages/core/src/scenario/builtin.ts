@@ -30,7 +30,14 @@ const x86Compare: ScenarioInput = {
     },
   ],
   devices: [
-    { name: 'nic', vm: 'web', kind: 'nic', queues: 'per-vcpu', vector: 0x41, arrival: { process: 'poisson', rate: 150_000 } },
+    {
+      name: 'nic',
+      vm: 'web',
+      kind: 'nic',
+      queues: 'per-vcpu',
+      vector: 0x41,
+      arrival: { process: 'poisson', rate: 150_000 },
+    },
     {
       name: 'nic',
       vm: 'db',
@@ -58,11 +65,17 @@ const x86Small: ScenarioInput = {
     {
       name: 'vm',
       vcpus: 2,
-      guest: { handler: { dist: 'exponential', mean: '2us' }, idle: { activeMean: '1ms', idleMean: '300us' }, ipi: { rate: 5000 } },
+      guest: {
+        handler: { dist: 'exponential', mean: '2us' },
+        idle: { activeMean: '1ms', idleMean: '300us' },
+        ipi: { rate: 5000 },
+      },
     },
     { name: 'noisy', vcpus: 1, pin: [1], guest: { handler: { dist: 'fixed', value: '1us' } } },
   ],
-  devices: [{ name: 'nic', vm: 'vm', queues: 'per-vcpu', vector: 0x41, arrival: { process: 'poisson', rate: 100_000 } }],
+  devices: [
+    { name: 'nic', vm: 'vm', queues: 'per-vcpu', vector: 0x41, arrival: { process: 'poisson', rate: 100_000 } },
+  ],
 };
 
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {

@@ -29,7 +29,9 @@ export function validateScenario(input: unknown): Scenario {
   if (!r.success) throw new ScenarioError(issueLine(r.error.issues[0]));
   const s = r.data;
   if (!PRESETS[s.costs.preset])
-    throw new ScenarioError(`scenario.costs.preset: unknown preset "${s.costs.preset}" (known: ${Object.keys(PRESETS).join(', ')})`);
+    throw new ScenarioError(
+      `scenario.costs.preset: unknown preset "${s.costs.preset}" (known: ${Object.keys(PRESETS).join(', ')})`,
+    );
   for (const k of Object.keys(s.costs.overrides))
     if (!isCostName(k)) throw new ScenarioError(`scenario.costs.overrides.${k}: unknown cost entry`);
   const impl = implementedSchemes();

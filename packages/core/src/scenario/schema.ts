@@ -6,7 +6,16 @@ import { parseTimeNs } from './units.ts';
 
 export const X86_SCHEMES = ['bare-metal', 'x86-emul', 'x86-vmx', 'x86-apicv-pi', 'x86-eli'] as const;
 export const ARM_SCHEMES = ['bare-metal', 'arm-gicv2', 'arm-gicv3', 'arm-gicv4'] as const;
-export const ALL_SCHEMES = ['bare-metal', 'x86-emul', 'x86-vmx', 'x86-apicv-pi', 'x86-eli', 'arm-gicv2', 'arm-gicv3', 'arm-gicv4'] as const;
+export const ALL_SCHEMES = [
+  'bare-metal',
+  'x86-emul',
+  'x86-vmx',
+  'x86-apicv-pi',
+  'x86-eli',
+  'arm-gicv2',
+  'arm-gicv3',
+  'arm-gicv4',
+] as const;
 export type SchemeId = (typeof ALL_SCHEMES)[number];
 
 const time = z
@@ -115,10 +124,18 @@ export const scenarioSchema = z
       names.add(vm.name);
       if (Array.isArray(vm.pin)) {
         if (vm.pin.length !== vm.vcpus)
-          ctx.addIssue({ code: 'custom', path: ['vms', i, 'pin'], message: `expected ${vm.vcpus} pCPU ids (one per vCPU)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['vms', i, 'pin'],
+            message: `expected ${vm.vcpus} pCPU ids (one per vCPU)`,
+          });
         vm.pin.forEach((p, j) => {
           if (p >= s.host.pcpus)
-            ctx.addIssue({ code: 'custom', path: ['vms', i, 'pin', j], message: `pCPU ${p} does not exist (host.pcpus = ${s.host.pcpus})` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['vms', i, 'pin', j],
+              message: `pCPU ${p} does not exist (host.pcpus = ${s.host.pcpus})`,
+            });
         });
       }
     });
@@ -131,7 +148,11 @@ export const scenarioSchema = z
       if (Array.isArray(d.queues))
         d.queues.forEach((q, j) => {
           if (q >= vm.vcpus)
-            ctx.addIssue({ code: 'custom', path: ['devices', i, 'queues', j], message: `vCPU ${q} does not exist (vcpus = ${vm.vcpus})` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['devices', i, 'queues', j],
+              message: `vCPU ${q} does not exist (vcpus = ${vm.vcpus})`,
+            });
         });
       const nq = d.queues === 'per-vcpu' ? vm.vcpus : d.queues.length;
       if (d.vector + nq - 1 > 255)

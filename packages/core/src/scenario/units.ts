@@ -1,6 +1,6 @@
 // Time values in scenarios: a number means nanoseconds; a string carries its unit ("150us", "20ms", "1.5 s").
 
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9 };
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };
 const TIME_RE = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s)\s*$/i;
 
 /** Parses a time value to nanoseconds, or returns undefined when malformed. */

@@ -9,11 +9,11 @@ import { Arena } from '../mem/vcpu-block.ts';
 import type { CostTable } from '../scenario/costs.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { Counters } from './counters.ts';
-import { distToCycles } from './topology.ts';
 import { makeSampler, type Sampler } from './distributions.ts';
 import { EventQueue } from './event-queue.ts';
 import { RngStreams } from './rng.ts';
 import type { Topology } from './topology.ts';
+import { distToCycles } from './topology.ts';
 import {
   KIND_DEVICE,
   KIND_IPI,
@@ -111,13 +111,29 @@ export class Sim {
     this.vcpus = topo.vcpus.map((d, i) => {
       const vm = topo.vms[d.vmInstance];
       const g = scenario.vms[d.vmSpec].guest;
-      this.idleActive.push(g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.activeMean }, f)) : () => 0);
-      this.idleIdle.push(g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.idleMean }, f)) : () => 0);
+      this.idleActive.push(
+        g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.activeMean }, f)) : () => 0,
+      );
+      this.idleIdle.push(
+        g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.idleMean }, f)) : () => 0,
+      );
       this.ipiMean[i] = g.ipi && g.ipi.rate > 0 && vm.vcpus > 1 ? (f * 1e9) / g.ipi.rate : 0;
       this.ipiVector[i] = g.ipi ? g.ipi.vector : 0;
       this.timerVector[i] = g.timerVector;
       this.tprAccesses[i] = g.tprAccessesPerInterrupt;
-      return new Vcpu(i, P + i, d.vmInstance, d.vmVcpu, d.pcpu, vm.kinds, vm.handlers, 3 * i, 3 * i + 1, 3 * i + 2, this.arena);
+      return new Vcpu(
+        i,
+        P + i,
+        d.vmInstance,
+        d.vmVcpu,
+        d.pcpu,
+        vm.kinds,
+        vm.handlers,
+        3 * i,
+        3 * i + 1,
+        3 * i + 2,
+        this.arena,
+      );
     });
   }
 
@@ -359,7 +375,7 @@ export class Sim {
   /** Hardware delivery into the guest handler now, after `deliveryCycles` of microcode (no exit). */
   deliverNow(vc: Vcpu, vector: number, raisedAt: number, flag: number, deliveryCycles: number): void {
     this.cnt.cycHw += deliveryCycles;
-    const base = vc.segStart > this.now ? vc.segStart : this.now;
+    const base = Math.max(vc.segStart, this.now);
     if (vc.phase === PH_WORK) this.closeSegment(vc, this.now);
     this.startHandlerAt(vc, base + deliveryCycles, vector, raisedAt, flag);
   }
@@ -376,7 +392,7 @@ export class Sim {
     this.cnt.cycHw += cycles;
     if (vc.run !== RUN_GUEST) return;
     if (this.now > vc.segStart) this.closeSegment(vc, this.now);
-    vc.segStart = (vc.segStart > this.now ? vc.segStart : this.now) + cycles;
+    vc.segStart = Math.max(vc.segStart, this.now) + cycles;
     this.scheduleGuest(vc);
   }
 
@@ -399,7 +415,7 @@ export class Sim {
       this.closeSegment(vc, this.now);
       vc.run = RUN_ROOT;
       vc.rootReason = reason;
-      vc.rootEnd = (vc.segStart > this.now ? vc.segStart : this.now) + total;
+      vc.rootEnd = Math.max(vc.segStart, this.now) + total;
     } else {
       vc.rootEnd += total;
     }

@@ -89,11 +89,7 @@ export function buildTopology(s: Scenario, bareMetal: boolean, _costs: CostTable
         handlers,
       };
       for (let j = 0; j < spec.vcpus; j++) {
-        const pcpu = bareMetal
-          ? vcpus.length
-          : Array.isArray(spec.pin)
-            ? spec.pin[j]
-            : spreadNext++ % s.host.pcpus;
+        const pcpu = bareMetal ? vcpus.length : Array.isArray(spec.pin) ? spec.pin[j] : spreadNext++ % s.host.pcpus;
         vcpus.push({ vmInstance: vms.length, vmSpec: si, vmVcpu: j, pcpu });
       }
       vms.push(inst);

@@ -101,7 +101,13 @@ export class Vcpu {
     arena: Arena,
   ) {
     const u = (off: number, len: number) => arena.u32View(index, off, len);
-    this.lapic = { IRR: u(VB_IRR, 8), ISR: u(VB_ISR, 8), TMR: u(VB_TMR, 8), regs: u(VB_REGS, 8), EOI_EXIT: u(VB_EOI_EXIT, 8) };
+    this.lapic = {
+      IRR: u(VB_IRR, 8),
+      ISR: u(VB_ISR, 8),
+      TMR: u(VB_TMR, 8),
+      regs: u(VB_REGS, 8),
+      EOI_EXIT: u(VB_EOI_EXIT, 8),
+    };
     this.pid = u(VB_PID, 16);
     this.pIRR = u(VB_PIRR, 8);
     this.pISR = u(VB_PISR, 8);

@@ -78,7 +78,11 @@ export function schemeResult(
     if (c.exitsByCause[i] > 0) byCause[n] = c.exitsByCause[i];
   });
   const busy = c.cycWork + c.cycHandler + c.cycHw + exitCycles;
-  const kind = (i: number) => ({ raised: c.raisedByKind[i], delivered: c.deliveredByKind[i], coalesced: c.coalescedByKind[i] });
+  const kind = (i: number) => ({
+    raised: c.raisedByKind[i],
+    delivered: c.deliveredByKind[i],
+    coalesced: c.coalescedByKind[i],
+  });
   return {
     scheme: id,
     interrupts: { raised: c.raised, delivered: c.delivered, coalesced: c.coalesced, pending },
@@ -92,7 +96,8 @@ export function schemeResult(
       byReason,
       byCause,
       cyclesByReason,
-      perDeviceInterruptWhileRunning: c.deviceDeliveredRunning > 0 ? r6(c.deviceExitsRunning / c.deviceDeliveredRunning) : 0,
+      perDeviceInterruptWhileRunning:
+        c.deviceDeliveredRunning > 0 ? r6(c.deviceExitsRunning / c.deviceDeliveredRunning) : 0,
     },
     cpu: {
       guestShare: busy > 0 ? r6((c.cycWork + c.cycHandler) / busy) : 0,

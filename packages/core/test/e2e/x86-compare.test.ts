@@ -2,8 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCENARIOS } from '../../src/scenario/builtin.ts';
-import type { Results } from '../../src/stats/results.ts';
 import { simulate } from '../../src/simulate.ts';
+import type { Results } from '../../src/stats/results.ts';
 
 describe('x86-compare', () => {
   const r: Results = simulate(BUILTIN_SCENARIOS['x86-compare']);
@@ -35,7 +35,7 @@ describe('x86-compare', () => {
     expect(vmx.perDeviceInterruptWhileRunning).toBeGreaterThanOrEqual(2);
     expect(vmx.perDeviceInterruptWhileRunning).toBeLessThan(2.6);
     // The two per-interrupt exits of V-07 are there one for one; the excess is interrupt-window exits.
-    expect(vmx.byReason.MSR_WRITE).toBeGreaterThan(0.95 * (by('x86-vmx').interruptsByKind.device.delivered));
+    expect(vmx.byReason.MSR_WRITE).toBeGreaterThan(0.95 * by('x86-vmx').interruptsByKind.device.delivered);
     expect(by('x86-apicv-pi').exits.perDeviceInterruptWhileRunning).toBe(0);
     expect(by('x86-eli').exits.perDeviceInterruptWhileRunning).toBeLessThan(0.05);
     expect(by('bare-metal').exits.total).toBe(0);

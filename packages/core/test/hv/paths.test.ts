@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { vecTest } from '../../src/arch/x86/bitmap.ts';
-import { piNdst, piNv, piTestSn, POSTED_INTR_VECTOR, POSTED_INTR_WAKEUP_VECTOR } from '../../src/arch/x86/pi-desc.ts';
+import { POSTED_INTR_VECTOR, POSTED_INTR_WAKEUP_VECTOR, piNdst, piNv, piTestSn } from '../../src/arch/x86/pi-desc.ts';
 import type { SchemeId } from '../../src/scenario/schema.ts';
 import { PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST } from '../../src/sim/vcpu.ts';
 import { harness, microScenario } from '../helpers.ts';
@@ -23,16 +23,19 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
   it.each([
     ['x86-vmx', 'MSR_WRITE'],
     ['x86-emul', 'APIC_ACCESS'],
-  ] as const)('V-07: %s trace is EXIT:EXTERNAL_INTERRUPT, ENTRY(inject v), handler, EXIT(EOI write), ENTRY', (scheme, eoiExit) => {
-    expect(firstInterruptTrace(scheme)).toEqual([
-      'EXIT:EXTERNAL_INTERRUPT',
-      `ENTRY:${V}`,
-      `HANDLER:${V}`,
-      `EXIT:${eoiExit}`,
-      `EOI:${V}`,
-      'ENTRY:-1',
-    ]);
-  });
+  ] as const)(
+    'V-07: %s trace is EXIT:EXTERNAL_INTERRUPT, ENTRY(inject v), handler, EXIT(EOI write), ENTRY',
+    (scheme, eoiExit) => {
+      expect(firstInterruptTrace(scheme)).toEqual([
+        'EXIT:EXTERNAL_INTERRUPT',
+        `ENTRY:${V}`,
+        `HANDLER:${V}`,
+        `EXIT:${eoiExit}`,
+        `EOI:${V}`,
+        'ENTRY:-1',
+      ]);
+    },
+  );
 
   it.each(['x86-vmx', 'x86-apicv-pi', 'x86-emul'] as const)(
     'V-01: %s — a physical (host) interrupt in guest mode exits with EXTERNAL_INTERRUPT and is handled before re-entry',
@@ -159,7 +162,13 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
 
   it('E-06: an assigned interrupt for a halted vCPU takes the host path (vIRR) and is injected at its next entry', () => {
     const scen = microScenario('x86-eli', {
-      vms: [{ name: 'vm', vcpus: 1, guest: { handler: { dist: 'fixed', value: '1us' }, idle: { activeMean: '50us', idleMean: '500us' } } }],
+      vms: [
+        {
+          name: 'vm',
+          vcpus: 1,
+          guest: { handler: { dist: 'fixed', value: '1us' }, idle: { activeMean: '50us', idleMean: '500us' } },
+        },
+      ],
       devices: [],
     });
     const h = harness('x86-eli', scen);

@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { X86_SCHEMES, type ScenarioInput } from '../../src/scenario/schema.ts';
+import { type ScenarioInput, X86_SCHEMES } from '../../src/scenario/schema.ts';
 import { simulate } from '../../src/simulate.ts';
 import { runAll } from '../helpers.ts';
 

@@ -6,13 +6,18 @@ describe('EventQueue', () => {
   it('pops in (time, source entity, sequence) order, independent of insertion order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 1000 })), {
-          maxLength: 300,
-        }),
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 1000 })),
+          {
+            maxLength: 300,
+          },
+        ),
         (evs) => {
           const uniq = [...new Map(evs.map((e) => [`${e[1]}/${e[2]}`, e])).values()];
           const q = new EventQueue(4); // forces growth
-          uniq.forEach(([t, src, seq], i) => q.push(t, src, seq, 1, i, 0, 0));
+          uniq.forEach(([t, src, seq], i) => {
+            q.push(t, src, seq, 1, i, 0, 0);
+          });
           const out: [number, number, number][] = [];
           while (q.pop()) out.push([q.t, q.srcId, q.seqNo]);
           const sorted = [...uniq].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeSampler } from '../../src/sim/distributions.ts';
 import { RngStreams } from '../../src/sim/rng.ts';
-import { bucketIndex, bucketLow, bucketWidth, LogLinearHistogram } from '../../src/stats/loglinear.ts';
 import { toHdr } from '../../src/stats/hdr.ts';
+import { bucketIndex, bucketLow, bucketWidth, LogLinearHistogram } from '../../src/stats/loglinear.ts';
 
 describe('RngStreams', () => {
   it('each stream depends only on (seed, stream id) and its own draws', () => {

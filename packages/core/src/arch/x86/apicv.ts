@@ -37,7 +37,7 @@ export function vidRecognized(a: LapicRegs): boolean {
 /** Recompute RVI from VIRR after the hypervisor changed VIRR (vmx_set_rvi with max_irr). */
 export function vidSyncRvi(a: LapicRegs): void {
   const hi = vecHighest(a.IRR);
-  setRvi(a, hi < 0 ? 0 : hi);
+  setRvi(a, Math.max(hi, 0));
 }
 
 /**
@@ -51,7 +51,7 @@ export function vidDeliver(a: LapicRegs): number {
   a.regs[LAPIC_PPR] = v & 0xf0;
   vecClear(a.IRR, v);
   const hi = vecHighest(a.IRR);
-  setRvi(a, hi < 0 ? 0 : hi);
+  setRvi(a, Math.max(hi, 0));
   return v;
 }
 
@@ -63,7 +63,7 @@ export function vidEoi(a: LapicRegs): number {
   const v = getSvi(a);
   vecClear(a.ISR, v);
   const hi = vecHighest(a.ISR);
-  setSvi(a, hi < 0 ? 0 : hi);
+  setSvi(a, Math.max(hi, 0));
   pprVirtualize(a);
   return v;
 }

@@ -38,7 +38,7 @@ export const SVR_APIC_ENABLED = 1 << 8;
 
 export function highestIsr(l: LapicRegs): number {
   const v = vecHighest(l.ISR);
-  return v < 0 ? 0 : v;
+  return Math.max(v, 0);
 }
 
 export function updatePpr(l: LapicRegs): number {
