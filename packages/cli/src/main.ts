@@ -2,9 +2,18 @@
 // The `ivsim` command. Exit status: 0 success, 1 failed run (e.g. conservation violated), 2 bad input.
 
 import { writeFileSync } from 'node:fs';
-import { ALL_SCHEMES, BUILTIN_SCENARIOS, ScenarioError, type SchemeId, simulate, validateScenario } from '@ivsim/core';
+import { availableParallelism } from 'node:os';
+import {
+  ALL_SCHEMES,
+  BUILTIN_SCENARIOS,
+  parseTimeNs,
+  ScenarioError,
+  type SchemeId,
+  validateScenario,
+} from '@ivsim/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolveScenario } from './resolve.ts';
+import { runWithControl } from './run.ts';
 import { formatTable } from './table.ts';
 
 const intArg = (name: string, min: number) => (v: string) => {
@@ -29,25 +38,47 @@ export function buildProgram(): Command {
       ]),
     )
     .option('--seed <n>', 'override the scenario seed', intArg('--seed', 0))
-    .option('--shards <n>', 'worker threads (this build runs on the calling thread; 1 only)', intArg('--shards', 1))
+    .option(
+      '--shards <n>',
+      'worker threads (default: scenario engine.shards, else one per core)',
+      intArg('--shards', 1),
+    )
+    .option('--duration <time>', "override the scenario's virtual duration (e.g. 50ms, 2s)")
     .option('--json <file>', 'write the results JSON to this file')
-    .action((arg: string, o: { scheme?: SchemeId[]; seed?: number; shards?: number; json?: string }) => {
-      const s = resolveScenario(arg);
-      if (o.shards !== undefined && o.shards !== 1)
-        throw new ScenarioError('--shards: the parallel engine is not available in this build; use --shards 1');
-      if (o.scheme) {
-        const bad = o.scheme.find((id) => !s.schemes.includes(id) && id !== 'bare-metal');
-        if (bad)
-          throw new ScenarioError(`--scheme: ${bad} is not one of this scenario's schemes (${s.schemes.join(', ')})`);
-      }
-      const r = simulate(s, { schemes: o.scheme, seed: o.seed });
-      if (o.json) writeFileSync(o.json, `${JSON.stringify(r, null, 2)}\n`);
-      console.log(formatTable(r));
-      if (r.schemes.some((x) => !x.conservation.ok)) {
-        console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
-        process.exitCode = 1;
-      }
-    });
+    .option('--no-progress', 'never draw the progress bar (it is drawn only on a TTY, after the first second)')
+    .action(
+      async (
+        arg: string,
+        o: { scheme?: SchemeId[]; seed?: number; shards?: number; duration?: string; json?: string; progress: boolean },
+      ) => {
+        const s = resolveScenario(arg);
+        if (o.scheme) {
+          const bad = o.scheme.find((id) => !s.schemes.includes(id) && id !== 'bare-metal');
+          if (bad)
+            throw new ScenarioError(`--scheme: ${bad} is not one of this scenario's schemes (${s.schemes.join(', ')})`);
+        }
+        let durationNs: number | undefined;
+        if (o.duration !== undefined) {
+          durationNs = parseTimeNs(o.duration);
+          if (durationNs === undefined || durationNs <= 0)
+            throw new ScenarioError(`--duration: expected a positive time like 50ms or 2s, got "${o.duration}"`);
+        }
+        const r = await runWithControl(s, {
+          schemes: o.scheme,
+          seed: o.seed,
+          shards: o.shards ?? s.engine.shards ?? availableParallelism(),
+          durationNs,
+          fault: faultFromEnv(),
+          progress: o.progress && process.stderr.isTTY === true,
+        });
+        if (o.json) writeFileSync(o.json, `${JSON.stringify(r, null, 2)}\n`);
+        console.log(formatTable(r));
+        if (r.schemes.some((x) => !x.conservation.ok)) {
+          console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
+          process.exitCode = 1;
+        }
+      },
+    );
 
   program
     .command('scenarios')
@@ -69,6 +100,14 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/** Test hook: IVSIM_INJECT_FAULT="<shard>@<time>" makes that shard throw at that virtual time. */
+function faultFromEnv(): { shard: number; atNs: number } | undefined {
+  const v = process.env.IVSIM_INJECT_FAULT;
+  if (!v) return undefined;
+  const [shard, at] = v.split('@');
+  return { shard: Number(shard), atNs: parseTimeNs(at ?? '0') ?? 0 };
 }
 
 export async function main(argv: string[]): Promise<number> {

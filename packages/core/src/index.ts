@@ -4,7 +4,7 @@ export * from './arch/x86/index.ts';
 export { CAUSE_NAMES, EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts';
 export { createScheme, implementedSchemes } from './hv/registry.ts';
 export type { DeliveryScheme } from './hv/scheme.ts';
-export { Arena } from './mem/vcpu-block.ts';
+export * from './mem/index.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
 export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
 export { loadScenarioFile, parseScenarioText, ScenarioError, validateScenario } from './scenario/load.ts';
@@ -21,7 +21,7 @@ export {
 } from './scenario/schema.ts';
 export { formatNs, parseTimeNs } from './scenario/units.ts';
 export { Counters } from './sim/counters.ts';
-export { Sim } from './sim/engine.ts';
+export { type SendFn, type ShardView, Sim, type SimOptions } from './sim/engine.ts';
 export { EventQueue } from './sim/event-queue.ts';
 export { RngStreams } from './sim/rng.ts';
 export { buildTopology, type Topology } from './sim/topology.ts';

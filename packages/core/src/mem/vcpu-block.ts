@@ -30,12 +30,20 @@ export class Arena {
   constructor(
     readonly vcpus: number,
     shared = false,
+    buffer?: SharedArrayBuffer,
   ) {
     const bytesU32 = vcpus * VB_U32_WORDS * 4;
     const bytesF64 = vcpus * VB_F64_SLOTS * 8;
-    this.buffer = shared ? new SharedArrayBuffer(bytesU32 + bytesF64) : new ArrayBuffer(bytesU32 + bytesF64);
+    if (buffer && buffer.byteLength !== Arena.bytes(vcpus)) throw new Error('arena buffer has the wrong size');
+    this.buffer =
+      buffer ?? (shared ? new SharedArrayBuffer(bytesU32 + bytesF64) : new ArrayBuffer(bytesU32 + bytesF64));
     this.u32 = new Uint32Array(this.buffer, 0, vcpus * VB_U32_WORDS);
     this.f64 = new Float64Array(this.buffer, bytesU32, vcpus * VB_F64_SLOTS);
+  }
+
+  /** Bytes of arena memory for `vcpus` state blocks. */
+  static bytes(vcpus: number): number {
+    return vcpus * (VB_U32_WORDS * 4 + VB_F64_SLOTS * 8);
   }
 
   u32View(vcpu: number, off: number, len: number): Uint32Array {

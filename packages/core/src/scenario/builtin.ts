@@ -78,9 +78,53 @@ const x86Small: ScenarioInput = {
   ],
 };
 
+/**
+ * A cloud host at fleet scale for the parallel engine: 64 VMs × 16 vCPUs = 1,024 vCPUs on 512 pCPUs (2 vCPUs
+ * per pCPU, each guest busy ~25% of the time), every vCPU with an assigned NIC queue at 20K interrupts/s and
+ * IPIs between the vCPUs of its VM: ~4.5 M interrupts per scheme in 200 ms of virtual time, ≥ 10^7 per run
+ * (bare-metal reference + two schemes).
+ */
+const fleet: ScenarioInput = {
+  name: 'fleet',
+  description:
+    '1,024 vCPUs (64 VMs × 16) on 512 pCPUs with assigned NICs (20K interrupts/s per vCPU) and IPIs; x86-vmx vs ' +
+    'x86-apicv-pi at fleet scale, for the parallel engine (≥ 10^7 interrupts per run).',
+  arch: 'x86',
+  schemes: ['x86-vmx', 'x86-apicv-pi'],
+  seed: 2026,
+  duration: '200ms',
+  cpu: { freqGHz: 2.1 },
+  costs: { preset: 'xeon-e5-kvm' },
+  host: { pcpus: 512, timerHz: 250, x2apic: true, schedSlice: '3ms' },
+  vms: [
+    {
+      name: 'tenant',
+      count: 64,
+      vcpus: 16,
+      pin: 'spread',
+      guest: {
+        handler: { dist: 'exponential', mean: '1.5us' },
+        idle: { activeMean: '200us', idleMean: '600us' },
+        ipi: { rate: 1000 },
+      },
+    },
+  ],
+  devices: [
+    {
+      name: 'nic',
+      vm: 'tenant',
+      kind: 'nic',
+      queues: 'per-vcpu',
+      vector: 0x41,
+      arrival: { process: 'poisson', rate: 20_000 },
+    },
+  ],
+};
+
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [x86Compare.name]: x86Compare,
   [x86Small.name]: x86Small,
+  [fleet.name]: fleet,
 };
 
 export function builtinScenarioNames(): string[] {

@@ -108,7 +108,18 @@ export const scenarioSchema = z
     }),
     vms: z.array(vmSchema).min(1),
     devices: z.array(deviceSchema).default([]),
-    engine: z.strictObject({ shards: z.number().int().min(1).max(256).default(1) }).default({ shards: 1 }),
+    engine: z
+      .strictObject({
+        /** Worker threads for the parallel runner; unset = one per core. Results do not depend on it. */
+        shards: z.number().int().min(1).max(256).optional(),
+        /**
+         * How pCPUs are split among shards: `balanced` keeps each VM on one shard when load allows (no
+         * cross-shard traffic, unbounded lookahead); `spread` deals pCPUs round-robin so IPIs cross shards (a
+         * stress test of the window synchronization). Results do not depend on it.
+         */
+        partition: z.enum(['balanced', 'spread']).default('balanced'),
+      })
+      .default({ partition: 'balanced' }),
   })
   .superRefine((s, ctx) => {
     const allowed: readonly string[] = s.arch === 'x86' ? X86_SCHEMES : ARM_SCHEMES;

@@ -46,9 +46,34 @@ const R_HLT = ExitReasonId.HLT;
 /** Optional observer of path steps (tests, debugging); null in normal runs, so it costs one compare. */
 export type TraceFn = (t: number, vcpu: number, what: string, detail: number) => void;
 
+/**
+ * Delivers an event to another shard (parallel engine). The key (t, src, seq) is the one the event would have
+ * had in a single-threaded run, so the receiving shard orders it exactly as the single-threaded engine would.
+ */
+export type SendFn = (
+  shard: number,
+  t: number,
+  src: number,
+  seq: number,
+  type: number,
+  entity: number,
+  a0: number,
+  a1: number,
+) => void;
+
+/** This Sim's slice of the host when the run is sharded: it owns the pCPUs with pcpuOwner[p] === self. */
+export interface ShardView {
+  pcpuOwner: Int32Array;
+  self: number;
+  send: SendFn;
+}
+
 export interface SimOptions {
   /** Use a SharedArrayBuffer for the vCPU state arena (parallel engine). */
   sharedArena?: boolean;
+  /** Existing arena memory (shared by all shards of a run, so any thread can read any vCPU's state block). */
+  arenaBuffer?: SharedArrayBuffer;
+  shard?: ShardView;
 }
 
 export class Sim {
@@ -59,6 +84,7 @@ export class Sim {
   readonly vcpus: Vcpu[];
   readonly arena: Arena;
   readonly pcpuCur: Int32Array;
+  private readonly pcpuOwned: Uint8Array;
   private readonly runq: Int32Array;
   private readonly runqHead: Int32Array;
   private readonly runqLen: Int32Array;
@@ -75,6 +101,10 @@ export class Sim {
   readonly tprAccesses: Int32Array;
   readonly P: number;
   readonly V: number;
+  /** Owning shard of every vCPU (all 0 when unsharded); events for other shards leave through `send`. */
+  readonly vcpuOwner: Int32Array;
+  readonly self: number;
+  private readonly send: SendFn | null;
   trace: TraceFn | null = null;
 
   constructor(
@@ -91,7 +121,13 @@ export class Sim {
     this.V = V;
     this.rng = new RngStreams(scenario.seed, 3 * V + Q);
     this.seq = new Float64Array(P + V + Q);
-    this.arena = new Arena(V, opts.sharedArena ?? false);
+    this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer);
+    this.self = opts.shard?.self ?? 0;
+    this.send = opts.shard?.send ?? null;
+    this.vcpuOwner = new Int32Array(V);
+    if (opts.shard) for (let i = 0; i < V; i++) this.vcpuOwner[i] = opts.shard.pcpuOwner[topo.vcpus[i].pcpu];
+    this.pcpuOwned = new Uint8Array(P).fill(1);
+    if (opts.shard) for (let p = 0; p < P; p++) this.pcpuOwned[p] = opts.shard.pcpuOwner[p] === this.self ? 1 : 0;
     this.pcpuCur = new Int32Array(P).fill(-1);
     const perPcpu = new Int32Array(P);
     for (const d of topo.vcpus) perPcpu[d.pcpu]++;
@@ -143,11 +179,22 @@ export class Sim {
     this.q.push(time, src, this.seq[src]++, type, entity, a0, a1);
   }
 
+  /** True when this Sim (shard) owns vCPU i. */
+  owns(i: number): boolean {
+    return this.vcpuOwner[i] === this.self;
+  }
+
+  /** Queues an event that came from another shard, under the key the sender assigned. */
+  receive(t: number, src: number, seq: number, type: number, entity: number, a0: number, a1: number): void {
+    this.q.push(t, src, seq, type, entity, a0, a1);
+  }
+
   /** Initial events: arrivals, ticks, idle periods, IPIs, slices; first vCPU on each pCPU starts running. */
   start(): void {
     const { topo, P, V } = this;
-    for (const vc of this.vcpus) this.scheme.init(this, vc);
+    for (const vc of this.vcpus) if (this.owns(vc.index)) this.scheme.init(this, vc);
     for (const vc of this.vcpus) {
+      if (!this.owns(vc.index)) continue;
       const p = vc.pcpu;
       if (this.pcpuCur[p] < 0) {
         this.pcpuCur[p] = vc.index;
@@ -166,13 +213,13 @@ export class Sim {
       if (this.ipiMean[i] > 0) this.schedule(this.ipiInterval(i), vc.entity, EV_IPI_SEND, i, 0, 0);
     }
     topo.queues.forEach((q, qi) => {
-      const e = P + V + qi;
-      this.schedule(this.arrivalInterval(qi), e, EV_ARRIVAL, qi, 0, 0);
-      void q;
+      if (this.owns(q.vcpu)) this.schedule(this.arrivalInterval(qi), P + V + qi, EV_ARRIVAL, qi, 0, 0);
     });
-    if (topo.tickPeriod > 0)
-      for (let p = 0; p < P; p++) this.schedule(Math.floor((topo.tickPeriod * (p + 1)) / (P + 1)), p, EV_TICK, p, 0, 0);
-    for (let p = 0; p < P; p++) if (this.runqLen[p] > 0) this.schedule(topo.sliceCycles, p, EV_SLICE, p, 0, 0);
+    for (let p = 0; p < P; p++) {
+      if (this.pcpuOwned[p] === 0) continue;
+      if (topo.tickPeriod > 0) this.schedule(Math.floor((topo.tickPeriod * (p + 1)) / (P + 1)), p, EV_TICK, p, 0, 0);
+      if (this.runqLen[p] > 0) this.schedule(topo.sliceCycles, p, EV_SLICE, p, 0, 0);
+    }
   }
 
   /** Processes every event with time < end. */
@@ -290,7 +337,10 @@ export class Sim {
 
   /** Sends an IPI message that arrives at `target` after the physical IPI latency (may cross shards). */
   sendIpi(from: Vcpu, target: Vcpu, vector: number, sentAt: number): void {
-    this.schedule(this.now + this.c.ipiLatency, from.entity, EV_IPI_ARRIVE, target.index, vector, sentAt);
+    const t = this.now + this.c.ipiLatency;
+    const dest = this.vcpuOwner[target.index];
+    if (dest === this.self) this.schedule(t, from.entity, EV_IPI_ARRIVE, target.index, vector, sentAt);
+    else this.send!(dest, t, from.entity, this.seq[from.entity]++, EV_IPI_ARRIVE, target.index, vector, sentAt);
   }
 
   /** Accumulates guest progress over [segStart, t). */
@@ -578,6 +628,7 @@ export class Sim {
   /** Closes the books at `end`: open guest segments are accounted up to the end of the run. */
   finish(end: number): void {
     for (const vc of this.vcpus) {
+      if (!this.owns(vc.index)) continue;
       if (vc.run === RUN_GUEST && vc.segStart < end) this.closeSegment(vc, end);
       this.cnt.cycWork += vc.cycWork;
       this.cnt.cycHandler += vc.cycHandler;
@@ -586,7 +637,7 @@ export class Sim {
 
   pendingTotal(): number {
     let n = 0;
-    for (const vc of this.vcpus) n += this.scheme.pendingCount(this, vc);
+    for (const vc of this.vcpus) if (this.owns(vc.index)) n += this.scheme.pendingCount(this, vc);
     return n;
   }
 }

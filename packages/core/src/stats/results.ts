@@ -36,6 +36,9 @@ export interface EngineInfo {
   simulatedInterrupts: number;
   interruptsPerSecond: number;
   eventsPerSecond: number;
+  /** Parallel runner only: how pCPUs were split and whether any events crossed shards. */
+  partition?: string;
+  crossShard?: boolean;
 }
 
 export interface Results {

@@ -1,0 +1,299 @@
+// The parallel runner: runs every scheme of a scenario with its vCPUs sharded over a piscina pool (one
+// long-running task per shard, min = max threads, no idle timeout, one task per worker), the shards meeting at a
+// SAB barrier between windows and exchanging cross-shard events through SAB rings. Results are merged exactly, so
+// they equal the single-threaded `simulate()` whatever the shard count (DESIGN §4).
+//
+// The runner itself never blocks: shards write progress into a control SAB, any thread may read the vCPU arena
+// (snapshots), and cancel() aborts the barrier, which every shard polls between windows.
+
+import { availableParallelism } from 'node:os';
+import {
+  Arena,
+  assembleResults,
+  Barrier,
+  buildTopology,
+  createScheme,
+  type Results,
+  resolveCosts,
+  type Scenario,
+  type SchemeId,
+  type SchemeRun,
+  SpscRing,
+  schemePlan,
+  validateScenario,
+} from '@ivsim/core';
+import { Piscina } from 'piscina';
+import { partition } from './partition.ts';
+import {
+  ABORT_CANCELLED,
+  ABORT_FAILED,
+  CTL_CROSS,
+  CTL_EVENTS,
+  CTL_RAISED,
+  CTL_SPILLED,
+  CTL_STRIDE,
+  CTL_VTIME,
+  CTL_WINDOWS,
+  controlBytes,
+  REC_WORDS_PACKED,
+  RING_CAPACITY,
+  type ShardTask,
+} from './protocol.ts';
+import { readVcpuSnapshot, type VcpuSnapshot } from './snapshot.ts';
+import { mergeCounters, type ShardResult } from './wire.ts';
+
+export interface RunOptions {
+  /** Worker threads; default one per core. Capped at the number of pCPUs. */
+  shards?: number;
+  schemes?: SchemeId[];
+  seed?: number;
+  /** Virtual duration override (ns). */
+  durationNs?: number;
+  /** Test hook: make shard `shard` throw at virtual time `atNs`. */
+  fault?: { shard: number; atNs: number };
+  /** Slots per cross-shard ring (power of two). Tests shrink it to force spilling. */
+  ringCapacity?: number;
+}
+
+/** What the synchronization did during the last run (all schemes). */
+export interface SyncStats {
+  windows: number;
+  crossEvents: number;
+  spilled: number;
+}
+
+export interface Progress {
+  scheme: SchemeId | null;
+  schemeIndex: number;
+  schemes: number;
+  /** Fraction of the whole run (all schemes) done, 0..1. */
+  fraction: number;
+  events: number;
+  raised: number;
+  shards: number;
+  windows: number;
+  crossEvents: number;
+  /** Cross-shard records that did not fit their ring inside a window (they spilled, nothing was lost). */
+  spilled: number;
+}
+
+export class RunCancelled extends Error {
+  constructor() {
+    super('run cancelled');
+    this.name = 'RunCancelled';
+  }
+}
+
+/** A shard failed; `message` carries the shard's own error message. */
+export class ShardFailure extends Error {
+  constructor(
+    readonly shard: number,
+    cause: string,
+  ) {
+    super(`shard ${shard} failed: ${cause}`);
+    this.name = 'ShardFailure';
+  }
+}
+
+const workerFile = new URL('./shard-task.js', import.meta.url).href;
+
+export class ParallelRun {
+  readonly scenario: Scenario;
+  readonly shards: number;
+  private readonly plan: { run: SchemeId[]; report: SchemeId[] };
+  private readonly control: SharedArrayBuffer;
+  private readonly ctl: Float64Array;
+  private barrier: SharedArrayBuffer | null = null;
+  private arena: SharedArrayBuffer | null = null;
+  private current = -1;
+  private cancelled = false;
+  private pool: Piscina | null = null;
+  readonly sync: SyncStats = { windows: 0, crossEvents: 0, spilled: 0 };
+  private readonly durationCycles: number;
+
+  constructor(
+    input: unknown,
+    private readonly opts: RunOptions = {},
+  ) {
+    const s0 = validateScenario(input);
+    let s: Scenario = opts.seed !== undefined ? { ...s0, seed: opts.seed } : s0;
+    if (opts.durationNs !== undefined) s = { ...s, duration: opts.durationNs };
+    this.scenario = s;
+    this.plan = schemePlan(s, opts.schemes);
+    const want = opts.shards ?? s.engine.shards ?? availableParallelism();
+    this.shards = Math.max(1, Math.min(want, s.host.pcpus));
+    this.control = new SharedArrayBuffer(controlBytes(this.shards));
+    this.ctl = new Float64Array(this.control);
+    this.durationCycles = Math.round(s.duration * s.cpu.freqGHz);
+  }
+
+  /** Runs every scheme; resolves with the results object, rejects with ShardFailure or RunCancelled. */
+  async run(): Promise<Results> {
+    const s = this.scenario;
+    const n = this.shards;
+    const pool = new Piscina({
+      filename: workerFile,
+      minThreads: n,
+      maxThreads: n,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: 1,
+      // Shard loops are synchronous; between tasks the workers have nothing async to keep alive.
+      atomics: 'disabled',
+    });
+    this.pool = pool;
+    const t0 = performance.now();
+    const runs: SchemeRun[] = [];
+    let crossTraffic = false;
+    try {
+      for (let i = 0; i < this.plan.run.length; i++) {
+        if (this.cancelled) throw new RunCancelled();
+        this.current = i;
+        const r = await this.runScheme(pool, this.plan.run[i]);
+        crossTraffic ||= r.crossTraffic;
+        runs.push(r.run);
+      }
+    } finally {
+      await pool.destroy();
+    }
+    const wall = (performance.now() - t0) / 1000;
+    const res = assembleResults(s, runs, this.plan.report, { shards: n, wallSeconds: wall });
+    res.engine.partition = s.engine.partition;
+    res.engine.crossShard = crossTraffic;
+    return res;
+  }
+
+  private async runScheme(pool: Piscina, scheme: SchemeId): Promise<{ run: SchemeRun; crossTraffic: boolean }> {
+    const s = this.scenario;
+    const n = this.shards;
+    const impl = createScheme(scheme);
+    const costs = resolveCosts(s);
+    const topo = buildTopology(s, !impl.virtualized, costs);
+    const part = partition(s, topo, n);
+    // Only IPIs cross shards, and they take at least ipiLatency to arrive: that is the lookahead.
+    const lookahead = part.crossTraffic ? Math.max(1, costs.ipiLatency) : Number.POSITIVE_INFINITY;
+    const barrier = Barrier.create(n).buffer;
+    const rings: SharedArrayBuffer[] = [];
+    for (let from = 0; from < n; from++)
+      for (let to = 0; to < n; to++)
+        rings.push(
+          from === to || !part.crossTraffic
+            ? new SharedArrayBuffer(0)
+            : (SpscRing.create(this.opts.ringCapacity ?? RING_CAPACITY, REC_WORDS_PACKED).buffer as SharedArrayBuffer),
+        );
+    const arena = new SharedArrayBuffer(Arena.bytes(topo.vcpus.length));
+    this.barrier = barrier;
+    this.arena = arena;
+    this.ctl.fill(0);
+    const fault = this.opts.fault
+      ? { shard: this.opts.fault.shard, atCycles: Math.round(this.opts.fault.atNs * s.cpu.freqGHz) }
+      : undefined;
+    const tasks = Array.from({ length: n }, (_, shard) => {
+      const task: ShardTask = {
+        scenario: s,
+        scheme,
+        shard,
+        shards: n,
+        pcpuOwner: part.pcpuOwner,
+        lookahead,
+        barrier,
+        rings,
+        arena,
+        control: this.control,
+        fault,
+      };
+      return pool.run(task) as Promise<ShardResult>;
+    });
+    const settled = await Promise.allSettled(
+      tasks.map((p) =>
+        p.catch((e: unknown) => {
+          // The first failure aborts the barrier so every other shard returns at its next window.
+          Barrier.abortBuffer(barrier, ABORT_FAILED);
+          throw e;
+        }),
+      ),
+    );
+    const failed = settled.findIndex((r) => r.status === 'rejected' && !isAbortEcho(r.reason));
+    if (failed >= 0) throw new ShardFailure(failed, errorMessage((settled[failed] as PromiseRejectedResult).reason));
+    if (this.cancelled || Barrier.abortCodeOf(barrier) === ABORT_CANCELLED) throw new RunCancelled();
+    const anyRejected = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (anyRejected) throw new ShardFailure(settled.indexOf(anyRejected), errorMessage(anyRejected.reason));
+    const parts = settled.map((r) => (r as PromiseFulfilledResult<ShardResult>).value);
+    const counters = mergeCounters(parts.map((p) => p.counters));
+    const pending = parts.reduce((a, p) => a + p.pending, 0);
+    this.sync.windows += Math.max(...parts.map((p) => p.windows));
+    for (const p of parts) {
+      this.sync.crossEvents += p.crossEvents;
+      this.sync.spilled += p.spilled;
+    }
+    return { run: { scheme, counters, pending }, crossTraffic: part.crossTraffic };
+  }
+
+  /** Progress read from the control SAB (no messages to the shards). */
+  progress(): Progress {
+    const n = this.shards;
+    const ctl = this.ctl;
+    let vmin = Number.POSITIVE_INFINITY;
+    let events = 0;
+    let raised = 0;
+    let windows = 0;
+    let cross = 0;
+    let spilled = 0;
+    for (let k = 0; k < n; k++) {
+      const o = k * CTL_STRIDE;
+      vmin = Math.min(vmin, ctl[o + CTL_VTIME]);
+      events += ctl[o + CTL_EVENTS];
+      raised += ctl[o + CTL_RAISED];
+      windows = Math.max(windows, ctl[o + CTL_WINDOWS]);
+      cross += ctl[o + CTL_CROSS];
+      spilled += ctl[o + CTL_SPILLED];
+    }
+    const total = this.plan.run.length;
+    const idx = Math.max(0, this.current);
+    const within = this.current < 0 ? 0 : Math.min(1, vmin / this.durationCycles);
+    return {
+      scheme: this.current < 0 ? null : this.plan.run[idx],
+      schemeIndex: idx,
+      schemes: total,
+      fraction: (idx + within) / total,
+      events,
+      raised,
+      shards: n,
+      windows,
+      crossEvents: cross,
+      spilled,
+    };
+  }
+
+  /** Architectural state of vCPU `v` of the scheme now running, read straight from the shared arena. */
+  snapshot(v: number): VcpuSnapshot | null {
+    if (!this.arena) return null;
+    const vcpus = this.arena.byteLength / Arena.bytes(1);
+    if (!Number.isInteger(v) || v < 0 || v >= vcpus) throw new RangeError(`vcpu ${v} outside [0, ${vcpus})`);
+    return readVcpuSnapshot(new Arena(vcpus, true, this.arena), v);
+  }
+
+  /** Worker threads currently alive in this run's pool (0 once run() has settled). */
+  liveThreads(): number {
+    return this.pool ? this.pool.threads.length : 0;
+  }
+
+  /** Stops every shard at its next window; run() then rejects with RunCancelled and the pool is destroyed. */
+  cancel(): void {
+    this.cancelled = true;
+    if (this.barrier) Barrier.abortBuffer(this.barrier, ABORT_CANCELLED);
+  }
+}
+
+/** A shard that stopped only because another one failed or the run was cancelled. */
+function isAbortEcho(e: unknown): boolean {
+  return e instanceof Error && e.message.startsWith('ivsim-shard-aborted');
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Convenience: run a scenario on `shards` worker threads. */
+export function runParallel(input: unknown, opts: RunOptions = {}): Promise<Results> {
+  return new ParallelRun(input, opts).run();
+}

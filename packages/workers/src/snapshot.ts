@@ -1,0 +1,56 @@
+// Snapshot of one vCPU's architectural state, read from the shared arena by a thread that does not own it (the
+// control plane). The owning shard keeps writing while we read, so a snapshot is a consistent view only of each
+// 32-bit word, which is what a debugger attached to a running machine sees too.
+
+import {
+  type Arena,
+  getRvi,
+  getSvi,
+  PID_CONTROL,
+  PID_NV_SHIFT,
+  PID_ON,
+  PID_SN,
+  VB_ARM,
+  VB_IRR,
+  VB_ISR,
+  VB_PID,
+  VB_REGS,
+  VB_TMR,
+  vecList,
+} from '@ivsim/core';
+
+export interface VcpuSnapshot {
+  vcpu: number;
+  lapic: { IRR: number[]; ISR: number[]; TMR: number[]; TPR: number; PPR: number; RVI: number; SVI: number };
+  pid: { PIR: number[]; ON: boolean; SN: boolean; NV: number; NDST: number };
+  /** Raw words of the ARM region (list registers as lo/hi pairs), for the GIC schemes. */
+  armWords: number[];
+}
+
+export function readVcpuSnapshot(arena: Arena, v: number): VcpuSnapshot {
+  const w = (off: number, len: number) => Uint32Array.from(arena.u32View(v, off, len));
+  const regs = w(VB_REGS, 8);
+  const pid = w(VB_PID, 16);
+  const ctl = pid[PID_CONTROL];
+  const lapicView = { IRR: w(VB_IRR, 8), ISR: w(VB_ISR, 8), TMR: w(VB_TMR, 8), regs };
+  return {
+    vcpu: v,
+    lapic: {
+      IRR: vecList(lapicView.IRR),
+      ISR: vecList(lapicView.ISR),
+      TMR: vecList(lapicView.TMR),
+      TPR: regs[0],
+      PPR: regs[1],
+      RVI: getRvi(lapicView),
+      SVI: getSvi(lapicView),
+    },
+    pid: {
+      PIR: vecList(pid.subarray(0, 8)),
+      ON: (ctl & PID_ON) !== 0,
+      SN: (ctl & PID_SN) !== 0,
+      NV: (ctl >>> PID_NV_SHIFT) & 0xff,
+      NDST: pid[PID_CONTROL + 1],
+    },
+    armWords: Array.from(w(VB_ARM, 32)),
+  };
+}

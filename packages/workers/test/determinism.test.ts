@@ -1,0 +1,55 @@
+// DESIGN §4: results are identical (outside `engine`) for any shard count and either partition.
+
+import { BUILTIN_SCENARIOS, type Results, simulate } from '@ivsim/core';
+import { describe, expect, it } from 'vitest';
+import { ParallelRun } from '../dist/runner.js';
+
+const strip = (r: Results) => JSON.stringify({ ...r, engine: undefined });
+const withPartition = (name: string, partition: 'balanced' | 'spread') => ({
+  ...structuredClone(BUILTIN_SCENARIOS[name]),
+  engine: { partition },
+});
+
+describe('determinism across shard counts', () => {
+  const small = simulate(BUILTIN_SCENARIOS['x86-small']);
+
+  it.each([
+    ['balanced', 1],
+    ['balanced', 2],
+    ['balanced', 4],
+    ['spread', 2],
+    ['spread', 4],
+  ] as const)('x86-small, %s partition, %i shard(s) ⇒ identical results', async (partition, shards) => {
+    const run = new ParallelRun(withPartition('x86-small', partition), { shards });
+    const r = await run.run();
+    expect(r.engine.shards).toBe(Math.min(shards, 2)); // x86-small has 2 pCPUs
+    expect(strip(r)).toBe(strip(small));
+    if (partition === 'spread') {
+      // The VM spans both shards: IPIs really crossed through the rings and windows were synchronized.
+      expect(r.engine.crossShard).toBe(true);
+      expect(run.sync.crossEvents).toBeGreaterThan(0);
+      expect(run.sync.windows).toBeGreaterThan(100);
+    }
+  });
+
+  it('a ring far too small for a window spills, loses nothing and keeps the results identical', async () => {
+    // Heavy IPI traffic and a long IPI latency (= lookahead) put dozens of records into each window's ring.
+    const s = withPartition('x86-small', 'spread');
+    s.vms[0].guest = { ...s.vms[0].guest, ipi: { rate: 100_000 } };
+    s.costs = { preset: 'xeon-e5-kvm', overrides: { ipiLatency: 210_000 } };
+    const ref = simulate(s);
+    const run = new ParallelRun(s, { shards: 2, ringCapacity: 2 });
+    const r = await run.run();
+    expect(run.sync.spilled).toBeGreaterThan(0);
+    expect(strip(r)).toBe(strip(ref));
+    expect(r.schemes.every((x) => x.conservation.ok)).toBe(true);
+  });
+
+  it('x86-compare with 1, 2 and 4 shards ⇒ identical results', async () => {
+    const ref = simulate(BUILTIN_SCENARIOS['x86-compare']);
+    for (const shards of [1, 2, 4]) {
+      const r = await new ParallelRun(BUILTIN_SCENARIOS['x86-compare'], { shards }).run();
+      expect(strip(r), `${shards} shards`).toBe(strip(ref));
+    }
+  });
+});
