@@ -30,7 +30,7 @@ describe('ivsim CLI', () => {
     const ja = JSON.parse(readFileSync(a, 'utf8'));
     const jb = JSON.parse(readFileSync(b, 'utf8'));
     expect(ja.ivsim).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(ja.engine.shards).toBe(1);
+    expect(ja.engine.shards).toBeGreaterThanOrEqual(1);
     ja.engine = jb.engine = null;
     expect(jb).toEqual(ja);
   });
@@ -52,6 +52,8 @@ describe('ivsim CLI', () => {
     ['an unknown option', ['run', 'x86-small', '--frobnicate'], /^error: unknown option '--frobnicate'/],
     ['a bad --seed', ['run', 'x86-small', '--seed', '-1'], /--seed must be an integer/],
     ['an unknown scheme', ['run', 'x86-small', '--scheme', 'x86-magic'], /x86-magic/],
+    ['a bad --shards', ['run', 'x86-small', '--shards', '0'], /--shards must be an integer ≥ 1/],
+    ['a bad --duration', ['run', 'x86-small', '--duration', 'soon'], /^error: --duration: expected a positive time/],
   ])('%s → one-line error naming the problem, exit 2, no stack trace', (_what, args, re) => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(
@@ -65,6 +67,39 @@ describe('ivsim CLI', () => {
     expect(r.stderr.trim()).toMatch(re);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('--shards 1, 2 and 4 give identical results JSON outside engine (x86-compare)', () => {
+    const outs = [1, 2, 4].map((n) => {
+      const f = join(dir, `shards${n}.json`);
+      const r = run('run', 'x86-compare', '--shards', String(n), '--json', f);
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(readFileSync(f, 'utf8'));
+      expect(j.engine.shards).toBe(n);
+      j.engine = null;
+      return j;
+    });
+    expect(outs[1]).toEqual(outs[0]);
+    expect(outs[2]).toEqual(outs[0]);
+  });
+
+  it('a shard that throws fails the run: exit 1, one line with the shard and its message', () => {
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [CLI, 'run', 'x86-compare', '--shards', '2', '--scheme', 'x86-vmx'], {
+      encoding: 'utf8',
+      env: { ...process.env, IVSIM_INJECT_FAULT: '1@5ms' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^error: shard 1 failed: injected fault at virtual time \d+ cycles/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(Date.now() - t0).toBeLessThan(10_000); // whole process incl. startup; the in-process bound is 2 s
+  });
+
+  it('--duration overrides the virtual duration', () => {
+    const f = join(dir, 'dur.json');
+    const r = run('run', 'x86-small', '--duration', '2ms', '--scheme', 'x86-vmx', '--json', f);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(readFileSync(f, 'utf8')).durationNs).toBe(2e6);
   });
 
   it('validate accepts a good file', () => {
