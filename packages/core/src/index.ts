@@ -26,6 +26,7 @@ export { EventQueue } from './sim/event-queue.ts';
 export { RngStreams } from './sim/rng.ts';
 export { buildTopology, type Topology } from './sim/topology.ts';
 export { assembleResults, runScheme, type SchemeRun, type SimulateOptions, schemePlan, simulate } from './simulate.ts';
+export { type ConvertedHistogram, type LatencySummary, toHdr } from './stats/hdr.ts';
 export { LogLinearHistogram } from './stats/loglinear.ts';
 export type { EngineInfo, Results, SchemeResult } from './stats/results.ts';
 export { IVSIM_VERSION } from './version.ts';

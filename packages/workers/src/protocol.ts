@@ -17,6 +17,8 @@ export interface ShardTask {
   rings: SharedArrayBuffer[];
   arena: SharedArrayBuffer;
   control: SharedArrayBuffer;
+  /** Hardware threads of the machine: with more shards than this the barrier adapts its spin. */
+  cores: number;
   /** Test hook: this shard throws when its virtual time reaches `atCycles`. */
   fault?: { shard: number; atCycles: number };
 }

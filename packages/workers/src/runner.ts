@@ -199,6 +199,7 @@ export class ParallelRun {
         rings,
         arena,
         control: this.control,
+        cores: availableParallelism(),
         fault,
       };
       return pool.run(task) as Promise<ShardResult>;

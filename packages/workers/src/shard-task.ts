@@ -43,7 +43,7 @@ const CHUNK_CYCLES = 1 << 21;
 export const ABORTED_MESSAGE = 'ivsim-shard-aborted';
 
 export default function runShard(task: ShardTask): ShardResult {
-  const barrier = Barrier.attach(task.barrier, task.shard);
+  const barrier = Barrier.attach(task.barrier, task.shard, { cores: task.cores });
   try {
     return simulateShard(task, barrier);
   } catch (e) {

@@ -5,10 +5,13 @@
 // Why spin-then-wait (reference/limits.md §2.7): a pure spin barrier is fastest with ≤ cores threads but collapses
 // to one scheduler quantum per crossing (~249 crossings/s) when threads outnumber the 2 cores; pure Atomics.wait
 // costs 25–33 µs per crossing. Spinning a bounded number of polls and then sleeping on the generation word keeps
-// the fast case (6–8 M crossings/s measured) and survives oversubscription. The spin budget adapts per party: it
-// halves each time spinning ended in a sleep anyway and doubles (up to `spin`) each time spinning paid off. With
-// more threads than cores the spins steal the CPU the last arriver needs, and a fixed 20 000-poll spin measured
-// 2.2 k crossings/s for 4 threads on 2 cores against 28 k/s for a pure wait; adaptively it converges to the floor.
+// the fast case (6–8 M crossings/s measured) and survives oversubscription.
+// When the caller says there are more parties than cores (`cores` option), the spin budget also adapts per party:
+// it halves each time spinning ended in a sleep anyway and doubles (up to `spin`) each time spinning paid off. There
+// the spins steal the CPU the last arriver needs: a fixed 20 000-poll spin measured 2.2 k crossings/s for 4 threads
+// on 2 cores against 28 k/s for a pure wait, and 19–23 k/s adaptively. It stays off when every party has a core:
+// a budget that has shrunk below a futex wake-up (10–50 µs) never succeeds again, because each party then finds
+// the other asleep, and 2 threads measured 56 k instead of 1.5 M crossings/s in that state.
 //
 // Protocol (generation counter, no sense reversal needed):
 //   - a party in generation g writes its contributions into its own slot for parity g & 1, then Atomics.add(COUNT);
@@ -48,6 +51,8 @@ const SPIN_FLOOR = 128;
 export interface BarrierOptions {
   /** Maximum polls of the generation word before sleeping (default 20 000, ≈ 150 µs). 0 = wait at once. */
   spin?: number;
+  /** Hardware threads available (e.g. os.availableParallelism()); more parties than this enables adaptive spin. */
+  cores?: number;
 }
 
 export class Barrier {
@@ -117,7 +122,8 @@ export class Barrier {
     this.ctl = ctl;
     this.f64 = new Float64Array(buffer, 0, SLOTS_F64 + this.parties * SLOT_STRIDE_F64);
     this.spinMax = opts.spin ?? DEFAULT_SPIN;
-    this.spinFloor = Math.min(this.spinMax, SPIN_FLOOR);
+    const adaptive = opts.cores !== undefined && this.parties > opts.cores;
+    this.spinFloor = adaptive ? Math.min(this.spinMax, SPIN_FLOOR) : this.spinMax;
     this.spinBudget = this.spinMax;
     // No generation can complete without this party, so GEN is stable while it is outside arrive().
     this.gen = Atomics.load(ctl, GEN);
