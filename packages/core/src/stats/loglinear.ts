@@ -10,8 +10,12 @@ export const LOGLINEAR_BUCKETS = 2 * SUB + (MAX_MSB - SUB_BITS) * SUB;
 
 export function bucketIndex(v: number): number {
   if (v < 2 * SUB) return v < 0 ? 0 : Math.floor(v);
-  const msb = v < 4294967296 ? 31 - Math.clz32(v) : Math.floor(Math.log2(v));
-  const shift = msb - SUB_BITS;
+  if (v < 4294967296) {
+    // Integer shifts: `2 ** shift` is a Math.pow call and made recording ~4× slower.
+    const shift = 31 - Math.clz32(v) - SUB_BITS;
+    return (shift + 1) * SUB + (v >>> shift) - SUB;
+  }
+  const shift = Math.floor(Math.log2(v)) - SUB_BITS;
   return (shift + 1) * SUB + Math.floor(v / 2 ** shift) - SUB;
 }
 
