@@ -3,6 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { runBench } from '@ivsim/bench';
 import {
   ALL_SCHEMES,
   BUILTIN_SCENARIOS,
@@ -14,6 +15,7 @@ import {
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolveScenario } from './resolve.ts';
 import { runWithControl } from './run.ts';
+import { addSweepCommand } from './sweep.ts';
 import { formatTable } from './table.ts';
 
 const intArg = (name: string, min: number) => (v: string) => {
@@ -80,6 +82,8 @@ export function buildProgram(): Command {
       },
     );
 
+  addSweepCommand(program, intArg);
+
   program
     .command('scenarios')
     .description('list the built-in scenarios')
@@ -88,6 +92,35 @@ export function buildProgram(): Command {
         const v = validateScenario(s);
         console.log(`${name.padEnd(16)} ${v.arch}  ${v.schemes.join(', ')}\n${' '.repeat(17)}${s.description ?? ''}`);
       }
+    });
+
+  program
+    .command('bench')
+    .description('benchmark suite and regression compare (docs/bench.md); exit 1 on a regression')
+    .option('--quick', 'short durations (smoke run; ratios are less reliable)')
+    .option('--only <sections>', 'comma list of sections: micro,ring,scenario,rss')
+    .option('--save <file>', 'write all numbers (with machine info) as JSON')
+    .option('--compare <file>', 'compare against a saved JSON; exit 1 on a regression')
+    .option('--threshold <pct>', 'regression threshold for throughput metrics, percent (default 10)')
+    .option('--json', 'print the JSON to stdout (the report goes to stderr)')
+    .option('--profile', 'write CPU profiles of x86-compare and fleet and print the top functions')
+    .option('--profile-dir <dir>', 'where to write the .cpuprofile files')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      // The bench parses its own flags (node:util parseArgs); hand them over unchanged.
+      const argv: string[] = [];
+      for (const k of ['quick', 'json', 'profile'] as const) if (o[k]) argv.push(`--${k}`);
+      const valued = [
+        ['only', '--only'],
+        ['save', '--save'],
+        ['compare', '--compare'],
+        ['threshold', '--threshold'],
+        ['profileDir', '--profile-dir'],
+      ] as const;
+      for (const [k, flag] of valued) {
+        const v = o[k];
+        if (typeof v === 'string') argv.push(flag, v);
+      }
+      process.exitCode = await runBench(argv);
     });
 
   program

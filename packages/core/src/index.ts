@@ -29,4 +29,5 @@ export { assembleResults, runScheme, type SchemeRun, type SimulateOptions, schem
 export { type ConvertedHistogram, type LatencySummary, toHdr } from './stats/hdr.ts';
 export { LogLinearHistogram } from './stats/loglinear.ts';
 export type { EngineInfo, Results, SchemeResult } from './stats/results.ts';
+export { checkLrCounts, type LrSweepPoint, type LrSweepResult, lrSweep } from './sweep.ts';
 export { IVSIM_VERSION } from './version.ts';

@@ -1,6 +1,9 @@
 // bare-metal — no virtualization: each vCPU of the scenario is a physical CPU whose LAPIC delivers straight to the
 // OS handler through the IDT, EOI is a native x2APIC WRMSR, HLT halts the CPU until the next interrupt. The
-// reference every scheme's guest work is compared against.
+// reference every scheme's guest work is compared against. With arch 'arm' the same CPU model stands for a GIC
+// physical CPU interface: delivery adds the IAR read (gicAck) and the EOI is the EOIR write (gicEoi) instead of
+// the x2APIC EOI; pending state and arbitration stay in the generic 256-entry pending bitmap (all ARM scenario
+// interrupts share one priority, so the order is the same).
 
 import { vecCount } from '../arch/x86/bitmap.ts';
 import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
@@ -13,16 +16,23 @@ import { vlapicAccept } from './x86/vlapic-inject.ts';
 export class BareMetalScheme implements DeliveryScheme {
   readonly id: SchemeId = 'bare-metal';
   readonly virtualized = false;
+  /** Per-architecture costs, chosen once in init: delivery (vectoring [+ GIC ack]) and EOI. */
+  private deliveryCost = 0;
+  private eoiCost = 0;
 
-  init(_sim: Sim, vc: Vcpu): void {
+  init(sim: Sim, vc: Vcpu): void {
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
+    const c = sim.c;
+    const arm = sim.scenario.arch === 'arm';
+    this.deliveryCost = arm ? c.irqDelivery + c.gicAck : c.irqDelivery;
+    this.eoiCost = arm ? c.gicEoi : c.eoiLocal;
   }
 
   private deliverPending(sim: Sim, vc: Vcpu): void {
     const v = pendingDeliverable(vc.lapic);
     if (v < 0) return;
     ackIrq(vc.lapic, v);
-    sim.deliverNow(vc, v, vc.since2[v], vc.flag2[v], sim.c.irqDelivery);
+    sim.deliverNow(vc, v, vc.since2[v], vc.flag2[v], this.deliveryCost);
   }
 
   private interrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
@@ -51,22 +61,27 @@ export class BareMetalScheme implements DeliveryScheme {
       sim.cnt.cycHw += sim.c.hostTickHandler; // the tick wakes the idle CPU, which halts again
       return;
     }
-    if (sim.guestInterruptible(vc)) sim.stall(vc, sim.c.irqDelivery + sim.c.hostTickHandler);
+    if (sim.guestInterruptible(vc)) sim.stall(vc, this.tickCost(sim));
     else vc.tickDeferred++;
   }
 
   guestEoi(sim: Sim, vc: Vcpu): void {
-    sim.stall(vc, sim.c.eoiLocal);
+    sim.stall(vc, this.eoiCost);
     eoi(vc.lapic);
     sim.completeEoi(vc, vc.segStart);
   }
 
   guestIret(sim: Sim, vc: Vcpu): void {
     if (vc.tickDeferred > 0) {
-      sim.stall(vc, vc.tickDeferred * (sim.c.irqDelivery + sim.c.hostTickHandler));
+      sim.stall(vc, vc.tickDeferred * this.tickCost(sim));
       vc.tickDeferred = 0;
     }
     this.deliverPending(sim, vc);
+  }
+
+  /** The OS tick: delivered and EOIed like any interrupt, plus the tick handler itself. */
+  private tickCost(sim: Sim): number {
+    return this.deliveryCost + sim.c.hostTickHandler + (sim.scenario.arch === 'arm' ? this.eoiCost : 0);
   }
 
   guestHalt(sim: Sim, vc: Vcpu): void {

@@ -1,6 +1,9 @@
 // Scheme ids → implementations (one file per scheme).
 
 import type { SchemeId } from '../scenario/schema.ts';
+import { ArmGicv2Scheme } from './arm-gicv2.ts';
+import { ArmGicv3Scheme } from './arm-gicv3.ts';
+import { ArmGicv4Scheme } from './arm-gicv4.ts';
 import { BareMetalScheme } from './bare-metal.ts';
 import type { DeliveryScheme } from './scheme.ts';
 import { X86ApicvPiScheme } from './x86-apicv-pi.ts';
@@ -14,6 +17,9 @@ const FACTORIES: Partial<Record<SchemeId, () => DeliveryScheme>> = {
   'x86-vmx': () => new X86VmxScheme(),
   'x86-apicv-pi': () => new X86ApicvPiScheme(),
   'x86-eli': () => new X86EliScheme(),
+  'arm-gicv2': () => new ArmGicv2Scheme(),
+  'arm-gicv3': () => new ArmGicv3Scheme(),
+  'arm-gicv4': () => new ArmGicv4Scheme(),
 };
 
 export function createScheme(id: SchemeId): DeliveryScheme {

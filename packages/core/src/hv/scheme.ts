@@ -10,13 +10,23 @@ export interface DeliveryScheme {
   readonly id: SchemeId;
   /** False only for bare-metal: no root mode, no exits, every vCPU is a physical CPU. */
   readonly virtualized: boolean;
+  /**
+   * Exit reason the engine charges for a physical interrupt taken in guest mode on the scheme's behalf (kick,
+   * preemption, host interrupts) and for the host side of a wake-up from a blocked state. Defaults: x86
+   * EXTERNAL_INTERRUPT and HLT; ARM schemes name the trap to EL2 (ARM_IRQ, ARM_WFI).
+   */
+  readonly hostIrqExitReason?: number;
+  readonly haltExitReason?: number;
 
   /** Per-vCPU setup (reset architectural state). */
   init(sim: Sim, vc: Vcpu): void;
   /** An assigned device's MSI for guest vector `vector` reaches the interrupt controller / IOMMU. */
   deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void;
-  /** A software-originated virtual interrupt (IPI arrival, emulated guest timer) for vc. */
-  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number): void;
+  /**
+   * A software-originated virtual interrupt (IPI arrival, emulated guest timer) for vc. `srcTag` is the tag the
+   * sender passed to Sim.sendIpi (0 when none).
+   */
+  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag?: number): void;
   /** The host timer tick on pCPU `p`; `vc` is the vCPU currently on it (null when idle). */
   hostTick(sim: Sim, p: number, vc: Vcpu | null): void;
   /** The guest handler body finished and the guest writes EOI. */
@@ -37,4 +47,6 @@ export interface DeliveryScheme {
   schedOut(sim: Sim, vc: Vcpu, blocking: boolean): number;
   /** Interrupts raised for vc but not yet delivered (for conservation at the end of a run). */
   pendingCount(sim: Sim, vc: Vcpu): number;
+  /** A timed event the scheme scheduled with Sim.schemeAt (e.g. a GIC maintenance interrupt becoming visible). */
+  onSchemeEvent?(sim: Sim, vc: Vcpu, a0: number): void;
 }

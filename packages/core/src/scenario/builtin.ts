@@ -121,10 +121,101 @@ const fleet: ScenarioInput = {
   ],
 };
 
+/**
+ * The ARM counterpart of x86-compare: the same consolidated host and workload under KVM/ARM with VHE costs
+ * (Dall et al. 2017 generation): GICv2, GICv3 and GICv4.1 against bare metal. 4 list registers (every Arm core).
+ */
+const armCompare: ScenarioInput = {
+  name: 'arm-compare',
+  description:
+    'All four ARM schemes on one consolidated host (KVM/ARM VHE costs): two busy web VMs with an assigned NIC at ' +
+    '~150K interrupts/s per vCPU and SGIs, and a database VM whose vCPUs go idle (WFI); 4 list registers.',
+  arch: 'arm',
+  schemes: ['bare-metal', 'arm-gicv2', 'arm-gicv3', 'arm-gicv4'],
+  seed: 42,
+  duration: '200ms',
+  cpu: { freqGHz: 2.0 },
+  costs: { preset: 'arm-kvm-vhe' },
+  host: { pcpus: 10, timerHz: 250, schedSlice: '3ms', gic: { listRegs: 4, v4: '4.1' } },
+  vms: [
+    {
+      name: 'web',
+      count: 2,
+      vcpus: 4,
+      pin: 'spread',
+      guest: { handler: { dist: 'exponential', mean: '1.2us' }, ipi: { rate: 2000 } },
+    },
+    {
+      name: 'db',
+      vcpus: 2,
+      pin: [8, 9],
+      guest: { handler: { dist: 'exponential', mean: '2us' }, idle: { activeMean: '2ms', idleMean: '1ms' } },
+    },
+  ],
+  devices: [
+    {
+      name: 'nic',
+      vm: 'web',
+      kind: 'nic',
+      queues: 'per-vcpu',
+      vector: 0x41,
+      arrival: { process: 'poisson', rate: 150_000 },
+    },
+    {
+      name: 'nic',
+      vm: 'db',
+      kind: 'nic',
+      queues: 'per-vcpu',
+      vector: 0x41,
+      arrival: { process: 'poisson', rate: 60_000 },
+      moderation: { minInterval: '10us' },
+    },
+  ],
+};
+
+/**
+ * List-register pressure: a multi-queue device whose 12 vectors all target vCPU 0 and fire together (periodic,
+ * same phase), so every burst leaves 12 distinct interrupts pending at once — more than the 4 LRs of every Arm
+ * core (pf §4.1). Sweep the LR count with `ivsim sweep arm-lr-pressure --lrs 1,2,4,8,16` (lrSweep in core).
+ */
+const armLrPressure: ScenarioInput = {
+  name: 'arm-lr-pressure',
+  description:
+    'Bursts of 12 distinct interrupts (a 12-vector device, all queues on vCPU 0, fired together every 100 µs) ' +
+    'plus background NIC traffic: LR overflow and maintenance interrupts under GICv2/GICv3 with 4 LRs.',
+  arch: 'arm',
+  schemes: ['arm-gicv2', 'arm-gicv3'],
+  seed: 11,
+  duration: '50ms',
+  cpu: { freqGHz: 2.0 },
+  costs: { preset: 'arm-kvm-vhe' },
+  host: { pcpus: 2, timerHz: 250, gic: { listRegs: 4 } },
+  vms: [
+    {
+      name: 'vm',
+      vcpus: 2,
+      guest: { handler: { dist: 'exponential', mean: '800ns' }, ipi: { rate: 1000 } },
+    },
+  ],
+  devices: [
+    {
+      name: 'mq',
+      vm: 'vm',
+      kind: 'nvme',
+      queues: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      vector: 0x50,
+      arrival: { process: 'periodic', rate: 10_000 },
+    },
+    { name: 'nic', vm: 'vm', kind: 'nic', vector: 0x41, arrival: { process: 'poisson', rate: 50_000 } },
+  ],
+};
+
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [x86Compare.name]: x86Compare,
   [x86Small.name]: x86Small,
   [fleet.name]: fleet,
+  [armCompare.name]: armCompare,
+  [armLrPressure.name]: armLrPressure,
 };
 
 export function builtinScenarioNames(): string[] {

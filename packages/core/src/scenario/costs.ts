@@ -36,6 +36,27 @@ export const COST_NAMES = [
   // ELI
   'npExitHandling', // EXIT:EXCEPTION(#NP) decode of a host vector before the host handler runs
   'eliModeSwitch', // switching a vCPU between direct and injection mode (IDTR, VMCS controls, MSR bitmap)
+  // ARM GIC (semantics §B.5–§B.7). x86 presets carry them as "not used on x86".
+  'gicAck', // bare metal: physical CPU interface acknowledge (GICC_IAR MMIO / ICC_IAR1_EL1)
+  'gicEoi', // bare metal: physical EOI (GICC_EOIR / ICC_EOIR1_EL1)
+  'vgicAckMmio', // GICv2 guest reads GICV_IAR (virtual CPU interface, no trap)
+  'vgicEoiMmio', // GICv2 guest writes GICV_EOIR (no trap)
+  'vgicAckSysreg', // GICv3/v4 guest reads ICV_IAR1_EL1 (no trap)
+  'vgicEoiSysreg', // GICv3/v4 guest writes ICV_EOIR1_EL1 (no trap)
+  'vgicStateMmio', // GICv2: fixed part of the GICH save/restore around one exit (HCR, VMCR, APR, ELRSR, MISR)
+  'vgicStateSysreg', // GICv3: fixed part of the ICH_* save/restore around one exit
+  'lrAccessMmio', // GICv2: one GICH_LR<n> write (flush) or read (sync)
+  'lrAccessSysreg', // GICv3: one ICH_LR<n>_EL2 write or read
+  'sgiTrapMmio', // GICv2: trapped GICD_SGIR write → MMIO decode + vgic_mmio_write_sgir (after the exit)
+  'sgiTrapSysreg', // GICv3: trapped ICC_SGI1R_EL1 write → vgic_v3_dispatch_sgi (after the exit)
+  'maintenanceHandling', // host handler of the maintenance interrupt (PPI 25): only forces the exit
+  'maintenanceLatency', // virtual interface asserts maintenance → the PE takes the IRQ (latency only)
+  'vtimerHandling', // host side of the guest's virtual timer (PPI 27 at EL2 / background hrtimer) → inject
+  'vpeLoad', // GICv4 vgic_v4_load + commit: VPENDBASER.Valid = 1, wait for Dirty = 0 (make resident)
+  'vpePut', // GICv4 vgic_v4_put: VPENDBASER.Valid = 0, PendingLast read back (make non-resident)
+  'vmovp', // GICv4: ITS VMOVP when the vPE's redistributor changes
+  'doorbellHandler', // GICv4: host doorbell LPI handler → pending_last, kick
+  'doorbellToggle', // GICv4.0 only: enable/disable the per-vPE doorbell LPI around WFI (ITS INV)
 ] as const;
 
 export type CostName = (typeof COST_NAMES)[number];

@@ -105,6 +105,20 @@ export const scenarioSchema = z
       timerHz: z.number().nonnegative().default(250),
       x2apic: z.boolean().default(true),
       schedSlice: positiveTime.default(3_000_000),
+      /** ARM only: the GIC virtual CPU interface and GICv4 generation (defaults in gicConfig). */
+      gic: z
+        .strictObject({
+          // ICH_VTR_EL2.ListRegs + 1 / GICH_VTR.ListRegs + 1: every Arm core ships 4 (pf §4.1), the maximum is 16.
+          listRegs: z
+            .number()
+            .int('expected an integer number of list registers')
+            .min(1, 'expected 1..16 list registers')
+            .max(16, 'expected 1..16 list registers (the architectural maximum)')
+            .default(4),
+          // GICv4.0: per-vLPI doorbells enabled around WFI; GICv4.1: per-vPE doorbell and direct vSGIs.
+          v4: z.enum(['4.0', '4.1']).default('4.1'),
+        })
+        .optional(),
     }),
     vms: z.array(vmSchema).min(1),
     devices: z.array(deviceSchema).default([]),
@@ -127,6 +141,17 @@ export const scenarioSchema = z
       if (!allowed.includes(id))
         ctx.addIssue({ code: 'custom', path: ['schemes', i], message: `scheme ${id} is not an ${s.arch} scheme` });
     });
+    if (s.arch !== 'arm' && s.host.gic)
+      ctx.addIssue({ code: 'custom', path: ['host', 'gic'], message: 'host.gic applies only to arch "arm"' });
+    if (s.schemes.includes('arm-gicv2'))
+      s.vms.forEach((vm, i) => {
+        if (vm.vcpus > 8)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['vms', i, 'vcpus'],
+            message: `arm-gicv2 supports at most 8 vCPUs per VM (GICv2 CPU targets), got ${vm.vcpus}`,
+          });
+      });
     if (new Set(s.schemes).size !== s.schemes.length)
       ctx.addIssue({ code: 'custom', path: ['schemes'], message: 'schemes must be unique' });
     const names = new Set<string>();
@@ -176,3 +201,8 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type VmSpec = Scenario['vms'][number];
 export type DeviceSpec = Scenario['devices'][number];
 export type GuestSpec = VmSpec['guest'];
+
+/** The GIC configuration of a scenario with its defaults: 4 list registers (every Arm core, pf §4.1), GICv4.1. */
+export function gicConfig(s: Scenario): { listRegs: number; v41: boolean } {
+  return { listRegs: s.host.gic?.listRegs ?? 4, v41: (s.host.gic?.v4 ?? '4.1') === '4.1' };
+}

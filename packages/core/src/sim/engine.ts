@@ -39,6 +39,7 @@ export const EV_GUEST_TIMER = 7; // vCPU: the guest's timer ends the idle period
 export const EV_IPI_SEND = 8; // vCPU: the guest wants to send an IPI
 export const EV_IPI_ARRIVE = 9; // vCPU: an IPI from another vCPU arrives (may cross shards)
 export const EV_SLICE = 10; // pCPU: scheduler time slice
+export const EV_SCHEME = 11; // vCPU: a scheme-owned timed event (Sim.schemeAt; e.g. GIC maintenance-interrupt assertion)
 
 const R_EXTINT = ExitReasonId.EXTERNAL_INTERRUPT;
 const R_HLT = ExitReasonId.HLT;
@@ -105,6 +106,9 @@ export class Sim {
   readonly vcpuOwner: Int32Array;
   readonly self: number;
   private readonly send: SendFn | null;
+  /** Exit reasons the engine itself charges (kicks, preemption, wake-ups): the scheme's architectural names. */
+  private readonly rExt: number;
+  private readonly rHalt: number;
   trace: TraceFn | null = null;
 
   constructor(
@@ -119,6 +123,8 @@ export class Sim {
     const Q = topo.queues.length;
     this.P = P;
     this.V = V;
+    this.rExt = scheme.hostIrqExitReason ?? R_EXTINT;
+    this.rHalt = scheme.haltExitReason ?? R_HLT;
     this.rng = new RngStreams(scenario.seed, 3 * V + Q);
     this.seq = new Float64Array(P + V + Q);
     this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer);
@@ -263,12 +269,16 @@ export class Sim {
       case EV_IPI_SEND:
         return this.onIpiSend(this.vcpus[e]);
       case EV_IPI_ARRIVE: {
+        // a0 = vector | sender tag << 8 (the tag is 0 unless the scheme asked for one, see sendIpi).
         const vc = this.vcpus[e];
-        this.countRaised(vc, a0);
-        return this.scheme.softwareInterrupt(this, vc, a0, a1, CAUSE_IPI);
+        const vector = a0 & 0xff;
+        this.countRaised(vc, vector);
+        return this.scheme.softwareInterrupt(this, vc, vector, a1, CAUSE_IPI, a0 >>> 8);
       }
       case EV_SLICE:
         return this.onSlice(e);
+      case EV_SCHEME:
+        return this.scheme.onSchemeEvent?.(this, this.vcpus[e], a0);
     }
   }
 
@@ -335,12 +345,21 @@ export class Sim {
     this.scheme.guestSendIpi(this, vc, this.vcpus[vm.firstVcpu + t], this.ipiVector[vc.index]);
   }
 
-  /** Sends an IPI message that arrives at `target` after the physical IPI latency (may cross shards). */
-  sendIpi(from: Vcpu, target: Vcpu, vector: number, sentAt: number): void {
+  /**
+   * Sends an IPI message that arrives at `target` after the physical IPI latency (may cross shards). `srcTag`
+   * (≥ 0) travels with it to softwareInterrupt — the GICv2 SGI source CPU, which the target's state records.
+   */
+  sendIpi(from: Vcpu, target: Vcpu, vector: number, sentAt: number, srcTag = 0): void {
     const t = this.now + this.c.ipiLatency;
     const dest = this.vcpuOwner[target.index];
-    if (dest === this.self) this.schedule(t, from.entity, EV_IPI_ARRIVE, target.index, vector, sentAt);
-    else this.send!(dest, t, from.entity, this.seq[from.entity]++, EV_IPI_ARRIVE, target.index, vector, sentAt);
+    const a0 = vector + 256 * srcTag;
+    if (dest === this.self) this.schedule(t, from.entity, EV_IPI_ARRIVE, target.index, a0, sentAt);
+    else this.send!(dest, t, from.entity, this.seq[from.entity]++, EV_IPI_ARRIVE, target.index, a0, sentAt);
+  }
+
+  /** A scheme-owned event for vc at absolute time t (delivered to scheme.onSchemeEvent with a0); never crosses shards. */
+  schemeAt(vc: Vcpu, t: number, a0: number): void {
+    this.schedule(t, vc.entity, EV_SCHEME, vc.index, a0, 0);
   }
 
   /** Accumulates guest progress over [segStart, t). */
@@ -484,7 +503,7 @@ export class Sim {
    * A physical host interrupt (handler cost `handling`) lands on pCPU p: the vCPU in guest mode there takes
    * EXIT:EXTERNAL_INTERRUPT (V-01); a vCPU in root mode handles it before re-entry; an idle pCPU just runs it.
    */
-  hostInterruptOnPcpu(p: number, handling: number, cause: number, runningDevice = false, reason = R_EXTINT): void {
+  hostInterruptOnPcpu(p: number, handling: number, cause: number, runningDevice = false, reason = this.rExt): void {
     const cur = this.pcpuCur[p];
     if (cur < 0) return;
     const u = this.vcpus[cur];
@@ -528,7 +547,7 @@ export class Sim {
   /** EXIT:HLT: the hypervisor blocks the vCPU at the end of the exit unless a wake event is pending. */
   haltExit(vc: Vcpu, handling: number): void {
     vc.haltExit = true;
-    this.exit(vc, R_HLT, 4 /* CAUSE_HALT */, handling);
+    this.exit(vc, this.rHalt, 4 /* CAUSE_HALT */, handling);
   }
 
   // ---- scheduling -----------------------------------------------------------------------------------------
@@ -560,7 +579,7 @@ export class Sim {
       this.pcpuCur[p] = -1;
       return;
     }
-    this.dispatch_(this.vcpus[this.dequeue(p)], this.c.contextSwitch, R_EXTINT);
+    this.dispatch_(this.vcpus[this.dequeue(p)], this.c.contextSwitch, this.rExt);
   }
 
   /** Puts vc on its pCPU: host scheduling cost + vcpu_load, then VM entry at the end of the root activity. */
@@ -579,7 +598,7 @@ export class Sim {
     if (vc.run !== RUN_BLOCKED) return;
     if (this.trace !== null) this.trace(this.now, vc.index, 'WAKE', 0);
     const p = vc.pcpu;
-    if (this.pcpuCur[p] < 0) this.dispatch_(vc, this.c.vcpuWakeup + extra, R_HLT);
+    if (this.pcpuCur[p] < 0) this.dispatch_(vc, this.c.vcpuWakeup + extra, this.rHalt);
     else {
       vc.run = RUN_DESCHED;
       this.enqueue(p, vc.index);
@@ -588,7 +607,7 @@ export class Sim {
 
   /** kvm_vcpu_kick: in guest mode → host IPI → EXIT:EXTERNAL_INTERRUPT; blocked → wake; otherwise nothing. */
   kick(vc: Vcpu, cause: number, runningDevice = false): void {
-    if (vc.run === RUN_GUEST) this.exit(vc, R_EXTINT, cause, this.c.kickHandling, runningDevice);
+    if (vc.run === RUN_GUEST) this.exit(vc, this.rExt, cause, this.c.kickHandling, runningDevice);
     else if (vc.run === RUN_BLOCKED) this.wake(vc);
   }
 
@@ -599,7 +618,7 @@ export class Sim {
     const vc = this.vcpus[cur];
     vc.needResched = true;
     // Preemption is driven by the host scheduler tick: a vCPU in guest mode exits for it.
-    if (vc.run === RUN_GUEST) this.exit(vc, R_EXTINT, CAUSE_SCHED, 0);
+    if (vc.run === RUN_GUEST) this.exit(vc, this.rExt, CAUSE_SCHED, 0);
   }
 
   private switchOut(vc: Vcpu): void {

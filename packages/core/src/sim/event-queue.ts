@@ -110,7 +110,7 @@ export class EventQueue {
         // Smallest of up to four children.
         let c = first;
         let ct = heapT[first];
-        const end = first + 4 < n ? first + 4 : n;
+        const end = Math.min(first + 4, n);
         for (let k = first + 1; k < end; k++) {
           const kt = heapT[k];
           if (kt < ct || (kt === ct && this.tieLess(heap[k], heap[c]))) {

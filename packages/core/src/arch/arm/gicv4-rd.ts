@@ -90,10 +90,11 @@ export function rdDeschedule(r: Gicv4Rds, its: ItsTables, rd: number, requestDb:
   if (vpe < 0) return 0;
   const pl = vpeHasPending(its, vpe);
   let hi = pl ? VPENDBASER_PENDINGLAST : 0;
-  if (r.v41 && requestDb) {
-    hi |= VPENDBASER_IDAI_DB;
-    // A doorbell is owed only for something that arrives after this point.
-    r.dbArmed[vpe] = pl ? 0 : 1;
+  if (r.v41) {
+    if (requestDb) hi |= VPENDBASER_IDAI_DB;
+    // A doorbell is owed only for something that arrives after this point, and only when DB was requested: a
+    // deschedule without DB (preemption) must not inherit the request of an earlier WFI deschedule.
+    r.dbArmed[vpe] = requestDb && !pl ? 1 : 0;
   }
   r.vpendbaser[2 * rd + 1] = hi >>> 0;
   g[ARM_HPPVLPI] = INTID_SPURIOUS;

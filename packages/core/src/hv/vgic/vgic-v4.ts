@@ -172,9 +172,13 @@ export function vgicV4Put(v4: VgicV4, vcpu: number, inWfi: boolean): number {
   return pl;
 }
 
-/** The vCPU left WFI (kvm_vcpu_wfi returns): residency allowed again. */
+/**
+ * The vCPU left WFI (kvm_vcpu_wfi returns): residency allowed again. GICv4.0 disables the vPE's doorbell LPI
+ * again (it is only wanted while blocked, pf §4.2 "KVM doorbell policy"), so a later preemption does not ring it.
+ */
 export function vgicV4WfiDone(v4: VgicV4, vcpu: number): void {
   v4.inWfi[vcpu] = 0;
+  if (!v4.v41) v4.rds.dbArmed[vcpu] = 0;
 }
 
 /** After icvIar acknowledged a directly injected vINTID (ARM_IAR_SRC = IAR_SRC_VLPI): retire its VPT bit. */

@@ -1,0 +1,369 @@
+// The GIC virtualization path shared by arm-gicv2, arm-gicv3 and arm-gicv4 (semantics §B.5–§B.7), written against
+// the KVM vgic core (hv/vgic) and the virtual CPU interface (arch/arm), so the LRs, HCR and maintenance lines in
+// each vCPU's ARM area are the real state:
+//   - a physical interrupt in guest mode is taken at EL2 (EXIT:ARM_IRQ); the host handler injects into the vgic;
+//   - before every entry KVM syncs the LRs of the previous run (kvm_vgic_sync_hwstate) and flushes the ap_list into
+//     them (vgic_flush_lr_state), paying the generation's per-LR and fixed save/restore costs;
+//   - the guest acknowledges (IAR) and EOIs through GICV / ICV with no exit; a maintenance interrupt, raised by the
+//     real underflow / no-pending / EOIcount logic when the LRs overflowed, forces EXIT:MAINTENANCE after
+//     maintenanceLatency;
+//   - SGIs trap on the sender (GICD_SGIR MMIO on GICv2, ICC_SGI1R on GICv3) and reach the target as a kick;
+//   - WFI traps (EXIT:ARM_WFI); the vCPU blocks unless kvm_vgic_vcpu_pending_irq says otherwise.
+// The sync is done lazily at the next entry (or when the WFI decision needs it): the LRs do not change while the
+// vCPU is out of guest mode, so folding them then gives KVM's result. A vCPU's state is only touched by events of
+// that vCPU; other vCPUs are reached through Sim.sendIpi.
+
+import { ARM_MISR } from '../../arch/arm/cpuif-block.ts';
+import { cpuifMaintenance, cpuifVirqPending, icvEoir, icvIar } from '../../arch/arm/vcpu-if.ts';
+import type { SchemeId } from '../../scenario/schema.ts';
+import { gicConfig } from '../../scenario/schema.ts';
+import type { Sim } from '../../sim/engine.ts';
+import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../../sim/vcpu.ts';
+import {
+  CAUSE_DEVICE,
+  CAUSE_GUEST_TIMER,
+  CAUSE_HALT,
+  CAUSE_HOST_TICK,
+  CAUSE_IPI,
+  ExitReasonId,
+} from '../exit-reasons.ts';
+import type { DeliveryScheme } from '../scheme.ts';
+import { kvmVgicInjectIrq, kvmVgicVcpuPendingIrq } from '../vgic/vgic.ts';
+import { vgicSetPhysLine } from '../vgic/vgic-dist.ts';
+import { kvmVgicSyncHwstate, vgicFlushLrState } from '../vgic/vgic-flush.ts';
+import { vgicItsTriggerMsi } from '../vgic/vgic-its.ts';
+import { SGIR_FILTER_LIST, vgicV2WriteSgir, vgicV3DispatchSgi } from '../vgic/vgic-sgi.ts';
+import { EV_KICK, OWNER_TIMER } from '../vgic/vgic-state.ts';
+import { VTIMER_PPI } from '../vgic/vtimer.ts';
+import { gicIsPending, gicPendingCount } from './gic-pending.ts';
+import {
+  createGicVm,
+  deviceIntid,
+  type GicGen,
+  type GicVm,
+  GUEST_IPI_SGI,
+  ITS_DEV_NIC,
+  resetCpuif,
+  vectorOfIntid,
+} from './gic-vm.ts';
+
+const R = ExitReasonId;
+const INTID_SPURIOUS = 1023;
+
+/** The guest can take an interrupt at this entry: PSTATE.I clear (it was working or in WFI). */
+const entryInterruptible = (vc: Vcpu): boolean => vc.phase === PH_WORK || vc.phase === PH_HALT;
+
+export abstract class GicScheme implements DeliveryScheme {
+  abstract readonly id: SchemeId;
+  readonly virtualized = true;
+  readonly hostIrqExitReason = R.ARM_IRQ;
+  readonly haltExitReason = R.ARM_WFI;
+  protected abstract readonly gen: GicGen;
+
+  /** Per-VM GIC state and, per global vCPU index, its VM and ARM area (filled at init). */
+  protected vmOfVcpu: GicVm[] = [];
+  protected gOf: Uint32Array[] = [];
+  private vmByIndex: (GicVm | undefined)[] = [];
+  /** 1 while the LRs hold a flushed state that has not been synced back yet. */
+  protected live = new Uint8Array(0);
+  /** Maintenance-interrupt bookkeeping: generation of the current guest run, and "an event is on its way". */
+  private maintGen = new Int32Array(0);
+  private maintArmed = new Uint8Array(0);
+  /** Raw IAR value of the handler the guest is running (what it writes back to EOIR). */
+  protected acked = new Int32Array(0);
+  private readonly oneTarget = new Int32Array(1);
+  /** Costs of this generation, resolved once: guest ACK/EOI, per-LR access, fixed save/restore, SGI trap. */
+  protected ackCost = 0;
+  protected eoiCost = 0;
+  protected lrCost = 0;
+  protected stateCost = 0;
+  protected sgiCost = 0;
+  protected sgiReason = 0;
+  protected nrLr = 4;
+  protected v41 = true;
+
+  init(sim: Sim, vc: Vcpu): void {
+    if (this.live.length !== sim.V) this.setup(sim);
+    let vm = this.vmByIndex[vc.vm];
+    if (vm === undefined) {
+      vm = createGicVm(sim, vc.vm, this.gen, this.v41);
+      this.vmByIndex[vc.vm] = vm;
+    }
+    this.vmOfVcpu[vc.index] = vm;
+    this.gOf[vc.index] = vm.blocks[vc.vmVcpu];
+    resetCpuif(vm, vc.vmVcpu, this.nrLr);
+    // The engine starts vCPUs already in guest mode: do the flush of that first entry (HCR.En, VMCR) now, or a
+    // vCPU that never exits would never see a directly injected vLPI.
+    vgicFlushLrState(vm.s, vc.vmVcpu, this.gOf[vc.index]);
+    this.live[vc.index] = 1;
+  }
+
+  private setup(sim: Sim): void {
+    const V = sim.V;
+    const c = sim.c;
+    const cfg = gicConfig(sim.scenario);
+    this.nrLr = cfg.listRegs;
+    this.v41 = cfg.v41;
+    this.live = new Uint8Array(V);
+    this.maintGen = new Int32Array(V);
+    this.maintArmed = new Uint8Array(V);
+    this.acked = new Int32Array(V).fill(INTID_SPURIOUS);
+    this.vmOfVcpu = new Array(V);
+    this.gOf = new Array(V);
+    this.vmByIndex = new Array(sim.topo.vms.length);
+    const v2 = this.gen === 2;
+    this.ackCost = v2 ? c.vgicAckMmio : c.vgicAckSysreg;
+    this.eoiCost = v2 ? c.vgicEoiMmio : c.vgicEoiSysreg;
+    this.lrCost = v2 ? c.lrAccessMmio : c.lrAccessSysreg;
+    this.stateCost = v2 ? c.vgicStateMmio : c.vgicStateSysreg;
+    this.sgiCost = v2 ? c.sgiTrapMmio : c.sgiTrapSysreg;
+    this.sgiReason = v2 ? R.ARM_MMIO : R.ARM_SYSREG;
+  }
+
+  // ---- kicks and host-side interrupt handling ------------------------------------------------------------
+
+  /** kvm_vcpu_kick of vc: a reschedule IPI makes it exit if in guest mode; a blocked one is woken. */
+  protected kick(sim: Sim, vc: Vcpu, cause: number, wakeExtra: number): void {
+    if (vc.run === RUN_GUEST) sim.exit(vc, R.ARM_IRQ, cause, sim.c.kickHandling);
+    else if (vc.run === RUN_BLOCKED) sim.wake(vc, wakeExtra);
+  }
+
+  /** Acts on the EV_KICK events the last vgic call logged (they can only name vc: its own interrupts). */
+  protected applyKicks(sim: Sim, vc: Vcpu, cause: number, wakeExtra: number): void {
+    const s = this.vmOfVcpu[vc.index].s;
+    for (let k = 0; k < s.evLen; k += 2) {
+      if (s.ev[k] !== EV_KICK) continue;
+      if (s.ev[k + 1] !== vc.vmVcpu)
+        throw new Error(`internal: vgic kicked vCPU ${s.ev[k + 1]} from vCPU ${vc.vmVcpu}`);
+      this.kick(sim, vc, cause, wakeExtra);
+    }
+  }
+
+  /**
+   * A physical interrupt for vc's pCPU (IRQ affinity follows the vCPU): taken at EL2 with an exit when vc is in
+   * guest mode, handled before re-entry in root mode, or by whatever runs on the pCPU otherwise. Returns the
+   * host work to add to a wake-up from an idle pCPU.
+   */
+  protected physicalIrq(sim: Sim, vc: Vcpu, handling: number, cause: number, runningDevice: boolean): number {
+    const onCpu = sim.pcpuCur[vc.pcpu] === vc.index;
+    if (onCpu && vc.run === RUN_GUEST) sim.exit(vc, R.ARM_IRQ, cause, handling, runningDevice);
+    else if (onCpu && vc.run === RUN_ROOT) sim.rootWork(vc, handling);
+    else if (!onCpu) sim.hostInterruptOnPcpu(vc.pcpu, handling, cause, false, R.ARM_IRQ);
+    return sim.pcpuCur[vc.pcpu] < 0 ? handling : 0;
+  }
+
+  /** Records a raised interrupt: a merge into one still pending is coalesced, else its raise time is kept. */
+  protected noteRaise(sim: Sim, vc: Vcpu, vector: number, intid: number, from: number, raisedAt: number, flag: number) {
+    if (gicIsPending(this.vmOfVcpu[vc.index], vc.vmVcpu, intid, from)) {
+      sim.countCoalesced(vc, vector);
+      return;
+    }
+    // GICv2 SGIs from several sources share the vector: keep the oldest raise time while any is pending.
+    if (intid < 16 && gicPendingSgiAny(this.vmOfVcpu[vc.index], vc.vmVcpu, intid)) return;
+    vc.since2[vector] = raisedAt;
+    vc.flag2[vector] = flag;
+  }
+
+  // ---- DeliveryScheme: interrupt sources --------------------------------------------------------------------
+
+  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+    const running = vc.run === RUN_GUEST;
+    const extra = this.physicalIrq(sim, vc, sim.c.hostIrqHandler, CAUSE_DEVICE, running);
+    const vm = this.vmOfVcpu[vc.index];
+    const intid = deviceIntid(this.gen, vector);
+    this.noteRaise(sim, vc, vector, intid, 0, raisedAt, running ? 1 : 0);
+    // VFIO → irqfd → kvm_vgic_inject_irq (SPI) or vgic_its_inject_msi (LPI through the emulated ITS).
+    if (this.gen === 2) kvmVgicInjectIrq(vm.s, vc.vmVcpu, intid, true);
+    else vgicItsTriggerMsi(vm.s, vm.vits!, ITS_DEV_NIC, vector);
+    this.applyKicks(sim, vc, CAUSE_DEVICE, extra);
+  }
+
+  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag = 0): void {
+    if (cause === CAUSE_IPI) this.sgiArrival(sim, vc, vector, raisedAt, srcTag > 0 ? srcTag - 1 : vc.vmVcpu);
+    else if (cause === CAUSE_GUEST_TIMER) this.vtimerFires(sim, vc, vector, raisedAt);
+    else throw new Error(`internal: software interrupt with cause ${cause}`);
+  }
+
+  /** The kick IPI of a trapped SGI write reaches the target (its pCPU): queue the SGI from `from`, kick. */
+  protected sgiArrival(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, from: number): void {
+    const vm = this.vmOfVcpu[vc.index];
+    this.noteRaise(sim, vc, vector, GUEST_IPI_SGI, from, raisedAt, 0);
+    if (this.gen === 2) vgicV2WriteSgir(vm.s, from, GUEST_IPI_SGI, SGIR_FILTER_LIST, 1 << vc.vmVcpu);
+    else {
+      this.oneTarget[0] = vc.vmVcpu;
+      vgicV3DispatchSgi(vm.s, from, GUEST_IPI_SGI, false, this.oneTarget, 1);
+    }
+    this.applyKicks(sim, vc, CAUSE_IPI, 0);
+  }
+
+  /**
+   * The guest's virtual timer expires: the physical PPI 27 (HW-mapped) is taken at EL2 if the vCPU runs, or
+   * KVM's background timer fires on its pCPU if it is blocked; kvm_timer_update_irq raises the level.
+   */
+  private vtimerFires(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+    const vm = this.vmOfVcpu[vc.index];
+    // A descheduled vCPU has no timer armed on the host: kvm_timer_vcpu_load picks the level up at schedule-in.
+    const extra =
+      vc.run === RUN_DESCHED ? 0 : this.physicalIrq(sim, vc, sim.c.vtimerHandling, CAUSE_GUEST_TIMER, false);
+    this.noteRaise(sim, vc, vector, VTIMER_PPI, 0, raisedAt, 0);
+    vgicSetPhysLine(vm.s, vc.vmVcpu, VTIMER_PPI, true);
+    kvmVgicInjectIrq(vm.s, vc.vmVcpu, VTIMER_PPI, true, OWNER_TIMER);
+    this.applyKicks(sim, vc, CAUSE_GUEST_TIMER, extra);
+  }
+
+  hostTick(sim: Sim, p: number): void {
+    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK, false, R.ARM_IRQ);
+  }
+
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void {
+    // GICD_SGIR (MMIO data abort) or ICC_SGI1R_EL1 (system-register trap): the write exits on the sender.
+    sim.exit(vc, this.sgiReason, CAUSE_IPI, this.sgiCost);
+    sim.sendIpi(vc, target, vector, sim.now, vc.vmVcpu + 1);
+  }
+
+  // ---- DeliveryScheme: the guest side (no exits) ------------------------------------------------------------
+
+  /** Bookkeeping when the guest acknowledged `raw` (IAR): the vector it handles. */
+  protected acknowledged(vc: Vcpu, raw: number): number {
+    const vm = this.vmOfVcpu[vc.index];
+    const intid = this.gen === 2 ? raw & 0x3ff : raw;
+    // The timer handler reprograms CNTV_CVAL first, which drops the physical line.
+    if (intid === VTIMER_PPI) vgicSetPhysLine(vm.s, vc.vmVcpu, VTIMER_PPI, false);
+    this.acked[vc.index] = raw;
+    return vectorOfIntid(vm, intid);
+  }
+
+  /** The guest takes the signalled vIRQ now if it can (PSTATE.I clear): IAR read, handler entry. */
+  protected tryDeliver(sim: Sim, vc: Vcpu): void {
+    const g = this.gOf[vc.index];
+    if (!sim.guestInterruptible(vc) || !cpuifVirqPending(g)) return;
+    const raw = icvIar(g, 1);
+    if (raw === INTID_SPURIOUS) return;
+    const v = this.acknowledged(vc, raw);
+    sim.deliverNow(vc, v, vc.since2[v], vc.flag2[v], sim.c.irqDelivery + this.ackCost);
+    this.checkMaintenance(sim, vc, Math.max(sim.now, vc.segStart));
+  }
+
+  guestEoi(sim: Sim, vc: Vcpu): void {
+    // GICV_EOIR / ICV_EOIR1_EL1: priority drop + deactivation (EOImode 0) in the LR, no trap. A HW LR (the
+    // timer) deactivates the physical PPI in the same write.
+    const g = this.gOf[vc.index];
+    sim.stall(vc, this.eoiCost);
+    icvEoir(g, 1, this.acked[vc.index]);
+    this.acked[vc.index] = INTID_SPURIOUS;
+    sim.completeEoi(vc, vc.segStart);
+    this.checkMaintenance(sim, vc, vc.segStart);
+  }
+
+  guestIret(sim: Sim, vc: Vcpu): void {
+    this.tryDeliver(sim, vc);
+  }
+
+  guestHalt(sim: Sim, vc: Vcpu): void {
+    // WFI completes at once when an interrupt is signalled; otherwise it traps (HCR_EL2.TWI).
+    if (cpuifVirqPending(this.gOf[vc.index])) {
+      vc.phase = PH_WORK;
+      this.tryDeliver(sim, vc);
+      return;
+    }
+    vc.haltExit = true;
+    sim.exit(vc, R.ARM_WFI, CAUSE_HALT, sim.c.hltExitHandling + this.wfiExtra(sim));
+  }
+
+  /** Extra host work of a WFI exit (GICv4: making the vPE non-resident with a doorbell). */
+  protected wfiExtra(_sim: Sim): number {
+    return 0;
+  }
+
+  // ---- maintenance interrupt ------------------------------------------------------------------------------
+
+  /** If the virtual interface asserts its maintenance line, the PE takes it maintenanceLatency after `at`. */
+  protected checkMaintenance(sim: Sim, vc: Vcpu, at: number): void {
+    const i = vc.index;
+    if (this.maintArmed[i] !== 0 || !cpuifMaintenance(this.gOf[i])) return;
+    this.maintArmed[i] = 1;
+    sim.schemeAt(vc, Math.max(at, sim.now) + sim.c.maintenanceLatency, this.maintGen[i]);
+  }
+
+  onSchemeEvent(sim: Sim, vc: Vcpu, gen: number): void {
+    const i = vc.index;
+    if (gen !== this.maintGen[i]) return; // that guest run ended (exit + sync) before the IRQ was taken
+    this.maintArmed[i] = 0;
+    if (vc.run !== RUN_GUEST || !cpuifMaintenance(this.gOf[i])) return;
+    if (sim.trace !== null) sim.trace(sim.now, i, 'MAINT', this.gOf[i][ARM_MISR]);
+    // KVM's maintenance handler does nothing: the exit itself makes the next flush refill the LRs.
+    sim.exit(vc, R.MAINTENANCE, CAUSE_DEVICE, sim.c.maintenanceHandling);
+  }
+
+  // ---- entry / exit ---------------------------------------------------------------------------------------
+
+  /** kvm_vgic_sync_hwstate if the LRs are live. Returns the cycles of reading the used LRs back. */
+  protected sync(vc: Vcpu): number {
+    const i = vc.index;
+    if (this.live[i] === 0) return 0;
+    this.live[i] = 0;
+    this.maintGen[i]++;
+    this.maintArmed[i] = 0;
+    const vm = this.vmOfVcpu[i];
+    return kvmVgicSyncHwstate(vm.s, vc.vmVcpu, this.gOf[i]) * this.lrCost;
+  }
+
+  /** GICv4: make the vPE resident before entry. Returns root cycles. */
+  protected makeResident(_sim: Sim, _vc: Vcpu): number {
+    return 0;
+  }
+
+  beforeEntry(sim: Sim, vc: Vcpu): number {
+    const i = vc.index;
+    const vm = this.vmOfVcpu[i];
+    const g = this.gOf[i];
+    let cost = this.sync(vc) + this.makeResident(sim, vc);
+    const written = vgicFlushLrState(vm.s, vc.vmVcpu, g);
+    this.live[i] = 1;
+    this.maintGen[i]++;
+    this.maintArmed[i] = 0;
+    cost += this.stateCost + written * this.lrCost;
+    // The vIRQ is signalled as soon as the guest runs: with PSTATE.I clear it is taken right after the entry.
+    if (entryInterruptible(vc) && cpuifVirqPending(g)) {
+      const raw = icvIar(g, 1);
+      if (raw !== INTID_SPURIOUS) {
+        const v = this.acknowledged(vc, raw);
+        vc.inject = v;
+        vc.injectRaised = vc.since2[v];
+        vc.injectFlag = vc.flag2[v];
+        cost += sim.c.irqDelivery + this.ackCost;
+      }
+    }
+    this.checkMaintenance(sim, vc, sim.now + cost);
+    return cost;
+  }
+
+  hasWakeEvent(sim: Sim, vc: Vcpu): boolean {
+    // kvm_vcpu_wfi: sync, (GICv4: vgic_v4_put with a doorbell), then kvm_arch_vcpu_runnable.
+    const i = vc.index;
+    this.sync(vc);
+    this.beforeBlock(sim, vc);
+    return kvmVgicVcpuPendingIrq(this.vmOfVcpu[i].s, vc.vmVcpu, this.gOf[i]);
+  }
+
+  /** GICv4: vgic_v4_put(need_db) before the WFI decision. */
+  protected beforeBlock(_sim: Sim, _vc: Vcpu): void {}
+
+  schedIn(sim: Sim, vc: Vcpu): number {
+    return this.makeResident(sim, vc);
+  }
+
+  schedOut(_sim: Sim, _vc: Vcpu, _blocking: boolean): number {
+    return 0;
+  }
+
+  pendingCount(_sim: Sim, vc: Vcpu): number {
+    return gicPendingCount(this.vmOfVcpu[vc.index], vc.vmVcpu);
+  }
+}
+
+/** Any source of a GICv2 SGI (or the SGI on GICv3) still pending for vmVcpu. */
+function gicPendingSgiAny(vm: GicVm, vmVcpu: number, intid: number): boolean {
+  for (let from = 0; from < (vm.s.model === 2 ? 8 : 1); from++) if (gicIsPending(vm, vmVcpu, intid, from)) return true;
+  return false;
+}

@@ -1,0 +1,135 @@
+// Per-VM GIC state for the ARM schemes: the KVM vgic (one VgicState per VM, as KVM's struct vgic_dist), the
+// guest-visible emulated ITS (GICv3/v4: the assigned NIC's MSIs are LPIs), and for GICv4 the host ITS with the
+// NIC's events forwarded as vLPIs (VgicV4). Built once, at the first vCPU init of the VM on this Sim (shard),
+// with everything sized up front; afterwards the hot path only reads and writes typed arrays.
+//
+// Guest vectors (the engine's interrupt identities) map to INTIDs as follows:
+//   device vector v → SPI 32 + v (GICv2: MSIs through a GICv2m frame) or LPI 8192 + v (GICv3/v4: MSIs through the
+//                     ITS, EventID = v on DeviceID ITS_DEV_NIC);
+//   guest timer     → PPI 27, the virtual timer, level-triggered and HW-mapped to the physical PPI 27 (as KVM does);
+//   IPI vector      → SGI GUEST_IPI_SGI (Linux arm64 IPI_CALL_FUNC).
+// Sharding: the VgicState of a VM may exist on several shards, but each shard only ever writes the slots of the
+// vCPUs it owns (private SGI/PPI banks; each device queue's SPI/LPI targets exactly one vCPU), so the copies
+// never disagree on anything that is read.
+
+import { ARM_AREA_WORDS, cpuifReset, LR_FMT_V2, LR_FMT_V3 } from '../../arch/arm/cpuif-block.ts';
+import { ItsTables, itsMapc, itsMapd, LPI_PROP_ENABLE } from '../../arch/arm/its.ts';
+import { VB_ARM } from '../../mem/vcpu-block.ts';
+import type { Sim } from '../../sim/engine.ts';
+import { KIND_IPI, KIND_TIMER } from '../../sim/vcpu.ts';
+import { vgicMapPhysIrq, vgicSetEnabled, vgicSetTarget } from '../vgic/vgic-dist.ts';
+import { vgicItsMapti } from '../vgic/vgic-its.ts';
+import { VgicState } from '../vgic/vgic-state.ts';
+import { kvmVgicV4SetForwarding, VgicV4, vgicV4EnableVsgis } from '../vgic/vgic-v4.ts';
+import { VTIMER_PPI, vtimerInit } from '../vgic/vtimer.ts';
+
+/** Hardware generation of a scheme: 2 = GICv2, 3 = GICv3, 4 = GICv3 + GICv4 direct injection. */
+export type GicGen = 2 | 3 | 4;
+
+export const GUEST_IPI_SGI = 1;
+export const ITS_DEV_NIC = 0;
+export const NR_VECTORS = 256;
+const SPI_BASE = 32;
+const LPI_BASE = 8192;
+/** Guest priority of every interrupt (Linux default 0xa0): no preemption among them, as on the x86 side. */
+const GUEST_PRIO = 0xa0;
+
+export interface GicVm {
+  readonly gen: GicGen;
+  readonly s: VgicState;
+  /** Guest-visible emulated ITS (GICv3/v4), null on GICv2. */
+  readonly vits: ItsTables | null;
+  /** GICv4 bridge with the host ITS; null below GICv4. */
+  readonly v4: VgicV4 | null;
+  /** ARM area (virtual CPU interface) of each vCPU of the VM, views into the arena. */
+  readonly blocks: Uint32Array[];
+  readonly firstVcpu: number;
+  readonly ipiVector: number;
+  readonly timerVector: number;
+}
+
+/** The INTID a device vector is raised as under this generation. */
+export const deviceIntid = (gen: GicGen, vector: number): number => (gen === 2 ? SPI_BASE + vector : LPI_BASE + vector);
+
+/** The guest vector of an acknowledged INTID (GICv2 IAR values carry the SGI source in bits [12:10]). */
+export function vectorOfIntid(vm: GicVm, intid: number): number {
+  if (intid < 16) return vm.ipiVector;
+  if (intid === VTIMER_PPI) return vm.timerVector;
+  if (intid >= LPI_BASE) return intid - LPI_BASE;
+  return intid - SPI_BASE;
+}
+
+function findKind(kinds: Uint8Array, kind: number): number {
+  for (let v = 0; v < NR_VECTORS; v++) if (kinds[v] === kind) return v;
+  return -1;
+}
+
+/** Builds the GIC state of VM instance `vmIndex`. Does not touch any vCPU's ARM area (see resetCpuif). */
+export function createGicVm(sim: Sim, vmIndex: number, gen: GicGen, v41: boolean): GicVm {
+  const inst = sim.topo.vms[vmIndex];
+  const n = inst.vcpus;
+  const first = inst.firstVcpu;
+  const s = new VgicState({
+    nrVcpus: n,
+    nrSpis: gen === 2 ? NR_VECTORS : 0,
+    nrLpis: gen === 2 ? 0 : NR_VECTORS,
+    model: gen === 2 ? 2 : 3,
+  });
+  s.group.fill(1); // Linux guests use Group 1 only (the VMCR reset enables Group 1)
+  s.priority.fill(GUEST_PRIO);
+  vtimerInit(s);
+  for (let v = 0; v < n; v++) {
+    vgicSetEnabled(s, v, VTIMER_PPI, true);
+    vgicMapPhysIrq(s, v, VTIMER_PPI, VTIMER_PPI);
+  }
+  const blocks: Uint32Array[] = [];
+  for (let v = 0; v < n; v++) blocks.push(sim.arena.u32View(first + v, VB_ARM, ARM_AREA_WORDS));
+
+  let vits: ItsTables | null = null;
+  let host: ItsTables | null = null;
+  const itsCfg = { maxDevices: 1, maxEvents: NR_VECTORS, maxCollections: n, maxVpes: n, maxLpis: NR_VECTORS };
+  if (gen !== 2) {
+    // The guest driver's ITS setup: one collection per vCPU, the NIC's ITT, LPIs enabled at GUEST_PRIO.
+    vits = new ItsTables(itsCfg);
+    vits.prop.fill(GUEST_PRIO | LPI_PROP_ENABLE);
+    for (let c = 0; c < n; c++) itsMapc(vits, c, true, c);
+    itsMapd(vits, ITS_DEV_NIC, true, NR_VECTORS);
+  }
+  if (gen === 4) {
+    host = new ItsTables(itsCfg);
+    itsMapd(host, ITS_DEV_NIC, true, NR_VECTORS);
+  }
+  const v4 = host !== null ? new VgicV4(s, host, blocks, { v41, nRd: sim.P }) : null;
+
+  for (const q of sim.topo.queues) {
+    const d = sim.topo.vcpus[q.vcpu];
+    if (d.vmInstance !== vmIndex) continue;
+    const intid = deviceIntid(gen, q.vector);
+    if (gen === 2) {
+      vgicSetEnabled(s, 0, intid, true);
+      vgicSetTarget(s, intid, d.vmVcpu);
+    } else {
+      vgicItsMapti(s, vits as ItsTables, ITS_DEV_NIC, q.vector, intid, d.vmVcpu);
+      // VFIO registers the NIC's MSI as a producer: KVM forwards the LPI to a hardware vLPI (§B.7).
+      if (v4 !== null) kvmVgicV4SetForwarding(v4, intid, ITS_DEV_NIC, q.vector);
+    }
+  }
+  // GICv4.1: the guest sets GICD_CTLR.nASSGIreq, so SGIs become direct vSGIs.
+  if (v4 !== null && v41) vgicV4EnableVsgis(v4);
+
+  return {
+    gen,
+    s,
+    vits,
+    v4,
+    blocks,
+    firstVcpu: first,
+    ipiVector: findKind(inst.kinds, KIND_IPI),
+    timerVector: findKind(inst.kinds, KIND_TIMER),
+  };
+}
+
+/** Resets one vCPU's virtual CPU interface (done by its owning shard only). */
+export function resetCpuif(vm: GicVm, vmVcpu: number, nrLr: number): void {
+  cpuifReset(vm.blocks[vmVcpu], vm.gen === 2 ? LR_FMT_V2 : LR_FMT_V3, { nrLr });
+}

@@ -1,0 +1,72 @@
+// lrSweep(scenario, lrs): the same ARM scenario and seed with host.gic.listRegs set to each count, single-threaded,
+// reporting per scheme the maintenance exits (total and per simulated second) and the delivery latency. A pure
+// function of (scenario, seed, lrs): answers "how many list registers are enough?" for a workload.
+
+import { ScenarioError, validateScenario } from './scenario/load.ts';
+import type { Scenario, SchemeId } from './scenario/schema.ts';
+import { runScheme } from './simulate.ts';
+import { schemeResult } from './stats/results.ts';
+
+export interface LrSweepPoint {
+  listRegs: number;
+  scheme: SchemeId;
+  maintenanceExits: number;
+  maintenancePerSecond: number;
+  exitsPerSecond: number;
+  deliveryNs: { mean: number; p50: number; p99: number };
+  relativeToBareMetal: number;
+  conserved: boolean;
+}
+
+export interface LrSweepResult {
+  scenario: string;
+  seed: number;
+  points: LrSweepPoint[];
+}
+
+/** Checks an LR-count list: integers 1..16, no duplicates. Throws ScenarioError naming the bad entry. */
+export function checkLrCounts(lrs: readonly number[]): void {
+  if (lrs.length === 0) throw new ScenarioError('--lrs: expected at least one list-register count');
+  lrs.forEach((n, i) => {
+    if (!Number.isInteger(n) || n < 1 || n > 16)
+      throw new ScenarioError(`--lrs[${i}]: expected an integer 1..16 (list registers), got ${n}`);
+  });
+  if (new Set(lrs).size !== lrs.length) throw new ScenarioError('--lrs: list-register counts must be unique');
+}
+
+/** Runs the GIC schemes of an ARM scenario once per LR count (bare-metal once, as the reference). */
+export function lrSweep(
+  input: Scenario | unknown,
+  lrs: readonly number[],
+  opts: { seed?: number } = {},
+): LrSweepResult {
+  checkLrCounts(lrs);
+  const base = validateScenario(input);
+  if (base.arch !== 'arm') throw new ScenarioError('scenario.arch: the LR sweep needs an "arm" scenario');
+  const schemes = base.schemes.filter((id) => id !== 'bare-metal');
+  if (schemes.length === 0) throw new ScenarioError('scenario.schemes: the LR sweep needs at least one GIC scheme');
+  const s0: Scenario = opts.seed !== undefined ? { ...base, seed: opts.seed } : base;
+  const durSec = s0.duration / 1e9;
+  const bm = runScheme(s0, 'bare-metal');
+  const points: LrSweepPoint[] = [];
+  for (const n of lrs) {
+    const s: Scenario = { ...s0, host: { ...s0.host, gic: { listRegs: n, v4: s0.host.gic?.v4 ?? '4.1' } } };
+    for (const id of schemes) {
+      const run = runScheme(s, id);
+      const r = schemeResult(id, run.counters, run.pending, durSec, s.cpu.freqGHz, bm.counters.cycWork);
+      const maint = r.exits.byReason.MAINTENANCE ?? 0;
+      const d = r.latencyNs.delivery;
+      points.push({
+        listRegs: n,
+        scheme: id,
+        maintenanceExits: maint,
+        maintenancePerSecond: Math.round(maint / durSec),
+        exitsPerSecond: r.exits.perSecond,
+        deliveryNs: { mean: d.mean, p50: d.p50, p99: d.p99 },
+        relativeToBareMetal: r.cpu.relativeToBareMetal,
+        conserved: r.conservation.ok,
+      });
+    }
+  }
+  return { scenario: s0.name, seed: s0.seed, points };
+}
