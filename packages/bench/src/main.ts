@@ -70,7 +70,8 @@ export async function runBench(argv: string[], ioOverride?: Partial<BenchIo>): P
   try {
     return await suite(args, baseline, io);
   } catch (e) {
-    io.err(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    // One line, no stack trace: a failed run is exit 1 with its message (IVSIM_DEBUG=1 shows the stack).
+    io.err(`error: ${e instanceof Error ? (process.env.IVSIM_DEBUG ? (e.stack ?? e.message) : e.message) : String(e)}`);
     return 1;
   }
 }

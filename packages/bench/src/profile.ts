@@ -2,8 +2,9 @@
 // thread (node:inspector, Profiler.start/stop), writes a .cpuprofile (open it in Chrome DevTools or speedscope), and
 // summarises the functions with the most self time, i.e. what limits throughput.
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { dirname } from 'node:path';
 
 /** The parts of a V8 CPU profile (Profiler.Profile) the summary needs. */
 export interface CpuProfile {
@@ -81,6 +82,7 @@ export async function profileRun(
     }
     const { profile } = await session.post('Profiler.stop');
     if (failure !== null) throw failure;
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(profile));
     return profile as unknown as CpuProfile;
   } finally {
