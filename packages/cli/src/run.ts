@@ -25,22 +25,23 @@ export async function runWithControl(s: Scenario, opts: RunCliOptions): Promise<
     timer = setInterval(async () => {
       const p = await api.progress();
       if (!p || Date.now() - startedAt < PROGRESS_DELAY_MS) return;
-      if (!bar) {
-        bar = new SingleBar({
-          format: ' {bar} {percentage}% | {scheme} ({schemeNo}/{schemes}) | {shards} shard(s) | {raised} interrupts',
-          hideCursor: true,
-          stream: process.stderr,
-          clearOnComplete: true,
-        });
-        bar.start(1000, 0);
-      }
-      bar.update(Math.round(p.fraction * 1000), {
+      const payload = {
         scheme: p.scheme ?? '',
         schemeNo: p.schemeIndex + 1,
         schemes: p.schemes,
         shards: p.shards,
         raised: Math.round(p.raised).toLocaleString('en-US'),
-      });
+      };
+      if (!bar) {
+        bar = new SingleBar({
+          format:
+            ' {bar} {percentage}% | {scheme} ({schemeNo}/{schemes}) | {shards} shard(s) | {raised} interrupts so far in this scheme',
+          hideCursor: true,
+          stream: process.stderr,
+          clearOnComplete: true,
+        });
+        bar.start(1000, Math.round(p.fraction * 1000), payload);
+      } else bar.update(Math.round(p.fraction * 1000), payload);
     }, POLL_MS);
   }
   try {
