@@ -59,6 +59,8 @@ export function buildProgram(): Command {
           if (bad)
             throw new ScenarioError(`--scheme: ${bad} is not one of this scenario's schemes (${s.schemes.join(', ')})`);
         }
+        if (o.shards !== undefined && o.shards > 256)
+          throw new ScenarioError(`--shards: at most 256 worker threads, got ${o.shards}`);
         let durationNs: number | undefined;
         if (o.duration !== undefined) {
           durationNs = parseTimeNs(o.duration);

@@ -53,6 +53,7 @@ describe('ivsim CLI', () => {
     ['a bad --seed', ['run', 'x86-small', '--seed', '-1'], /--seed must be an integer/],
     ['an unknown scheme', ['run', 'x86-small', '--scheme', 'x86-magic'], /x86-magic/],
     ['a bad --shards', ['run', 'x86-small', '--shards', '0'], /--shards must be an integer ≥ 1/],
+    ['too many --shards', ['run', 'x86-small', '--shards', '5000'], /^error: --shards: at most 256/],
     ['a bad --duration', ['run', 'x86-small', '--duration', 'soon'], /^error: --duration: expected a positive time/],
   ])('%s → one-line error naming the problem, exit 2, no stack trace', (_what, args, re) => {
     const bad = join(dir, 'bad.yaml');
