@@ -39,6 +39,7 @@ export const EV_GUEST_TIMER = 7; // vCPU: the guest's timer ends the idle period
 export const EV_IPI_SEND = 8; // vCPU: the guest wants to send an IPI
 export const EV_IPI_ARRIVE = 9; // vCPU: an IPI from another vCPU arrives (may cross shards)
 export const EV_SLICE = 10; // pCPU: scheduler time slice
+export const EV_ARRIVAL_MSI = 12; // device queue without moderation: an arrival whose MSI reaches its target now
 export const EV_SCHEME = 11; // vCPU: a scheme-owned timed event (Sim.schemeAt; e.g. GIC maintenance-interrupt assertion)
 
 const R_EXTINT = ExitReasonId.EXTERNAL_INTERRUPT;
@@ -219,7 +220,12 @@ export class Sim {
       if (this.ipiMean[i] > 0) this.schedule(this.ipiInterval(i), vc.entity, EV_IPI_SEND, i, 0, 0);
     }
     topo.queues.forEach((q, qi) => {
-      if (this.owns(q.vcpu)) this.schedule(this.arrivalInterval(qi), P + V + qi, EV_ARRIVAL, qi, 0, 0);
+      if (!this.owns(q.vcpu)) return;
+      // Without moderation every arrival raises its MSI at once, so arrival and MSI are one event (fewer events
+      // per interrupt); a moderated queue needs the arrival as an event of its own to decide when to raise.
+      if (q.minInterval === 0)
+        this.schedule(this.arrivalInterval(qi) + this.c.msiDelivery, P + V + qi, EV_ARRIVAL_MSI, qi, 0, 0);
+      else this.schedule(this.arrivalInterval(qi), P + V + qi, EV_ARRIVAL, qi, 0, 0);
     });
     for (let p = 0; p < P; p++) {
       if (this.pcpuOwned[p] === 0) continue;
@@ -241,6 +247,8 @@ export class Sim {
 
   private dispatch(type: number, e: number, a0: number, a1: number): void {
     switch (type) {
+      case EV_ARRIVAL_MSI:
+        return this.onArrivalMsi(e);
       case EV_ARRIVAL:
         return this.onArrival(e);
       case EV_DEV_IRQ:
@@ -288,6 +296,17 @@ export class Sim {
     const q = this.topo.queues[qi];
     if (q.periodic) return Math.max(1, Math.round(q.meanInterval));
     return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(3 * this.V + qi)) * q.meanInterval));
+  }
+
+  /** An unmoderated queue's arrival at now − msiDelivery, its MSI arriving now; schedules the next one. */
+  private onArrivalMsi(qi: number): void {
+    const msi = this.c.msiDelivery;
+    const raisedAt = this.now - msi;
+    this.schedule(raisedAt + this.arrivalInterval(qi) + msi, this.P + this.V + qi, EV_ARRIVAL_MSI, qi, 0, 0);
+    const q = this.topo.queues[qi];
+    const vc = this.vcpus[q.vcpu];
+    this.countRaised(vc, q.vector);
+    this.scheme.deviceInterrupt(this, vc, q.vector, raisedAt);
   }
 
   private onArrival(qi: number): void {
