@@ -16,7 +16,7 @@ import {
 
 function slotOrThrow(s: VgicState, vcpu: number, intid: number): number {
   const i = vgicIrqSlot(s, vcpu, intid);
-  if (i < 0) throw new RangeError(`INTID ${intid} not implemented`);
+  if (i < 0) throw new RangeError(`INTID ${intid} is outside this VM's INTID space`);
   return i;
 }
 

@@ -17,7 +17,7 @@ import {
 /** kvmVgicInjectIrq results (besides a vCPU index ≥ 0, which was kicked). */
 export const VGIC_NO_KICK = -1; // accepted, but nothing to kick (disabled, no target, distributor off, or deassert)
 export const VGIC_INJECT_IGNORED = -2; // refused by vgic_validate_injection (G-22) or the ownership check
-export const VGIC_INJECT_INVALID = -3; // INTID not implemented by this VM
+export const VGIC_INJECT_INVALID = -3; // INTID outside the VM's INTID space (no such interrupt)
 
 /**
  * K:vgic.c vgic_target_oracle: an active IRQ stays where it is (its ap_list vCPU, else its target); a pending
