@@ -23,6 +23,9 @@ export interface ShardTask {
   fault?: { shard: number; atCycles: number };
 }
 
+/** Error message of a shard that stopped only because another shard failed or the run was cancelled. */
+export const ABORTED_MESSAGE = 'ivsim-shard-aborted';
+
 /** Abort codes written into the barrier. */
 export const ABORT_FAILED = 1;
 export const ABORT_CANCELLED = 2;

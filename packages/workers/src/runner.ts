@@ -27,6 +27,7 @@ import { partition } from './partition.ts';
 import {
   ABORT_CANCELLED,
   ABORT_FAILED,
+  ABORTED_MESSAGE,
   CTL_CROSS,
   CTL_EVENTS,
   CTL_RAISED,
@@ -287,7 +288,7 @@ export class ParallelRun {
 
 /** A shard that stopped only because another one failed or the run was cancelled. */
 function isAbortEcho(e: unknown): boolean {
-  return e instanceof Error && e.message.startsWith('ivsim-shard-aborted');
+  return e instanceof Error && e.message === ABORTED_MESSAGE;
 }
 
 function errorMessage(e: unknown): string {

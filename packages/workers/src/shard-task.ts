@@ -19,6 +19,7 @@ import {
 } from '@ivsim/core';
 import {
   ABORT_FAILED,
+  ABORTED_MESSAGE,
   CTL_CROSS,
   CTL_EVENTS,
   CTL_RAISED,
@@ -39,8 +40,6 @@ import type { ShardResult } from './wire.ts';
 
 /** Virtual cycles between abort polls / progress updates when the shard runs on its own. */
 const CHUNK_CYCLES = 1 << 21;
-
-export const ABORTED_MESSAGE = 'ivsim-shard-aborted';
 
 export default function runShard(task: ShardTask): ShardResult {
   const barrier = Barrier.attach(task.barrier, task.shard, { cores: task.cores });
