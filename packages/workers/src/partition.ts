@@ -72,14 +72,13 @@ export function partition(s: Scenario, topo: Topology, shards: number): Partitio
     // shards and every window could be no longer than the IPI latency (~0.5 µs of virtual time, a handful of
     // events), so the barrier would cost more than the work it separates. With fewer VM groups than shards some
     // shards stay idle; `spread` is the way to force cross-shard traffic.
-    const items = vmComponents(topo);
-    const weight = (c: number[]) => c.reduce((a, p) => a + w[p], 0);
-    items.sort((a, b) => weight(b) - weight(a) || a[0] - b[0]);
+    const items = vmComponents(topo).map((pcpus) => ({ pcpus, weight: pcpus.reduce((a, p) => a + w[p], 0) }));
+    items.sort((a, b) => b.weight - a.weight || a.pcpus[0] - b.pcpus[0]);
     for (const c of items) {
       let best = 0;
       for (let k = 1; k < n; k++) if (load[k] < load[best]) best = k;
-      for (const p of c) owner[p] = best;
-      load[best] += weight(c);
+      for (const p of c.pcpus) owner[p] = best;
+      load[best] += c.weight;
     }
   }
   let crossTraffic = false;

@@ -10,26 +10,14 @@ import { VB_ARM } from '../../src/mem/vcpu-block.ts';
 import { ScenarioError, validateScenario } from '../../src/scenario/load.ts';
 import type { ScenarioInput, SchemeId } from '../../src/scenario/schema.ts';
 import { PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_GUEST } from '../../src/sim/vcpu.ts';
-import { harness, runAll } from '../helpers.ts';
+import { harness, microScenario, runAll } from '../helpers.ts';
 
 const V = 0x41;
 const GIC_SCHEMES = ['arm-gicv2', 'arm-gicv3', 'arm-gicv4'] as const;
 
 /** One VM, one vCPU on one pCPU, a device at 10K/s periodic, 1 µs handlers, no host ticks, no idle. */
 function armMicro(scheme: SchemeId, patch: Partial<ScenarioInput> = {}): ScenarioInput {
-  return {
-    name: 'arm-micro',
-    arch: 'arm',
-    schemes: [scheme],
-    seed: 1,
-    duration: '2ms',
-    cpu: { freqGHz: 2 },
-    costs: { preset: 'arm-kvm-vhe' },
-    host: { pcpus: 1, timerHz: 0 },
-    vms: [{ name: 'vm', vcpus: 1, guest: { handler: { dist: 'fixed', value: '1us' } } }],
-    devices: [{ name: 'nic', vm: 'vm', vector: V, arrival: { process: 'periodic', rate: 10_000 } }],
-    ...patch,
-  };
+  return microScenario(scheme, { name: 'arm-micro', arch: 'arm', costs: { preset: 'arm-kvm-vhe' }, ...patch });
 }
 
 /** Trace of the first device interrupt: from the start until its handler returned to work. */

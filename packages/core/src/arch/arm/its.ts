@@ -129,13 +129,17 @@ export function itsMapc(its: ItsTables, icid: number, valid: boolean, target = -
 /** MAPTI / MAPI: ignored when the device is unmapped, the event is out of range or an ITE already exists (I-04). */
 export function itsMapti(its: ItsTables, dev: number, ev: number, intid: number, icid: number): number {
   if (!eventOk(its, dev, ev) || !lpiOk(its, intid) || icid < 0 || icid >= its.c.maxCollections) return 0;
-  const k = iteIndex(its, dev, ev);
+  return iteCreate(its, iteIndex(its, dev, ev), 0, intid, icid, ITS_DB_NONE);
+}
+
+/** Fills a free ITE; an existing mapping wins (I-04: a second MAPTI/VMAPTI for the event is ignored). */
+function iteCreate(its: ItsTables, k: number, virt: number, intid: number, target: number, doorbell: number): number {
   if (its.iteValid[k]) return 0;
   its.iteValid[k] = 1;
-  its.iteVirtual[k] = 0;
+  its.iteVirtual[k] = virt;
   its.iteIntid[k] = intid;
-  its.iteTarget[k] = icid;
-  its.iteDoorbell[k] = ITS_DB_NONE;
+  its.iteTarget[k] = target;
+  its.iteDoorbell[k] = doorbell;
   return 1;
 }
 
@@ -149,14 +153,7 @@ export function itsVmapti(
   doorbell: number,
 ): number {
   if (!eventOk(its, dev, ev) || !lpiOk(its, vintid) || vpe < 0 || vpe >= its.c.maxVpes) return 0;
-  const k = iteIndex(its, dev, ev);
-  if (its.iteValid[k]) return 0;
-  its.iteValid[k] = 1;
-  its.iteVirtual[k] = 1;
-  its.iteIntid[k] = vintid;
-  its.iteTarget[k] = vpe;
-  its.iteDoorbell[k] = doorbell;
-  return 1;
+  return iteCreate(its, iteIndex(its, dev, ev), 1, vintid, vpe, doorbell);
 }
 
 /** MOVI (physical: new ICID) / VMOVI (virtual: new vPE). Any cached translation is invalidated (I-05). */

@@ -3,6 +3,7 @@
 // rework). Both return plain counts the engine turns into costs.
 
 import { ARM_HCR, ARM_USED_LRS, cpuifNrLr, LR_FMT_V2, lrFormat } from '../../arch/arm/cpuif-block.ts';
+import { lrClear } from '../../arch/arm/lr-view.ts';
 import { cpuifUpdate } from '../../arch/arm/vcpu-if.ts';
 import { vgicPruneApList, vgicTargetOracle } from './vgic.ts';
 import { irqsOutsideLrs, SUM_ACT, SUM_PEND, SUM_SGI } from './vgic-hcr.ts';
@@ -15,8 +16,8 @@ import {
   type VgicState,
   vgicBeginCall,
 } from './vgic-state.ts';
-import { vgicV2ClearLr, vgicV2ConfigureHcr, vgicV2FoldLrState, vgicV2PopulateLr } from './vgic-v2.ts';
-import { vgicV3ClearLr, vgicV3ConfigureHcr, vgicV3FoldLrState, vgicV3PopulateLr } from './vgic-v3.ts';
+import { vgicV2ConfigureHcr, vgicV2FoldLrState, vgicV2PopulateLr } from './vgic-v2.ts';
+import { vgicV3ConfigureHcr, vgicV3FoldLrState, vgicV3PopulateLr } from './vgic-v3.ts';
 
 /** K:vgic.c summarize_ap_list: count only IRQs whose oracle is this vCPU (others are about to migrate). */
 export function vgicSummarizeApList(s: VgicState, vcpu: number): void {
@@ -86,10 +87,7 @@ export function vgicFlushLrState(s: VgicState, vcpu: number, g: Uint32Array): nu
     count++;
     lastPos = k;
   }
-  for (let n = count; n < nrLr; n++) {
-    if (v2) vgicV2ClearLr(g, n);
-    else vgicV3ClearLr(g, n);
-  }
+  for (let n = count; n < nrLr; n++) lrClear(g, n); // an invalid LR is all-zero in both formats
   g[ARM_USED_LRS] = count;
   s.lastLrPos[vcpu] = lastPos;
   if (v2) vgicV2ConfigureHcr(s, g, nrLr);
@@ -108,7 +106,7 @@ export function kvmVgicSyncHwstate(s: VgicState, vcpu: number, g: Uint32Array): 
   const used = g[ARM_USED_LRS];
   const replayed = lrFormat(g) === LR_FMT_V2 ? vgicV2FoldLrState(s, vcpu, g) : vgicV3FoldLrState(s, vcpu, g);
   const nrLr = cpuifNrLr(g);
-  for (let n = 0; n < nrLr; n++) vgicV3ClearLr(g, n);
+  for (let n = 0; n < nrLr; n++) lrClear(g, n);
   g[ARM_USED_LRS] = 0;
   g[ARM_HCR] = 0;
   s.lastLrPos[vcpu] = -1;

@@ -34,11 +34,6 @@ export function vgicV2PopulateLr(s: VgicState, g: Uint32Array, i: number, n: num
   vgicPopulateSideEffects(s, i, d);
 }
 
-export function vgicV2ClearLr(g: Uint32Array, n: number): void {
-  g[ARM_LR + 2 * n] = 0;
-  g[ARM_LR + 2 * n + 1] = 0;
-}
-
 /** K:vgic-v2.c vgic_v2_configure_hcr: GICH_HCR from the ap_list summary (no TDIR on GICv2). */
 export function vgicV2ConfigureHcr(s: VgicState, g: Uint32Array, nrLr: number): void {
   g[ARM_HCR] = baseHcr(s, g[ARM_VMCR], nrLr);

@@ -42,11 +42,6 @@ export function vgicV3PopulateLr(s: VgicState, g: Uint32Array, i: number, n: num
   vgicPopulateSideEffects(s, i, d);
 }
 
-export function vgicV3ClearLr(g: Uint32Array, n: number): void {
-  g[ARM_LR + 2 * n] = 0;
-  g[ARM_LR + 2 * n + 1] = 0;
-}
-
 /**
  * K:vgic-v3.c vgic_v3_configure_hcr: the common policy plus vSGIEOICount when no SGI is on the ap_list, and
  * TDIR whenever an active IRQ lives outside the LRs, any SPI is active anywhere in the VM (it may be deactivated
