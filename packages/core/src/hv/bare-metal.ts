@@ -5,7 +5,7 @@
 // the x2APIC EOI; pending state and arbitration stay in the generic 256-entry pending bitmap (all ARM scenario
 // interrupts share one priority, so the order is the same).
 
-import { vecCount } from '../arch/x86/bitmap.ts';
+import { vecCount, vecForEach } from '../arch/x86/bitmap.ts';
 import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
@@ -32,7 +32,7 @@ export class BareMetalScheme implements DeliveryScheme {
     const v = pendingDeliverable(vc.lapic);
     if (v < 0) return;
     ackIrq(vc.lapic, v);
-    sim.deliverNow(vc, v, vc.since2[v], vc.flag2[v], this.deliveryCost);
+    sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], this.deliveryCost);
   }
 
   private interrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
@@ -95,9 +95,9 @@ export class BareMetalScheme implements DeliveryScheme {
     ++vc.actGen;
   }
 
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void {
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     sim.stall(vc, sim.c.ipiSendLocal);
-    sim.sendIpi(vc, target, vector, sim.now);
+    sim.sendIpi(vc, target, vector, raisedAt, 0, vc.segStart); // leaves once the ICR write retired
   }
 
   beforeEntry(): number {
@@ -118,5 +118,10 @@ export class BareMetalScheme implements DeliveryScheme {
 
   pendingCount(_sim: Sim, vc: Vcpu): number {
     return vecCount(vc.lapic.IRR);
+  }
+
+  forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
+    const at = vc.ledger.acceptedAt;
+    vecForEach(vc.lapic.IRR, (v) => visit(at[v]));
   }
 }

@@ -12,6 +12,7 @@ export const EXIT_REASONS = [
   'EOI_INDUCED', // reason 45 (APICv, EOI-exit bitmap)
   'APIC_WRITE', // reason 56 (APICv trap-like write)
   'TPR_BELOW_THRESHOLD', // reason 43
+  'PREEMPTION_TIMER', // reason 52: the VMX-preemption timer KVM arms for the guest's LAPIC timer deadline
   'EXCEPTION_NP', // reason 0 with #NP: ELI's host-interrupt exit
   'ARM_IRQ', // physical IRQ taken to EL2
   'ARM_WFI', // WFI trapped

@@ -35,8 +35,12 @@ export interface DeliveryScheme {
   guestIret(sim: Sim, vc: Vcpu): void;
   /** The guest executes HLT with IF = 1. */
   guestHalt(sim: Sim, vc: Vcpu): void;
-  /** The guest writes the ICR to send `vector` to `target`. */
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void;
+  /**
+   * The guest writes the ICR (x86) or an SGI register (ARM) to send `vector` to `target`; `raisedAt` is when the
+   * guest's IPI source asked for it (earlier than now if the send was deferred). The scheme charges the sender's
+   * side and calls Sim.sendIpi with the departure time (the end of the ICR emulation when the write exits).
+   */
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void;
   /** Just before VM entry (virtualized schemes): sync and choose an injection. Returns extra root cycles. */
   beforeEntry(sim: Sim, vc: Vcpu): number;
   /** Whether a blocked vCPU has something that must wake it / keep it from blocking. */
@@ -47,6 +51,8 @@ export interface DeliveryScheme {
   schedOut(sim: Sim, vc: Vcpu, blocking: boolean): number;
   /** Interrupts raised for vc but not yet delivered (for conservation at the end of a run). */
   pendingCount(sim: Sim, vc: Vcpu): number;
+  /** Visits the raise time of each of those interrupts (pendingCount visits; ages of starved interrupts). */
+  forEachPending(sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void;
   /** A timed event the scheme scheduled with Sim.schemeAt (e.g. a GIC maintenance interrupt becoming visible). */
   onSchemeEvent?(sim: Sim, vc: Vcpu, a0: number): void;
 }

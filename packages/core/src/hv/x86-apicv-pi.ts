@@ -4,7 +4,7 @@
 // (P-14); EOIs are virtualized. Host interrupts still exit.
 
 import { eoiExitRequired, vidDeliver, vidEoi, vidRecognized, vidSyncRvi } from '../arch/x86/apicv.ts';
-import { vecCount, vecTest } from '../arch/x86/bitmap.ts';
+import { vecCount, vecForEach, vecTest } from '../arch/x86/bitmap.ts';
 import { LAPIC_SVR, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import {
   POST_COALESCED,
@@ -51,8 +51,7 @@ export class X86ApicvPiScheme implements DeliveryScheme {
         if (vecTest(irr, v)) sim.countCoalesced(vc, v);
         else {
           irr[w] |= 1 << b;
-          vc.since2[v] = vc.since1[v];
-          vc.flag2[v] = vc.flag1[v];
+          vc.ledger.promote(v);
         }
       }
     }
@@ -71,7 +70,7 @@ export class X86ApicvPiScheme implements DeliveryScheme {
   private evaluate(sim: Sim, vc: Vcpu): void {
     if (!sim.guestInterruptible(vc) || !vidRecognized(vc.lapic)) return;
     const v = vidDeliver(vc.lapic);
-    sim.deliverNow(vc, v, vc.since2[v], vc.flag2[v], sim.c.vidDelivery);
+    sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], sim.c.vidDelivery);
   }
 
   /** A notification (NV) sent to NDST, i.e. this vCPU's pCPU. */
@@ -92,8 +91,7 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     const r = piPostHw(vc.pid, vector);
     if (r & POST_COALESCED) sim.countCoalesced(vc, vector);
     else {
-      vc.since1[vector] = raisedAt;
-      vc.flag1[vector] = vc.run === RUN_GUEST ? 1 : 0;
+      vc.ledger.post(vector, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
     }
     if (r & POST_NOTIFY) this.notify(sim, vc);
   }
@@ -105,8 +103,7 @@ export class X86ApicvPiScheme implements DeliveryScheme {
       sim.countCoalesced(vc, vector);
       return;
     }
-    vc.since1[vector] = raisedAt;
-    vc.flag1[vector] = 0;
+    vc.ledger.post(vector, raisedAt, 0);
     if ((r & POST_NOTIFY) === 0) return;
     if (vc.run === RUN_GUEST)
       this.processPosted(sim, vc); // IN_GUEST_MODE: IPI 0xF2 → no exit
@@ -135,10 +132,10 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     sim.haltExit(vc, sim.c.hltExitHandling);
   }
 
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void {
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     // No IPI virtualization: the ICR write exits and KVM posts to the target (§B.3 (b)).
     sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
-    sim.sendIpi(vc, target, vector, sim.now);
+    sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
   }
 
   beforeEntry(sim: Sim, vc: Vcpu): number {
@@ -152,8 +149,8 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     if (entryInterruptible(vc) && vidRecognized(vc.lapic)) {
       const v = vidDeliver(vc.lapic);
       vc.inject = v;
-      vc.injectRaised = vc.since2[v];
-      vc.injectFlag = vc.flag2[v];
+      vc.injectRaised = vc.ledger.acceptedAt[v];
+      vc.injectFlag = vc.ledger.acceptedRunning[v];
       cost += sim.c.vidDelivery;
     }
     return cost;
@@ -181,5 +178,11 @@ export class X86ApicvPiScheme implements DeliveryScheme {
 
   pendingCount(_sim: Sim, vc: Vcpu): number {
     return vecCount(vc.pid.subarray(0, 8)) + vecCount(vc.lapic.IRR);
+  }
+
+  forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
+    const l = vc.ledger;
+    vecForEach(vc.pid.subarray(0, 8), (v) => visit(l.postedAt[v])); // PIR
+    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt[v])); // VIRR
   }
 }

@@ -3,7 +3,7 @@
 // handler with no exit (E-01) and are EOI'd without one (E-02); any other physical vector hits a non-present gate
 // and exits with #NP (E-03). Virtual interrupts force injection mode (E-05) until none is pending or in service.
 
-import { vecClear, vecCount, vecHighest, vecIsEmpty, vecSet, vecTestAndSet } from '../arch/x86/bitmap.ts';
+import { vecClear, vecCount, vecForEach, vecHighest, vecIsEmpty, vecSet, vecTestAndSet } from '../arch/x86/bitmap.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
@@ -42,7 +42,7 @@ export class X86EliScheme implements DeliveryScheme {
     vecSet(vc.pISR, v);
     vc.handlerPhysical = true;
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'DIRECT', v);
-    sim.deliverNow(vc, v, vc.since1[v], vc.flag1[v], sim.c.irqDelivery);
+    sim.deliverNow(vc, v, vc.ledger.postedAt[v], vc.ledger.postedRunning[v], sim.c.irqDelivery);
   }
 
   deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
@@ -51,8 +51,7 @@ export class X86EliScheme implements DeliveryScheme {
       // Direct mode: the MSI sets the physical IRR of vc's pCPU; the CPU vectors it when guest IF = 1.
       if (vecTestAndSet(vc.pIRR, vector)) sim.countCoalesced(vc, vector);
       else {
-        vc.since1[vector] = raisedAt;
-        vc.flag1[vector] = 1;
+        vc.ledger.post(vector, raisedAt, 1);
       }
       if (sim.guestInterruptible(vc) && vecIsEmpty(vc.pISR)) this.deliverDirect(sim, vc);
       return;
@@ -127,9 +126,9 @@ export class X86EliScheme implements DeliveryScheme {
     sim.haltExit(vc, sim.c.hltExitHandling);
   }
 
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void {
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
-    sim.sendIpi(vc, target, vector, sim.now);
+    sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
   }
 
   beforeEntry(sim: Sim, vc: Vcpu): number {
@@ -161,8 +160,8 @@ export class X86EliScheme implements DeliveryScheme {
       vecSet(vc.pISR, v);
       vc.handlerPhysical = true;
       vc.inject = v;
-      vc.injectRaised = vc.since1[v];
-      vc.injectFlag = vc.flag1[v];
+      vc.injectRaised = vc.ledger.postedAt[v];
+      vc.injectFlag = vc.ledger.postedRunning[v];
       cost += sim.c.irqDelivery;
     }
     return cost;
@@ -182,5 +181,11 @@ export class X86EliScheme implements DeliveryScheme {
 
   pendingCount(_sim: Sim, vc: Vcpu): number {
     return vecCount(vc.lapic.IRR) + vecCount(vc.pIRR);
+  }
+
+  forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
+    const l = vc.ledger;
+    vecForEach(vc.pIRR, (v) => visit(l.postedAt[v]));
+    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt[v]));
   }
 }

@@ -2,7 +2,7 @@
 // EOI writes trap (x2APIC WRMSR 0x80B → EXIT:MSR_WRITE). Two exits per device interrupt to a running vCPU
 // (V-07): EXTERNAL_INTERRUPT, then the EOI write.
 
-import { vecCount } from '../arch/x86/bitmap.ts';
+import { vecCount, vecForEach } from '../arch/x86/bitmap.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
@@ -61,7 +61,7 @@ export class X86VmxScheme implements DeliveryScheme {
     if (!vc.windowArmed) return;
     // An interrupt became pending while IF = 0: the window opens at IRET → EXIT:INTERRUPT_WINDOW, inject.
     const v = pendingDeliverable(vc.lapic);
-    const running = v >= 0 && vc.flag2[v] !== 0 && vc.kinds[v] === 1;
+    const running = v >= 0 && vc.ledger.acceptedRunning[v] !== 0 && vc.kinds[v] === 1;
     sim.exit(vc, R.INTERRUPT_WINDOW, v < 0 ? CAUSE_DEVICE : causeOfVector(vc, v), sim.c.windowExitHandling, running);
   }
 
@@ -69,9 +69,9 @@ export class X86VmxScheme implements DeliveryScheme {
     sim.haltExit(vc, sim.c.hltExitHandling);
   }
 
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void {
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     this.icrExit(sim, vc);
-    sim.sendIpi(vc, target, vector, sim.now);
+    sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
   }
 
   beforeEntry(sim: Sim, vc: Vcpu): number {
@@ -92,5 +92,10 @@ export class X86VmxScheme implements DeliveryScheme {
 
   pendingCount(_sim: Sim, vc: Vcpu): number {
     return vecCount(vc.lapic.IRR);
+  }
+
+  forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
+    const at = vc.ledger.acceptedAt;
+    vecForEach(vc.lapic.IRR, (v) => visit(at[v]));
   }
 }

@@ -16,10 +16,11 @@ export const VB_ARM = 96; // 128 words reserved for ARM state (list registers as
 export const VB_COUNTERS = 224; // 32 words: progress counters readable by other threads
 
 export const VB_F64_SLOTS = 1280; // 10 KiB per vCPU
-export const VB_SINCE1 = 0; // 256: raise time of the interrupt in the first pending stage (PIR / phys IRR / host)
-export const VB_SINCE2 = 256; // 256: raise time of the interrupt pending in (v)IRR
-export const VB_FLAG1 = 512; // 256: 1 = arrived while the target ran in guest mode (stage 1)
-export const VB_FLAG2 = 768; // 256: same for stage 2
+// The pending-interrupt ledger (sim/ledger.ts):
+export const VB_POSTED_AT = 0; // 256: raise time of the instance in the first pending stage (PIR / ELI pIRR)
+export const VB_ACCEPTED_AT = 256; // 256: raise time of the instance pending in the delivery stage ((v)IRR, GIC)
+export const VB_POSTED_RUNNING = 512; // 256: 1 = arrived while the target ran in guest mode (first stage)
+export const VB_ACCEPTED_RUNNING = 768; // 256: same for the delivery stage
 export const VB_WORK = 1024; // 256: handler work (cycles) carried by raised, not yet handled interrupts per vector
 
 export class Arena {

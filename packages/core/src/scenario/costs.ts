@@ -12,6 +12,7 @@ export const COST_NAMES = [
   'haltWake', // leaving HLT (C1) on bare metal
   'ipiSendLocal', // native ICR write
   'hostTickHandler', // host (or bare-metal OS) timer-tick handler
+  'timerArmLocal', // native LAPIC timer programming (WRMSR IA32_TSC_DEADLINE or a TMICT write)
   // VMX exits
   'exitRoundTrip', // hardware world switch: VM exit + VM entry (direct cost)
   'exitIndirect', // cache/TLB pollution charged to the guest after each exit (indirect cost)
@@ -26,6 +27,10 @@ export const COST_NAMES = [
   'kickHandling', // host handling of a kick (reschedule IPI) that forced an exit
   'icrEmulation', // EXIT:MSR_WRITE of x2APIC ICR → IPI emulation (accept + kick)
   'contextSwitch', // host switch between two vCPU threads on one pCPU
+  'tscDeadlineEmulation', // EXIT:MSR_WRITE of IA32_TSC_DEADLINE on KVM's fastpath (handle_fastpath_set_tscdeadline)
+  'timerExpiryHandling', // host side of a guest LAPIC-timer expiry: preemption-timer exit or hrtimer callback → inject
+  'apicUserspaceExit', // extra cost of an APIC access emulated in the VMM process (kernel-irqchip=off) over KVM
+  'pvEoiSync', // PV EOI: apic_sync_pv_eoi_from_guest at the next exit (read the guest flag, apic_set_eoi)
   // APICv + posted interrupts
   'piNotification', // posted-interrupt processing in non-root (notification vector, PIR → VIRR), no exit
   'vidDelivery', // virtual-interrupt delivery (VIRR → VISR, guest IDT)
@@ -33,6 +38,7 @@ export const COST_NAMES = [
   'piSync', // vmx_sync_pir_to_irr before entry
   'piWakeupHandler', // host wake-up vector (0xF1) handler: walk the wakeup list
   'piPutLoad', // vmx_vcpu_pi_put / vmx_vcpu_pi_load descriptor updates
+  'ipivSend', // IPI virtualization: the CPU virtualizes the ICR write and posts into the target's PID (no exit)
   // ELI
   'npExitHandling', // EXIT:EXCEPTION(#NP) decode of a host vector before the host handler runs
   'eliModeSwitch', // switching a vCPU between direct and injection mode (IDTR, VMCS controls, MSR bitmap)

@@ -15,6 +15,8 @@ const HW_COMMON = {
   haltWake: 1000, // estimate: C1 exit on the bare-metal path
   ipiSendLocal: 200, // estimate: native ICR WRMSR
   hostTickHandler: 3000, // estimate: Linux tick (hrtimer + scheduler_tick) ~1 µs
+  timerArmLocal: 100, // estimate: one native WRMSR IA32_TSC_DEADLINE (or TMICT store), as eoiLocal
+  ipivSend: 300, // estimate: virtualized ICR write + PID-table lookup + PIR/ON post, ~ a native ICR write + 100
   piNotification: 250, // estimate: microcoded PIR→VIRR merge, no exit; < irqDelivery + eoiLocal
   vidDelivery: 150, // estimate: same IDT vectoring as irqDelivery
   eoiVirtualized: 100, // estimate: same order as a native EOI
@@ -64,6 +66,10 @@ const X86_ON_ARM = {
   piWakeupHandler: 1100, // not used on ARM
   npExitHandling: 250, // not used on ARM
   eliModeSwitch: 400, // not used on ARM
+  tscDeadlineEmulation: 300, // not used on ARM
+  timerExpiryHandling: 600, // not used on ARM
+  apicUserspaceExit: 4167, // not used on ARM
+  pvEoiSync: 100, // not used on ARM
   eoiLocal: 100, // not used on ARM (bare metal on ARM charges gicEoi instead of the x2APIC EOI)
 } satisfies Partial<CostTable>;
 
@@ -120,6 +126,10 @@ export const NEHALEM_KVM: CostPreset = {
     contextSwitch: 6000, // estimate: ~2 µs thread switch incl. VMCS load
     piWakeupHandler: 1500, // estimate
     npExitHandling: 300, // estimate: decode the #NP error code, dispatch to the host IDT handler
+    tscDeadlineEmulation: 460, // estimate: xeon-e5-kvm's 300 scaled by the direct-cost ratio 2,000/1,300
+    timerExpiryHandling: 920, // estimate: xeon-e5-kvm's 600 scaled by 2,000/1,300
+    apicUserspaceExit: 6410, // estimate: xeon-e5-kvm's derived 4,167 scaled by 2,000/1,300
+    pvEoiSync: 150, // estimate: xeon-e5-kvm's 100 scaled by 2,000/1,300
   },
 };
 
@@ -152,6 +162,14 @@ export const XEON_E5_KVM: CostPreset = {
     contextSwitch: 4500, // estimate
     piWakeupHandler: 1100, // estimate
     npExitHandling: 250, // estimate
+    // estimate: KVM's fastpath (handle_fastpath_set_tscdeadline) re-enters without the full exit handler; what is
+    // left is kvm_set_lapic_tscdeadline_msr arming the preemption timer or hrtimer
+    tscDeadlineEmulation: 300,
+    // estimate: kvm_lapic_expired_hv_timer / apic_timer_fn → kvm_apic_inject_pending_timer_irqs, about a kick
+    timerExpiryHandling: 600,
+    // derived from pf §2.2 [S]: I/O exit handled in host user space 6,732 − in the host kernel 2,565
+    apicUserspaceExit: 4167,
+    pvEoiSync: 100, // estimate: one guest-memory read + apic_set_eoi bookkeeping
   },
 };
 

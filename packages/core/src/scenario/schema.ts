@@ -59,8 +59,30 @@ const guestSchema = z.strictObject({
   timerVector: vector.default(0xec),
   timerHandler: distSchema.default({ dist: 'fixed', value: 500 }),
   // CR8/TPR accesses per interrupt in the guest handler path (IRQL-style raise/lower). They trap only without a
-  // TPR shadow (x86-emul, semantics §B.1 step 6).
+  // TPR shadow (x86-emul, semantics §B.1 step 6). A Linux guest never touches TPR (0).
   tprAccessesPerInterrupt: z.number().int().min(0).max(16).default(0),
+  // Where the guest's handler signals end-of-interrupt. Default by arch: x86 Linux acks edge interrupts (MSI,
+  // IPIs, the LAPIC timer) at the start of the handler (handle_edge_irq → apic_eoi; sysvec_* call apic_eoi()
+  // first); ARM Linux drops priority and deactivates after the handler (gic_handle_irq → handler → EOIR).
+  eoi: z.enum(['start', 'end']).optional(),
+  // x86 guest APIC access pattern (DESIGN §12). Under x86-emul each access is an exit; under the other schemes
+  // only what their hardware does not virtualize exits.
+  apic: z
+    .strictObject({
+      // Extra APIC register reads per interrupt in the handler path (ISR/IRR/PPR reads some guests do; Linux: 0).
+      readsPerInterrupt: z.number().int().min(0).max(16).default(0),
+      // Reads of ICR before an xAPIC IPI (wait-for-idle; Linux ≥ 6.x skips it on modern CPUs: 0).
+      icrReadsPerIpi: z.number().int().min(0).max(4).default(0),
+      // LAPIC timer mode: 'tsc-deadline' (one WRMSR IA32_TSC_DEADLINE per arm; Linux's default when the CPU has
+      // it) or 'oneshot' (one TMICT write per arm). 'auto': tsc-deadline unless the LAPIC is emulated in user
+      // space (QEMU's userspace APIC offers no TSC-deadline mode).
+      timer: z.enum(['auto', 'tsc-deadline', 'oneshot']).default('auto'),
+      // Timer (re)programmings per guest timer interrupt (tick_program_event at the end of hrtimer_interrupt).
+      timerArmsPerTimerInterrupt: z.number().int().min(0).max(4).default(1),
+      // Timer programmings when the guest enters its idle loop (tickless idle: tick_nohz_idle_stop_tick).
+      timerArmsPerIdle: z.number().int().min(0).max(4).default(1),
+    })
+    .default({ readsPerInterrupt: 0, icrReadsPerIpi: 0, timer: 'auto', timerArmsPerTimerInterrupt: 1, timerArmsPerIdle: 1 }),
 });
 
 const vmSchema = z.strictObject({
@@ -120,6 +142,44 @@ export const scenarioSchema = z
         })
         .optional(),
     }),
+    /** Per-scheme options (DESIGN §12): features a hypervisor or CPU generation may or may not have. */
+    schemeOptions: z
+      .strictObject({
+        'x86-emul': z
+          .strictObject({
+            // Where the emulated LAPIC lives: in KVM ('kernel') or in the VMM process ('userspace', QEMU
+            // kernel-irqchip=off: every APIC access is an exit to user space).
+            lapic: z.enum(['kernel', 'userspace']).default('kernel'),
+          })
+          .default({ lapic: 'kernel' }),
+        'x86-vmx': z
+          .strictObject({
+            // KVM PV EOI (MSR_KVM_PV_EOI_EN, Linux ≥ 3.6 guests): the guest skips the EOI exit when KVM says
+            // nothing else is pending (kvm_guest_apic_eoi_write). On for a modern guest; off for the ELI-era one.
+            pvEoi: z.boolean().default(true),
+          })
+          .default({ pvEoi: true }),
+        'x86-apicv-pi': z
+          .strictObject({
+            // Intel IPI virtualization (Sapphire Rapids+): unicast ICR writes post into the target's PI
+            // descriptor through the PID-pointer table without an exit.
+            ipiv: z.boolean().default(false),
+          })
+          .default({ ipiv: false }),
+        'arm-gicv4': z
+          .strictObject({
+            // KVM's kvm-arm.wfi_trap_policy: 'default' clears HCR_EL2.TWI when the vCPU is alone on its pCPU and
+            // has direct vLPIs/vSGIs (kvm_vcpu_should_clear_twi); 'trap' / 'notrap' force it.
+            wfiTrapPolicy: z.enum(['default', 'trap', 'notrap']).default('default'),
+          })
+          .default({ wfiTrapPolicy: 'default' }),
+      })
+      .default({
+        'x86-emul': { lapic: 'kernel' },
+        'x86-vmx': { pvEoi: true },
+        'x86-apicv-pi': { ipiv: false },
+        'arm-gicv4': { wfiTrapPolicy: 'default' },
+      }),
     vms: z.array(vmSchema).min(1),
     devices: z.array(deviceSchema).default([]),
     engine: z
@@ -203,6 +263,11 @@ export type DeviceSpec = Scenario['devices'][number];
 export type GuestSpec = VmSpec['guest'];
 
 /** The GIC configuration of a scenario with its defaults: 4 list registers (every Arm core, pf §4.1), GICv4.1. */
+/** The guest's EOI position with its per-arch default (x86: at handler start; ARM: at the end). */
+export function eoiAtStart(s: Scenario, g: GuestSpec): boolean {
+  return (g.eoi ?? (s.arch === 'x86' ? 'start' : 'end')) === 'start';
+}
+
 export function gicConfig(s: Scenario): { listRegs: number; v41: boolean } {
   return { listRegs: s.host.gic?.listRegs ?? 4, v41: (s.host.gic?.v4 ?? '4.1') === '4.1' };
 }

@@ -26,6 +26,20 @@ export class Counters {
   cycHalted = 0;
   readonly delivery = new LogLinearHistogram();
   readonly completion = new LogLinearHistogram();
+  /**
+   * Interrupts still pending at the end of the run, by age (end − raise time, cycles): the ones in the schemes'
+   * structures and the IPIs still deferred at their sender or in flight. Censored latencies: each is a lower
+   * bound of a delivery latency that the run did not see complete.
+   */
+  readonly pendingAge = new LogLinearHistogram();
+  /** Pending IPIs that sit outside every scheme structure (deferred at the sender or in flight at the end). */
+  pendingOutside = 0;
+
+  /** An interrupt pending at the end of the run, raised `age` cycles before it (outside the scheme's state). */
+  notePendingAtEnd(age: number): void {
+    this.pendingAge.record(age);
+    this.pendingOutside++;
+  }
 
   add(o: Counters): void {
     this.events += o.events;
@@ -51,5 +65,7 @@ export class Counters {
     this.cycHalted += o.cycHalted;
     this.delivery.add(o.delivery);
     this.completion.add(o.completion);
+    this.pendingAge.add(o.pendingAge);
+    this.pendingOutside += o.pendingOutside;
   }
 }

@@ -40,7 +40,8 @@ export const EV_IPI_SEND = 8; // vCPU: the guest wants to send an IPI
 export const EV_IPI_ARRIVE = 9; // vCPU: an IPI from another vCPU arrives (may cross shards)
 export const EV_SLICE = 10; // pCPU: scheduler time slice
 export const EV_ARRIVAL_MSI = 12; // device queue without moderation: an arrival whose MSI reaches its target now
-export const EV_SCHEME = 11; // vCPU: a scheme-owned timed event (Sim.schemeAt; e.g. GIC maintenance-interrupt assertion)
+export const EV_SCHEME = 11;
+export const EV_IPI_FLUSH = 13; // vCPU: the guest is back in work and issues its oldest deferred IPI // vCPU: a scheme-owned timed event (Sim.schemeAt; e.g. GIC maintenance-interrupt assertion)
 
 const R_EXTINT = ExitReasonId.EXTERNAL_INTERRUPT;
 const R_HLT = ExitReasonId.HLT;
@@ -110,6 +111,10 @@ export class Sim {
   /** Exit reasons the engine itself charges (kicks, preemption, wake-ups): the scheme's architectural names. */
   private readonly rExt: number;
   private readonly rHalt: number;
+  /** The VM-exit half of exitRoundTrip (whole cycles). */
+  private readonly exitHalf: number;
+  /** End of the run (cycles): what is still in flight then is pending. */
+  readonly end: number;
   trace: TraceFn | null = null;
 
   constructor(
@@ -126,6 +131,8 @@ export class Sim {
     this.V = V;
     this.rExt = scheme.hostIrqExitReason ?? R_EXTINT;
     this.rHalt = scheme.haltExitReason ?? R_HLT;
+    this.exitHalf = Math.floor(c.exitRoundTrip / 2);
+    this.end = topo.durationCycles;
     this.rng = new RngStreams(scenario.seed, 3 * V + Q);
     this.seq = new Float64Array(P + V + Q);
     this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer);
@@ -280,9 +287,11 @@ export class Sim {
         // a0 = vector | sender tag << 8 (the tag is 0 unless the scheme asked for one, see sendIpi).
         const vc = this.vcpus[e];
         const vector = a0 & 0xff;
-        this.countRaised(vc, vector);
+        this.sampleWork(vc, vector); // raised at the sender's intent (onIpiSend)
         return this.scheme.softwareInterrupt(this, vc, vector, a1, CAUSE_IPI, a0 >>> 8);
       }
+      case EV_IPI_FLUSH:
+        return this.onIpiFlush(this.vcpus[e]);
       case EV_SLICE:
         return this.onSlice(e);
       case EV_SCHEME:
@@ -354,26 +363,82 @@ export class Sim {
     return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(3 * i + 2)) * this.ipiMean[i]));
   }
 
+  /**
+   * The guest's IPI source (open loop): at each intent it picks a target (sender's IPI stream) and raises the
+   * IPI. Raise times and targets are the same under every scheme: a sender that cannot execute the send now
+   * (in root mode, preempted, blocked, inside a handler with IF = 0) defers it, in order, until it is back in
+   * guest work (flushDeferredIpis) — it is never dropped. Intents during the guest's idle periods are not made
+   * (the source is the guest's work; idle periods are open-loop, so this too is the same under every scheme).
+   */
   private onIpiSend(vc: Vcpu): void {
     this.schedule(this.now + this.ipiInterval(vc.index), vc.entity, EV_IPI_SEND, vc.index, 0, 0);
-    // IPIs are sent from guest code doing work; a vCPU that is not executing then simply sends none.
-    if (vc.run !== RUN_GUEST || vc.phase !== PH_WORK || this.now < vc.segStart) return;
+    if (vc.idle) return;
     const vm = this.topo.vms[vc.vm];
     let t = this.rng.below(vc.streamIpi, vm.vcpus - 1);
     if (t >= vc.vmVcpu) t++;
-    this.scheme.guestSendIpi(this, vc, this.vcpus[vm.firstVcpu + t], this.ipiVector[vc.index]);
+    const target = vm.firstVcpu + t;
+    this.cnt.raised++;
+    this.cnt.raisedByKind[KIND_IPI]++;
+    if (this.canSendNow(vc) && vc.ipiq.length === 0) this.sendNow(vc, target, this.now);
+    else vc.ipiq.push(target, this.now);
+  }
+
+  /** The sender executes guest work right now (an ICR write / SGI register write can issue). */
+  private canSendNow(vc: Vcpu): boolean {
+    return vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart;
+  }
+
+  private sendNow(vc: Vcpu, target: number, raisedAt: number): void {
+    this.scheme.guestSendIpi(this, vc, this.vcpus[target], this.ipiVector[vc.index], raisedAt);
+  }
+
+  /** EV_IPI_FLUSH: the sender is back in guest work; issue its oldest deferred IPI (the rest follow in turn). */
+  private onIpiFlush(vc: Vcpu): void {
+    vc.ipiFlushArmed = false;
+    if (vc.ipiq.length === 0) return;
+    if (!this.canSendNow(vc)) return this.armIpiFlush(vc);
+    const target = vc.ipiq.headTarget();
+    const at = vc.ipiq.headTime();
+    vc.ipiq.shift();
+    this.sendNow(vc, target, at);
+    this.armIpiFlush(vc);
+  }
+
+  /** Schedules the next deferred send for when the guest's current step lets it run work again. */
+  private armIpiFlush(vc: Vcpu): void {
+    if (vc.ipiFlushArmed || vc.ipiq.length === 0) return;
+    if (vc.run !== RUN_GUEST || vc.phase !== PH_WORK) return; // re-armed when the guest returns to work
+    vc.ipiFlushArmed = true;
+    this.schedule(Math.max(this.now, vc.segStart), vc.entity, EV_IPI_FLUSH, vc.index, 0, 0);
   }
 
   /**
-   * Sends an IPI message that arrives at `target` after the physical IPI latency (may cross shards). `srcTag`
-   * (≥ 0) travels with it to softwareInterrupt — the GICv2 SGI source CPU, which the target's state records.
+   * Sends an IPI message that leaves at `departAt` (≥ now: the end of the sender's ICR/SGI emulation, or now for
+   * a native or virtualized send) and arrives at `target` after the physical IPI latency (may cross shards).
+   * `raisedAt` is the guest's intent time. `srcTag` (≥ 0) travels with it to softwareInterrupt — the GICv2 SGI
+   * source CPU, which the target's state records. An IPI that would arrive after the end of the run is still
+   * pending then: the sender accounts it (count and age), so the totals do not depend on sharding.
    */
-  sendIpi(from: Vcpu, target: Vcpu, vector: number, sentAt: number, srcTag = 0): void {
-    const t = this.now + this.c.ipiLatency;
+  sendIpi(from: Vcpu, target: Vcpu, vector: number, raisedAt: number, srcTag = 0, departAt = this.now): void {
+    const t = Math.max(departAt, this.now) + this.c.ipiLatency;
+    if (t >= this.end) {
+      this.cnt.notePendingAtEnd(this.end - raisedAt);
+      return;
+    }
     const dest = this.vcpuOwner[target.index];
     const a0 = vector + 256 * srcTag;
-    if (dest === this.self) this.schedule(t, from.entity, EV_IPI_ARRIVE, target.index, a0, sentAt);
-    else this.send!(dest, t, from.entity, this.seq[from.entity]++, EV_IPI_ARRIVE, target.index, a0, sentAt);
+    if (dest === this.self) this.schedule(t, from.entity, EV_IPI_ARRIVE, target.index, a0, raisedAt);
+    else this.send!(dest, t, from.entity, this.seq[from.entity]++, EV_IPI_ARRIVE, target.index, a0, raisedAt);
+  }
+
+  /** When the hypervisor has finished handling vc's current exit (before the VM-entry half): IPIs leave then. */
+  exitHandledAt(vc: Vcpu): number {
+    return vc.exitHandled;
+  }
+
+  /** The target pCPU runs only this vCPU (no other runnable vCPU queued): KVM's single_task_running(). */
+  pcpuAlone(p: number): boolean {
+    return this.runqLen[p] === 0;
   }
 
   /** A scheme-owned event for vc at absolute time t (delivered to scheme.onSchemeEvent with a0); never crosses shards. */
@@ -430,6 +495,7 @@ export class Sim {
     } else {
       vc.phase = PH_WORK;
       ++vc.actGen;
+      this.armIpiFlush(vc);
     }
   }
 
@@ -448,8 +514,8 @@ export class Sim {
     vc.handlerFlag = flag;
     // The handler processes all work that arrived with this vector, including instances that coalesced into it
     // (NAPI-style), so total handler work is the same under every scheme.
-    vc.handlerLeft = vc.work[vector];
-    vc.work[vector] = 0;
+    vc.handlerLeft = vc.ledger.work[vector];
+    vc.ledger.work[vector] = 0;
     const kind = vc.kinds[vector];
     const cnt = this.cnt;
     cnt.delivery.record(at - raisedAt);
@@ -499,14 +565,19 @@ export class Sim {
     if (runningDevice) cnt.deviceExitsRunning++;
     const total = this.c.exitRoundTrip + handling;
     cnt.exitCycles[reason] += total;
+    let start: number;
     if (vc.run === RUN_GUEST) {
       this.closeSegment(vc, this.now);
       vc.run = RUN_ROOT;
       vc.rootReason = reason;
-      vc.rootEnd = Math.max(vc.segStart, this.now) + total;
+      start = Math.max(vc.segStart, this.now);
+      vc.rootEnd = start + total;
     } else {
+      start = vc.rootEnd;
       vc.rootEnd += total;
     }
+    // The VM-exit transition is taken as half the measured round trip; the handling follows it.
+    vc.exitHandled = start + this.exitHalf + handling;
     this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
   }
 
@@ -560,7 +631,10 @@ export class Sim {
     if (vc.phase === PH_HALT) {
       vc.phase = PH_WORK;
       this.returnToBackground(vc);
-    } else this.scheduleGuest(vc);
+    } else {
+      this.scheduleGuest(vc);
+      if (vc.phase === PH_WORK) this.armIpiFlush(vc);
+    }
   }
 
   /** EXIT:HLT: the hypervisor blocks the vCPU at the end of the exit unless a wake event is pending. */
@@ -653,9 +727,14 @@ export class Sim {
 
   /** Counts a raised interrupt and samples the handler work it brings (target's handler stream). */
   countRaised(vc: Vcpu, vector: number): void {
-    vc.work[vector] += vc.handlerCost[vector](this.rng, vc.streamHandler);
+    this.sampleWork(vc, vector);
     this.cnt.raised++;
     this.cnt.raisedByKind[vc.kinds[vector]]++;
+  }
+
+  /** Samples the handler work an interrupt brings when it reaches its target (target's handler stream). */
+  sampleWork(vc: Vcpu, vector: number): void {
+    vc.ledger.work[vector] += vc.handlerCost[vector](this.rng, vc.streamHandler);
   }
 
   countCoalesced(vc: Vcpu, vector: number): void {
@@ -663,18 +742,27 @@ export class Sim {
     this.cnt.coalescedByKind[vc.kinds[vector]]++;
   }
 
-  /** Closes the books at `end`: open guest segments are accounted up to the end of the run. */
+  /**
+   * Closes the books at `end`: open guest segments are accounted up to the end of the run, and every interrupt
+   * still pending is recorded with its age (scheme structures, and IPIs still deferred at their sender).
+   */
   finish(end: number): void {
+    const cnt = this.cnt;
+    const ages = cnt.pendingAge;
+    const visit = (raisedAt: number) => ages.record(end - raisedAt);
     for (const vc of this.vcpus) {
       if (!this.owns(vc.index)) continue;
       if (vc.run === RUN_GUEST && vc.segStart < end) this.closeSegment(vc, end);
-      this.cnt.cycWork += vc.cycWork;
-      this.cnt.cycHandler += vc.cycHandler;
+      cnt.cycWork += vc.cycWork;
+      cnt.cycHandler += vc.cycHandler;
+      vc.ipiq.forEach((at) => cnt.notePendingAtEnd(end - at));
+      this.scheme.forEachPending(this, vc, visit);
     }
   }
 
+  /** Interrupts pending at the end (after finish): in the schemes' structures plus those outside any. */
   pendingTotal(): number {
-    let n = 0;
+    let n = this.cnt.pendingOutside;
     for (const vc of this.vcpus) if (this.owns(vc.index)) n += this.scheme.pendingCount(this, vc);
     return n;
   }

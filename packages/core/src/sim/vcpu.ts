@@ -6,8 +6,6 @@ import type { LapicRegs } from '../arch/x86/lapic.ts';
 import {
   type Arena,
   VB_EOI_EXIT,
-  VB_FLAG1,
-  VB_FLAG2,
   VB_IRR,
   VB_ISR,
   VB_PID,
@@ -15,12 +13,10 @@ import {
   VB_PISR,
   VB_REGS,
   VB_SCRATCH,
-  VB_SINCE1,
-  VB_SINCE2,
   VB_TMR,
-  VB_WORK,
 } from '../mem/vcpu-block.ts';
 import type { Sampler } from './distributions.ts';
+import { DeferredIpis, PendingLedger } from './ledger.ts';
 
 // Run state: where the vCPU's thread is.
 export const RUN_GUEST = 0; // executing guest code in non-root mode
@@ -46,12 +42,11 @@ export class Vcpu {
   readonly pIRR: Uint32Array;
   readonly pISR: Uint32Array;
   readonly scratch: Uint32Array;
-  readonly since1: Float64Array;
-  readonly since2: Float64Array;
-  readonly flag1: Float64Array;
-  readonly flag2: Float64Array;
-  /** Handler work carried by raised interrupts not yet handled, per vector (coalesced work merges here). */
-  readonly work: Float64Array;
+  /** Raise times, arrived-while-running flags and handler work of the interrupts pending for this vCPU. */
+  readonly ledger: PendingLedger;
+  /** IPIs the guest wanted to send while it could not execute, sent in order once it can. */
+  readonly ipiq = new DeferredIpis();
+  ipiFlushArmed = false;
 
   run = RUN_GUEST;
   phase = PH_WORK;
@@ -64,6 +59,8 @@ export class Vcpu {
   actGen = 0;
   rootReason = 0;
   rootEnd = 0;
+  /** End of the hypervisor's handling of the current exit (before the VM-entry half). */
+  exitHandled = 0;
   /** Set by a scheme's beforeEntry: vector to inject at this entry (-1 none), with its raise time and flag. */
   inject = -1;
   injectRaised = 0;
@@ -112,11 +109,7 @@ export class Vcpu {
     this.pIRR = u(VB_PIRR, 8);
     this.pISR = u(VB_PISR, 8);
     this.scratch = u(VB_SCRATCH, 8);
-    this.since1 = arena.f64View(index, VB_SINCE1, 256);
-    this.since2 = arena.f64View(index, VB_SINCE2, 256);
-    this.flag1 = arena.f64View(index, VB_FLAG1, 256);
-    this.flag2 = arena.f64View(index, VB_FLAG2, 256);
-    this.work = arena.f64View(index, VB_WORK, 256);
+    this.ledger = new PendingLedger(arena, index);
   }
 }
 

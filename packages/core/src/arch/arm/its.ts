@@ -243,6 +243,11 @@ function vptBit(intid: number): number {
   return intid < 32 ? intid : 32 + intid - LPI_MIN;
 }
 
+/** The INTID a VPT bit stands for (inverse of vptBit). */
+export function vptIntid(bit: number): number {
+  return bit < 32 ? bit : bit - 32 + LPI_MIN;
+}
+
 export function vptSet(its: ItsTables, vpe: number, intid: number): boolean {
   const b = vptBit(intid);
   const w = vpe * its.vptWords + (b >>> 5);

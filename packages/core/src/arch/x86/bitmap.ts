@@ -67,3 +67,13 @@ export function vecFrom(vectors: readonly number[]): Uint32Array {
   for (const v of vectors) vecSet(bm, v);
   return bm;
 }
+
+/** Calls fn(v) for every set vector, highest first (no allocation). */
+export function vecForEach(bm: Uint32Array, fn: (v: number) => void): void {
+  for (let w = VECTOR_WORDS - 1; w >= 0; w--)
+    for (let bits = bm[w]; bits !== 0; ) {
+      const b = 31 - Math.clz32(bits);
+      bits &= ~(1 << b);
+      fn((w << 5) | b);
+    }
+}

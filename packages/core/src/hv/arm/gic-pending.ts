@@ -4,7 +4,7 @@
 // pending at the end of a run, so `raised = delivered + coalesced + pending` checks the model, not a shadow of it.
 
 import { cpuifNrLr } from '../../arch/arm/cpuif-block.ts';
-import { vptTest } from '../../arch/arm/its.ts';
+import { vptIntid, vptTest } from '../../arch/arm/its.ts';
 import { LR_PENDING } from '../../arch/arm/lr-fields.ts';
 import { lrCpuid, lrState, lrVintid } from '../../arch/arm/lr-view.ts';
 import { irqIsPending, irqIsSgi, type VgicState, vgicIrqSlot } from '../vgic/vgic-state.ts';
@@ -42,24 +42,37 @@ export function gicIsPending(vm: GicVm, vmVcpu: number, intid: number, from: num
   return irqIsPending(s, i) || lrPendingSources(g, intid) !== 0;
 }
 
-/** Interrupts pending for vmVcpu: on its ap_list (software latch or LR), and in its VPT (GICv4). */
-export function gicPendingCount(vm: GicVm, vmVcpu: number): number {
+/**
+ * Visits every interrupt pending for vmVcpu — on its ap_list (software latch or LR) and in its VPT (GICv4) — as
+ * (intid, instances): a GICv2 SGI counts once per pending source.
+ */
+export function gicForEachPending(vm: GicVm, vmVcpu: number, visit: (intid: number, n: number) => void): void {
   const s = vm.s;
   const g = vm.blocks[vmVcpu];
-  let n = 0;
   const base = vmVcpu * s.apCap;
   for (let k = 0; k < s.apLen[vmVcpu]; k++) {
     const i = s.ap[base + k];
     const intid = s.intid[i];
     const inLr = lrPendingSources(g, intid);
     // A latch set again while the LR still holds the interrupt pending is one merged interrupt, counted once.
-    if (isV2Sgi(s, intid)) n += popcount8(s.source[i] | inLr);
-    else if (irqIsPending(s, i) || inLr !== 0) n++;
+    if (isV2Sgi(s, intid)) {
+      const n = popcount8(s.source[i] | inLr);
+      if (n > 0) visit(intid, n);
+    } else if (irqIsPending(s, i) || inLr !== 0) visit(intid, 1);
   }
   if (vm.v4 !== null) {
     const its = vm.v4.its;
     const w0 = vmVcpu * its.vptWords;
-    for (let w = 0; w < its.vptWords; w++) for (let x = its.vpt[w0 + w]; x !== 0; x &= x - 1) n++;
+    for (let w = 0; w < its.vptWords; w++)
+      for (let x = its.vpt[w0 + w]; x !== 0; x &= x - 1) visit(vptIntid(32 * w + 31 - Math.clz32(x & -x)), 1);
   }
+}
+
+/** Interrupts pending for vmVcpu (gicForEachPending's instances). */
+export function gicPendingCount(vm: GicVm, vmVcpu: number): number {
+  let n = 0;
+  gicForEachPending(vm, vmVcpu, (_intid, k) => {
+    n += k;
+  });
   return n;
 }

@@ -35,7 +35,7 @@ import { vgicItsTriggerMsi } from '../vgic/vgic-its.ts';
 import { SGIR_FILTER_LIST, vgicV2WriteSgir, vgicV3DispatchSgi } from '../vgic/vgic-sgi.ts';
 import { EV_KICK, OWNER_TIMER } from '../vgic/vgic-state.ts';
 import { VTIMER_PPI } from '../vgic/vtimer.ts';
-import { gicIsPending, gicPendingCount } from './gic-pending.ts';
+import { gicForEachPending, gicIsPending, gicPendingCount } from './gic-pending.ts';
 import {
   createGicVm,
   deviceIntid,
@@ -160,8 +160,7 @@ export abstract class GicScheme implements DeliveryScheme {
     }
     // GICv2 SGIs from several sources share the vector: keep the oldest raise time while any is pending.
     if (intid < 16 && gicPendingSgiAny(this.vmOfVcpu[vc.index], vc.vmVcpu, intid)) return;
-    vc.since2[vector] = raisedAt;
-    vc.flag2[vector] = flag;
+    vc.ledger.accept(vector, raisedAt, flag);
   }
 
   // ---- DeliveryScheme: interrupt sources --------------------------------------------------------------------
@@ -215,10 +214,10 @@ export abstract class GicScheme implements DeliveryScheme {
     sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK, false, R.ARM_IRQ);
   }
 
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number): void {
+  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     // GICD_SGIR (MMIO data abort) or ICC_SGI1R_EL1 (system-register trap): the write exits on the sender.
     sim.exit(vc, this.sgiReason, CAUSE_IPI, this.sgiCost);
-    sim.sendIpi(vc, target, vector, sim.now, vc.vmVcpu + 1);
+    sim.sendIpi(vc, target, vector, raisedAt, vc.vmVcpu + 1, sim.exitHandledAt(vc));
   }
 
   // ---- DeliveryScheme: the guest side (no exits) ------------------------------------------------------------
@@ -240,7 +239,7 @@ export abstract class GicScheme implements DeliveryScheme {
     const raw = icvIar(g, 1);
     if (raw === INTID_SPURIOUS) return;
     const v = this.acknowledged(vc, raw);
-    sim.deliverNow(vc, v, vc.since2[v], vc.flag2[v], sim.c.irqDelivery + this.ackCost);
+    sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], sim.c.irqDelivery + this.ackCost);
     this.checkMaintenance(sim, vc, Math.max(sim.now, vc.segStart));
   }
 
@@ -329,8 +328,8 @@ export abstract class GicScheme implements DeliveryScheme {
       if (raw !== INTID_SPURIOUS) {
         const v = this.acknowledged(vc, raw);
         vc.inject = v;
-        vc.injectRaised = vc.since2[v];
-        vc.injectFlag = vc.flag2[v];
+        vc.injectRaised = vc.ledger.acceptedAt[v];
+        vc.injectFlag = vc.ledger.acceptedRunning[v];
         cost += sim.c.irqDelivery + this.ackCost;
       }
     }
@@ -359,6 +358,16 @@ export abstract class GicScheme implements DeliveryScheme {
 
   pendingCount(_sim: Sim, vc: Vcpu): number {
     return gicPendingCount(this.vmOfVcpu[vc.index], vc.vmVcpu);
+  }
+
+  forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
+    // The ledger keeps one raise time per vector (GICv2 SGIs of several sources share the oldest, DESIGN §12).
+    const vm = this.vmOfVcpu[vc.index];
+    const at = vc.ledger.acceptedAt;
+    gicForEachPending(vm, vc.vmVcpu, (intid, n) => {
+      const t = at[vectorOfIntid(vm, intid)];
+      for (let k = 0; k < n; k++) visit(t);
+    });
   }
 }
 

@@ -11,8 +11,7 @@ export function vlapicAccept(sim: Sim, vc: Vcpu, vector: number, raisedAt: numbe
   const r = acceptIrq(vc.lapic, vector, false);
   if (r === ACCEPT_COALESCED) sim.countCoalesced(vc, vector);
   else if (r !== ACCEPT_DISCARDED) {
-    vc.since2[vector] = raisedAt;
-    vc.flag2[vector] = flag;
+    vc.ledger.accept(vector, raisedAt, flag);
   }
 }
 
@@ -36,8 +35,8 @@ export function vlapicInjectAtEntry(sim: Sim, vc: Vcpu): number {
   ackIrq(vc.lapic, v);
   vc.windowArmed = false;
   vc.inject = v;
-  vc.injectRaised = vc.since2[v];
-  vc.injectFlag = vc.flag2[v];
+  vc.injectRaised = vc.ledger.acceptedAt[v];
+  vc.injectFlag = vc.ledger.acceptedRunning[v];
   vc.handlerPhysical = false;
   return sim.c.injectEvent;
 }
