@@ -13,6 +13,7 @@ export function formatTable(r: Results): string {
     'dlv p99 µs',
     'dlv p99.9 µs',
     'cmpl p99 µs',
+    'pending',
     'exits/s',
     'exits/dev-int',
     'guest share',
@@ -26,6 +27,7 @@ export function formatTable(r: Results): string {
     us(s.latencyNs.delivery.p99),
     us(s.latencyNs.delivery.p999),
     us(s.latencyNs.completion.p99),
+    s.pending.starved ? `${s.pending.count} STARVED` : String(s.pending.count),
     String(s.exits.perSecond),
     s.exits.perDeviceInterruptWhileRunning.toFixed(2),
     pct(s.cpu.guestShare),
@@ -40,6 +42,14 @@ export function formatTable(r: Results): string {
     line(head),
     line(w.map((n) => '-'.repeat(n))),
     ...rows.map(line),
+    ...r.schemes
+      .filter((s) => s.pending.starved)
+      .map(
+        (s) =>
+          `${s.scheme}: STARVED — ${s.pending.count} interrupts still pending, the oldest for ${us(s.pending.oldestAgeNs)} µs; ` +
+          `the delivery percentiles leave them out (with them: mean ${us(s.latencyNs.deliveryWithPending.mean)} µs, ` +
+          `p99 ${us(s.latencyNs.deliveryWithPending.p99)} µs).`,
+      ),
     `engine: ${e.shards} shard(s), ${e.wallSeconds.toFixed(2)} s wall, ${e.events} events (${(e.eventsPerSecond / 1e6).toFixed(2)} M/s), ` +
       `${e.simulatedInterrupts} interrupts (${(e.interruptsPerSecond / 1e6).toFixed(2)} M/s)`,
   ].join('\n');

@@ -100,6 +100,11 @@ export class BareMetalScheme implements DeliveryScheme {
     sim.sendIpi(vc, target, vector, raisedAt, 0, vc.segStart); // leaves once the ICR write retired
   }
 
+  /** Native LAPIC timer programming (WRMSR IA32_TSC_DEADLINE / TMICT store): no exit on a physical CPU. */
+  guestTimerArm(sim: Sim, vc: Vcpu): void {
+    if (sim.scenario.arch === 'x86') sim.stall(vc, sim.c.timerArmLocal);
+  }
+
   beforeEntry(): number {
     return 0;
   }

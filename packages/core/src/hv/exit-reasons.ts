@@ -6,7 +6,8 @@ export const EXIT_REASONS = [
   'EXTERNAL_INTERRUPT', // VMX reason 1: a physical interrupt arrived in non-root with external-interrupt exiting
   'INTERRUPT_WINDOW', // reason 7
   'HLT', // reason 12
-  'MSR_WRITE', // reason 32 (x2APIC EOI / ICR writes)
+  'MSR_WRITE', // reason 32 (x2APIC EOI / ICR writes, IA32_TSC_DEADLINE)
+  'MSR_READ', // reason 31 (x2APIC register reads without APIC-register virtualization)
   'CR_ACCESS', // reason 28 (CR8 = TPR access without a TPR shadow)
   'APIC_ACCESS', // reason 44 (xAPIC page access, fault-like)
   'EOI_INDUCED', // reason 45 (APICv, EOI-exit bitmap)

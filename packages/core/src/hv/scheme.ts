@@ -31,7 +31,10 @@ export interface DeliveryScheme {
   hostTick(sim: Sim, p: number, vc: Vcpu | null): void;
   /** The guest handler body finished and the guest writes EOI. */
   guestEoi(sim: Sim, vc: Vcpu): void;
-  /** The guest executes IRET (IF = 1 again). May start the next handler or exit. */
+  /**
+   * The guest enables interrupts again: IRET at the end of a handler, or the end of the STI shadow after an
+   * interrupts-off section. May start the next handler or take the interrupt-window exit.
+   */
   guestIret(sim: Sim, vc: Vcpu): void;
   /** The guest executes HLT with IF = 1. */
   guestHalt(sim: Sim, vc: Vcpu): void;
@@ -53,6 +56,25 @@ export interface DeliveryScheme {
   pendingCount(sim: Sim, vc: Vcpu): number;
   /** Visits the raise time of each of those interrupts (pendingCount visits; ages of starved interrupts). */
   forEachPending(sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void;
+  /**
+   * The guest programs its LAPIC timer (x86: WRMSR IA32_TSC_DEADLINE, or a TMICT write in one-shot mode, per
+   * sim.guest.timerOneshot). Absent: programming the timer costs nothing the model charges (ARM CNTV_CVAL_EL0).
+   */
+  guestTimerArm?(sim: Sim, vc: Vcpu): void;
+  /** The guest handler reads an APIC register (ISR/IRR/PPR). Absent: the read is virtualized or native. */
+  guestApicRead?(sim: Sim, vc: Vcpu): void;
+  /** The guest handler writes CR8/TPR. Absent: a TPR shadow (or the GIC's PMR) absorbs it. */
+  guestTprAccess?(sim: Sim, vc: Vcpu): void;
+  /**
+   * A physical host interrupt (host timer tick, kick, another vCPU's device, preemption) arrives while vc runs
+   * in guest mode. Absent: the engine takes an exit of `reason` (external-interrupt exiting / IRQ to EL2).
+   */
+  physicalInterrupt?(sim: Sim, vc: Vcpu, reason: number, cause: number, handling: number, runningDevice: boolean): void;
+  /**
+   * Right after an exit from guest mode: host work the scheme adds to it (KVM reading the PV EOI flag back; the
+   * physical interrupts ELI held off while the guest had IF = 0, taken now by the host). Returns cycles.
+   */
+  onExitFromGuest?(sim: Sim, vc: Vcpu): number;
   /** A timed event the scheme scheduled with Sim.schemeAt (e.g. a GIC maintenance interrupt becoming visible). */
   onSchemeEvent?(sim: Sim, vc: Vcpu, a0: number): void;
 }

@@ -1,16 +1,19 @@
 // x86-apicv-pi — APICv virtual-interrupt delivery + VT-d posted interrupts (semantics §B.3). The IOMMU posts into
 // the vCPU's PI descriptor (PIR/ON/SN/NV/NDST, bit-exact in the SAB state block); a running vCPU processes the
-// notification without an exit (P-08), a preempted one has SN = 1 (P-13), a blocked one gets the wake-up vector
-// (P-14); EOIs are virtualized. Host interrupts still exit.
+// notification without an exit (P-08: arch pi-process.ts, then "evaluate pending virtual interrupts",
+// arch vid-evaluate.ts — the evaluators the P- rule tests call), a preempted one has SN = 1 (P-13), a blocked one
+// gets the wake-up vector (P-14); EOIs are virtualized. Host interrupts and the guest's LAPIC timer (programming
+// and expiry: hv/x86/lapic-timer.ts) still exit. Unicast IPIs exit on the ICR write, unless the CPU has IPI
+// virtualization (schemeOptions['x86-apicv-pi'].ipiv, Intel IPIv): then the ICR write is virtualized and the CPU
+// posts into the target's PI descriptor through the PID-pointer table, with no exit on either side.
 
-import { eoiExitRequired, vidDeliver, vidEoi, vidRecognized, vidSyncRvi } from '../arch/x86/apicv.ts';
-import { vecCount, vecForEach, vecTest } from '../arch/x86/bitmap.ts';
+import { eoiExitRequired, vidEoi, vidRecognized } from '../arch/x86/apicv.ts';
+import { VECTOR_WORDS, vecCount, vecForEach, vecTest } from '../arch/x86/bitmap.ts';
 import { LAPIC_SVR, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import {
   POST_COALESCED,
   POST_NOTIFY,
   POSTED_INTR_VECTOR,
-  piHarvest,
   piHasPending,
   piNv,
   piPostHw,
@@ -18,44 +21,52 @@ import {
   piReset,
   piTestOn,
 } from '../arch/x86/pi-desc.ts';
+import { piProcess } from '../arch/x86/pi-process.ts';
+import { ACTIVITY_ACTIVE, type VidGuestState, vidEvaluate } from '../arch/x86/vid-evaluate.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
-import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
-import { CAUSE_DEVICE, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { PH_WORK, RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import type { DeliveryScheme } from './scheme.ts';
+import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import { PUT_BLOCKED_SELF_IPI, piLoad, piPut } from './x86/posted-intr.ts';
 import { causeOfVector, entryInterruptible } from './x86/vlapic-inject.ts';
 
 const R = ExitReasonId;
+/** Sim.sendIpi tag of an IPI sent through IPI virtualization (the CPU, not KVM, posts it). */
+const TAG_IPIV = 1;
 
 export class X86ApicvPiScheme implements DeliveryScheme {
   readonly id: SchemeId = 'x86-apicv-pi';
   readonly virtualized = true;
+  private ipiv = false;
+  /** VIRR before a PIR harvest (to tell a merge into a pending vector from a new one). */
+  private readonly before = new Uint32Array(VECTOR_WORDS);
+  /** The guest-state inputs of "evaluate pending virtual interrupts" (filled per call, no allocation). */
+  private readonly g: VidGuestState = { IF: false, shadow: false, interruptWindowExiting: false, activity: 0 };
+  private readonly timerTmictWrite = (sim: Sim, vc: Vcpu): void => {
+    // With APIC-register virtualization the TMICT write lands in the virtual-APIC page, then traps (APIC_WRITE);
+    // in x2APIC mode MSR 0x838 is not virtualized and exits as a WRMSR.
+    if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_GUEST_TIMER, sim.c.eoiMsrEmulation);
+    else sim.exit(vc, R.APIC_WRITE, CAUSE_GUEST_TIMER, sim.c.eoiMsrEmulation);
+  };
 
-  init(_sim: Sim, vc: Vcpu): void {
+  init(sim: Sim, vc: Vcpu): void {
+    this.ipiv = sim.scenario.schemeOptions['x86-apicv-pi'].ipiv;
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     piReset(vc.pid); // P-21: NV = 0xF2, SN = 1 until the first vcpu_load
   }
 
   /** PIR → VIRR (posted-interrupt processing or vmx_sync_pir_to_irr), keeping coalescing and raise times. */
   private mergePir(sim: Sim, vc: Vcpu): void {
-    const h = vc.scratch;
-    if (!piHarvest(vc.pid, h)) return;
     const irr = vc.lapic.IRR;
-    for (let w = 0; w < 8; w++) {
-      let bits = h[w];
-      while (bits !== 0) {
-        const b = 31 - Math.clz32(bits);
-        bits &= ~(1 << b);
-        const v = (w << 5) | b;
-        if (vecTest(irr, v)) sim.countCoalesced(vc, v);
-        else {
-          irr[w] |= 1 << b;
-          vc.ledger.promote(v);
-        }
-      }
-    }
-    vidSyncRvi(vc.lapic);
+    this.before.set(irr);
+    if (piProcess(vc.pid, vc.lapic, vc.scratch) < 0) return;
+    const before = this.before;
+    vecForEach(vc.scratch, (v) => {
+      if (vecTest(before, v)) sim.countCoalesced(vc, v);
+      else vc.ledger.promote(v);
+    });
   }
 
   /** SDM posted-interrupt processing in non-root (no exit), then evaluate/deliver if IF = 1 (P-08). */
@@ -68,8 +79,13 @@ export class X86ApicvPiScheme implements DeliveryScheme {
 
   /** Evaluate pending virtual interrupts: recognized iff class(RVI) > class(VPPR); delivered when IF = 1. */
   private evaluate(sim: Sim, vc: Vcpu): void {
-    if (!sim.guestInterruptible(vc) || !vidRecognized(vc.lapic)) return;
-    const v = vidDeliver(vc.lapic);
+    if (vc.run !== RUN_GUEST) return;
+    const g = this.g;
+    g.IF = vc.phase === PH_WORK && !vc.irqsOff;
+    g.shadow = vc.stiShadow;
+    g.activity = ACTIVITY_ACTIVE;
+    const v = vidEvaluate(vc.lapic, g);
+    if (v < 0) return;
     sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], sim.c.vidDelivery);
   }
 
@@ -87,16 +103,22 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     sim.wake(vc, sim.pcpuCur[p] < 0 ? sim.c.piWakeupHandler : 0);
   }
 
-  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+  /** A post by hardware (the IOMMU for a device, the CPU for an IPIv IPI): VT-d §5.2.3 semantics. */
+  private postHw(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, running: number): void {
     const r = piPostHw(vc.pid, vector);
     if (r & POST_COALESCED) sim.countCoalesced(vc, vector);
-    else {
-      vc.ledger.post(vector, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
-    }
+    else vc.ledger.post(vector, raisedAt, running);
     if (r & POST_NOTIFY) this.notify(sim, vc);
   }
 
-  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+    this.postHw(sim, vc, vector, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
+  }
+
+  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag = 0): void {
+    if (cause === CAUSE_IPI && srcTag === TAG_IPIV) return this.postHw(sim, vc, vector, raisedAt, 0);
+    // The LAPIC timer is not virtualized: its expiry exits (or wakes) first, then KVM posts the vector.
+    if (cause === CAUSE_GUEST_TIMER) lapicTimerExpiry(sim, vc);
     // vmx_deliver_posted_interrupt (§B.3 (b)): coalesced, or ON already set, or notify/wake.
     const r = piPostSw(vc.pid, vector);
     if (r & POST_COALESCED) {
@@ -120,6 +142,7 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     const v = vidEoi(vc.lapic);
     sim.completeEoi(vc, vc.segStart);
     if (eoiExitRequired(vc.lapic, v)) sim.exit(vc, R.EOI_INDUCED, causeOfVector(vc, v), sim.c.eoiMsrEmulation);
+    else this.evaluate(sim, vc);
   }
 
   guestIret(sim: Sim, vc: Vcpu): void {
@@ -128,14 +151,28 @@ export class X86ApicvPiScheme implements DeliveryScheme {
 
   guestHalt(sim: Sim, vc: Vcpu): void {
     // HLT with a recognized interrupt does not block (the virtual interrupt wakes the HLT activity state).
-    if (vidRecognized(vc.lapic)) return this.evaluate(sim, vc);
+    if (vidRecognized(vc.lapic)) {
+      vc.phase = PH_WORK;
+      return this.evaluate(sim, vc);
+    }
     sim.haltExit(vc, sim.c.hltExitHandling);
   }
 
   guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
-    // No IPI virtualization: the ICR write exits and KVM posts to the target (§B.3 (b)).
-    sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
+    if (this.ipiv) {
+      // IPIv: the ICR write is virtualized (no exit); the CPU posts through the PID-pointer table.
+      sim.stall(vc, sim.c.ipivSend);
+      sim.sendIpi(vc, target, vector, raisedAt, TAG_IPIV, vc.segStart);
+      return;
+    }
+    // Without IPI virtualization the ICR write exits and KVM posts to the target (§B.3 (b)).
+    if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
+    else sim.exit(vc, R.APIC_WRITE, CAUSE_IPI, sim.c.icrEmulation); // ICR write traps after it lands in the page
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
+  }
+
+  guestTimerArm(sim: Sim, vc: Vcpu): void {
+    lapicTimerArm(sim, vc, this.timerTmictWrite);
   }
 
   beforeEntry(sim: Sim, vc: Vcpu): number {
@@ -146,8 +183,12 @@ export class X86ApicvPiScheme implements DeliveryScheme {
       this.mergePir(sim, vc);
     }
     // VM entry evaluates pending virtual interrupts and delivers with IF = 1 (P-01, P-05).
-    if (entryInterruptible(vc) && vidRecognized(vc.lapic)) {
-      const v = vidDeliver(vc.lapic);
+    const g = this.g;
+    g.IF = entryInterruptible(vc);
+    g.shadow = vc.stiShadow;
+    g.activity = ACTIVITY_ACTIVE;
+    const v = vidEvaluate(vc.lapic, g);
+    if (v >= 0) {
       vc.inject = v;
       vc.injectRaised = vc.ledger.acceptedAt[v];
       vc.injectFlag = vc.ledger.acceptedRunning[v];

@@ -1,38 +1,119 @@
-// x86-eli — ELI exitless interrupts (semantics §B.4). Direct mode: external-interrupt exiting off, IDTR = shadow
-// IDT (present only for the vCPU's assigned vectors), EOI MSR passed through. Assigned interrupts reach the guest
-// handler with no exit (E-01) and are EOI'd without one (E-02); any other physical vector hits a non-present gate
-// and exits with #NP (E-03). Virtual interrupts force injection mode (E-05) until none is pending or in service.
+// x86-eli — ELI exitless interrupts (semantics §B.4). Direct mode: external-interrupt exiting off, IDTR = shadow IDT
+// (arch/x86/eli.ts: present only for the vCPU's assigned vectors), EOI MSR passed through. Assigned interrupts
+// reach the guest handler with no exit (E-01) and are EOI'd without one (E-02) — the exitless EOI needs the guest
+// in x2APIC mode (host.x2apic; an xAPIC EOI is a write into the APIC page, which ELI cannot expose, so it traps).
+// Any other physical vector hits a non-present gate and exits with #NP (E-03, decoded by hv/x86/eli-np.ts); while
+// the guest runs with IF = 0 in direct mode, every physical maskable interrupt — host tick, reschedule IPI, another
+// vCPU's device — waits until IF = 1 (E-07), as on bare metal. Virtual interrupts force injection mode (E-05)
+// until none is pending or in service; switching to injection mode turns external-interrupt exiting back on, so a
+// physical interrupt still pending in the IRR exits at once and becomes virtual (E-08) instead of waiting there.
 
 import { vecClear, vecCount, vecForEach, vecHighest, vecIsEmpty, vecSet, vecTestAndSet } from '../arch/x86/bitmap.ts';
+import { newShadowIdt, npErrorCode, type ShadowIdt, shadowIdtAssign, shadowIdtVector } from '../arch/x86/eli.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
-import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
-import { CAUSE_DEVICE, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { KIND_DEVICE, RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
+import {
+  CAUSE_DEVICE,
+  CAUSE_GUEST_TIMER,
+  CAUSE_HOST_TICK,
+  CAUSE_IPI,
+  CAUSE_SCHED,
+  ExitReasonId,
+} from './exit-reasons.ts';
 import type { DeliveryScheme } from './scheme.ts';
+import { eliNpAction, NP_HOST_INTERRUPT } from './x86/eli-np.ts';
+import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import {
   causeOfVector,
   entryInterruptible,
   handlerIsRunningDevice,
+  VlapicEntryState,
   vlapicAccept,
-  vlapicInjectAtEntry,
 } from './x86/vlapic-inject.ts';
 
 const R = ExitReasonId;
 
+/** Linux host vectors a non-assigned physical interrupt arrives with (irq_vectors.h), by cause. */
+const LOCAL_TIMER_VECTOR = 0xec;
+const RESCHEDULE_VECTOR = 0xfd;
+const HOST_DEVICE_VECTOR = 0x31; // an external vector the host owns (another vCPU's device, as seen here)
+const hostVectorOf = (cause: number): number =>
+  cause === CAUSE_HOST_TICK || cause === CAUSE_SCHED
+    ? LOCAL_TIMER_VECTOR
+    : cause === CAUSE_DEVICE
+      ? HOST_DEVICE_VECTOR
+      : RESCHEDULE_VECTOR;
+
 export class X86EliScheme implements DeliveryScheme {
   readonly id: SchemeId = 'x86-eli';
   readonly virtualized = true;
+  private entry = new VlapicEntryState(0);
+  /** Per vCPU: the shadow IDT its direct mode loads (its VM's assigned device vectors). */
+  private idt: ShadowIdt[] = [];
+  /** Physical interrupts held off by guest IF = 0 in direct mode: host cycles owed, cause of the first. */
+  private heldCycles = new Float64Array(0);
+  private heldCause = new Int32Array(0);
+  private held = new Uint8Array(0);
+  private exitlessEoi = true;
+  private readonly timerTmictWrite = (sim: Sim, vc: Vcpu): void =>
+    this.interceptedApicWrite(sim, vc, CAUSE_GUEST_TIMER, false);
 
-  init(_sim: Sim, vc: Vcpu): void {
+  init(sim: Sim, vc: Vcpu): void {
+    if (this.held.length !== sim.V) {
+      const V = sim.V;
+      this.entry = new VlapicEntryState(V);
+      this.idt = new Array(V);
+      this.heldCycles = new Float64Array(V);
+      this.heldCause = new Int32Array(V);
+      this.held = new Uint8Array(V);
+      this.exitlessEoi = sim.scenario.host.x2apic;
+    }
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     vc.eliInjectionMode = false;
+    // The host programs the assigned devices' MSIs to physical vector = guest vector on the vCPU's pCPU.
+    const idt = newShadowIdt();
+    for (let v = 0; v < 256; v++) if (vc.kinds[v] === KIND_DEVICE) shadowIdtAssign(idt, v, v);
+    this.idt[vc.index] = idt;
   }
 
-  /** The exit a host-side physical interrupt causes on vCPU u in guest mode: #NP in direct mode, else ext-int. */
-  private hostVectorExit(sim: Sim, u: Vcpu, cause: number, handling: number, running = false): void {
-    if (u.eliInjectionMode) sim.exit(u, R.EXTERNAL_INTERRUPT, cause, handling, running);
-    else sim.exit(u, R.EXCEPTION_NP, cause, handling + sim.c.npExitHandling, running);
+  /** A guest write to an intercepted LAPIC register (x2APIC MSR, or the xAPIC page decoded). */
+  private interceptedApicWrite(sim: Sim, vc: Vcpu, cause: number, running: boolean): void {
+    if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, cause, sim.c.eoiMsrEmulation, running);
+    else sim.exit(vc, R.APIC_ACCESS, cause, sim.c.apicMmioEmulation, running);
+  }
+
+  /** Direct mode: physical vector h hits a not-present shadow-IDT gate → EXIT:EXCEPTION(#NP) (E-03). */
+  private npExit(sim: Sim, vc: Vcpu, cause: number, handling: number, running: boolean): void {
+    const h = hostVectorOf(cause);
+    if (shadowIdtVector(this.idt[vc.index], h) >= 0) throw new Error(`internal: host vector ${h} in the shadow IDT`);
+    // The error code (vector << 3 | IDT | EXT) tells the hypervisor it is a host interrupt, not a guest #NP.
+    if (eliNpAction(npErrorCode(h)) !== NP_HOST_INTERRUPT) throw new Error('internal: #NP not decoded as host IRQ');
+    sim.exit(vc, R.EXCEPTION_NP, cause, handling + sim.c.npExitHandling, running);
+  }
+
+  physicalInterrupt(sim: Sim, vc: Vcpu, _reason: number, cause: number, handling: number, running: boolean): void {
+    if (vc.eliInjectionMode) return sim.exit(vc, R.EXTERNAL_INTERRUPT, cause, handling, running);
+    if (!sim.guestInterruptible(vc)) {
+      // E-07: with external-interrupt exiting off, guest IF = 0 holds every physical maskable interrupt.
+      const i = vc.index;
+      if (this.held[i] === 0) this.heldCause[i] = cause;
+      this.held[i] = 1;
+      this.heldCycles[i] += handling;
+      return;
+    }
+    this.npExit(sim, vc, cause, handling, running);
+  }
+
+  onExitFromGuest(_sim: Sim, vc: Vcpu): number {
+    // Any exit re-enables host interrupts: what was held is handled in this exit.
+    const i = vc.index;
+    if (this.held[i] === 0) return 0;
+    const h = this.heldCycles[i];
+    this.held[i] = 0;
+    this.heldCycles[i] = 0;
+    return h;
   }
 
   /** Physical delivery through the shadow IDT: IRR[p] → ISR[p], guest handler for g = p (E-01). */
@@ -47,12 +128,11 @@ export class X86EliScheme implements DeliveryScheme {
 
   deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
     const onCpu = sim.pcpuCur[vc.pcpu] === vc.index;
-    if (onCpu && vc.run === RUN_GUEST && !vc.eliInjectionMode) {
+    const direct = onCpu && vc.run === RUN_GUEST && !vc.eliInjectionMode;
+    if (direct && shadowIdtVector(this.idt[vc.index], vector) >= 0) {
       // Direct mode: the MSI sets the physical IRR of vc's pCPU; the CPU vectors it when guest IF = 1.
       if (vecTestAndSet(vc.pIRR, vector)) sim.countCoalesced(vc, vector);
-      else {
-        vc.ledger.post(vector, raisedAt, 1);
-      }
+      else vc.ledger.post(vector, raisedAt, 1);
       if (sim.guestInterruptible(vc) && vecIsEmpty(vc.pISR)) this.deliverDirect(sim, vc);
       return;
     }
@@ -60,58 +140,63 @@ export class X86EliScheme implements DeliveryScheme {
     const running = vc.run === RUN_GUEST;
     if (onCpu && running) sim.exit(vc, R.EXTERNAL_INTERRUPT, CAUSE_DEVICE, sim.c.hostIrqHandler, true);
     else if (onCpu && vc.run === RUN_ROOT) sim.rootWork(vc, sim.c.hostIrqHandler);
-    else if (!onCpu && sim.pcpuCur[vc.pcpu] >= 0) {
-      const u = sim.vcpus[sim.pcpuCur[vc.pcpu]];
-      if (u.run === RUN_GUEST) this.hostVectorExit(sim, u, CAUSE_DEVICE, sim.c.hostIrqHandler);
-      else if (u.run === RUN_ROOT) sim.rootWork(u, sim.c.hostIrqHandler);
-    }
+    else if (!onCpu) sim.hostInterruptOnPcpu(vc.pcpu, sim.c.hostIrqHandler, CAUSE_DEVICE);
     vlapicAccept(sim, vc, vector, raisedAt, running ? 1 : 0);
     if (vc.run === RUN_BLOCKED) sim.wake(vc, sim.pcpuCur[vc.pcpu] < 0 ? sim.c.hostIrqHandler : 0);
   }
 
   softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number): void {
+    if (cause === CAUSE_GUEST_TIMER) {
+      lapicTimerExpiry(sim, vc); // the VMX-preemption timer exits whatever the guest's IF
+      vlapicAccept(sim, vc, vector, raisedAt, 0);
+      return;
+    }
     vlapicAccept(sim, vc, vector, raisedAt, 0);
-    // The kick is a host reschedule IPI: #NP exit in direct mode, external-interrupt exit in injection mode.
-    if (vc.run === RUN_GUEST) this.hostVectorExit(sim, vc, cause, sim.c.kickHandling);
-    else if (vc.run === RUN_BLOCKED) sim.wake(vc);
+    sim.kick(vc, cause); // a reschedule IPI: #NP (or held) in direct mode, external-interrupt exit otherwise
   }
 
   hostTick(sim: Sim, _p: number, u: Vcpu | null): void {
     if (u === null) return;
     if (u.run === RUN_ROOT) return sim.rootWork(u, sim.c.hostTickHandler);
-    if (u.run !== RUN_GUEST) return;
-    // E-07: in direct mode guest IF = 0 blocks host maskable interrupts too; the tick waits for the IRET.
-    if (!u.eliInjectionMode && !sim.guestInterruptible(u)) {
-      u.tickDeferred++;
-      return;
-    }
-    this.hostVectorExit(sim, u, CAUSE_HOST_TICK, sim.c.hostTickHandler);
+    if (u.run === RUN_GUEST)
+      this.physicalInterrupt(sim, u, R.EXTERNAL_INTERRUPT, CAUSE_HOST_TICK, sim.c.hostTickHandler, false);
   }
 
   guestEoi(sim: Sim, vc: Vcpu): void {
+    const running = handlerIsRunningDevice(vc);
     if (!vc.eliInjectionMode && vc.handlerPhysical) {
-      // E-02: WRMSR 0x80B passes the MSR bitmap → physical EOI, no exit.
-      sim.stall(vc, sim.c.eoiLocal);
       const v = vecHighest(vc.pISR);
+      if (this.exitlessEoi) {
+        // E-02: WRMSR 0x80B passes the MSR bitmap → physical EOI, no exit.
+        sim.stall(vc, sim.c.eoiLocal);
+        if (v >= 0) vecClear(vc.pISR, v);
+        sim.completeEoi(vc, vc.segStart);
+        return;
+      }
+      // xAPIC guest: the EOI register lives in the APIC page, which stays intercepted; KVM does the physical EOI.
+      sim.exit(vc, R.APIC_ACCESS, causeOfVector(vc, vc.handlerVector), sim.c.apicMmioEmulation, running);
       if (v >= 0) vecClear(vc.pISR, v);
-      sim.completeEoi(vc, vc.segStart);
+      sim.completeEoi(vc, sim.exitHandledAt(vc));
       return;
     }
-    // Injection mode: the EOI MSR is intercepted; KVM retires the virtual ISR bit, or performs the physical EOI
-    // when the in-service interrupt is a physical (assigned) one (MODEL, §B.4).
-    sim.exit(vc, R.MSR_WRITE, causeOfVector(vc, vc.handlerVector), sim.c.eoiMsrEmulation, handlerIsRunningDevice(vc));
+    // Injection mode: the EOI is intercepted; KVM retires the virtual ISR bit, or performs the physical EOI when
+    // the in-service interrupt is a physical (assigned) one (MODEL, §B.4).
+    this.interceptedApicWrite(sim, vc, causeOfVector(vc, vc.handlerVector), running);
     if (vc.handlerPhysical) {
       const v = vecHighest(vc.pISR);
       if (v >= 0) vecClear(vc.pISR, v);
     } else eoi(vc.lapic);
-    sim.completeEoi(vc, vc.rootEnd);
+    sim.completeEoi(vc, sim.exitHandledAt(vc));
   }
 
   guestIret(sim: Sim, vc: Vcpu): void {
-    if (vc.tickDeferred > 0) {
-      vc.tickDeferred = 0;
-      this.hostVectorExit(sim, vc, CAUSE_HOST_TICK, sim.c.hostTickHandler);
-      return;
+    const i = vc.index;
+    if (this.held[i] !== 0) {
+      // IF = 1 again: the held host vectors (higher class than any assigned one) are taken first, as one #NP.
+      const cycles = this.heldCycles[i];
+      this.held[i] = 0;
+      this.heldCycles[i] = 0;
+      return this.npExit(sim, vc, this.heldCause[i], cycles, false);
     }
     if (vc.eliInjectionMode) {
       if (!vc.windowArmed) return;
@@ -119,7 +204,7 @@ export class X86EliScheme implements DeliveryScheme {
       sim.exit(vc, R.INTERRUPT_WINDOW, v < 0 ? CAUSE_DEVICE : causeOfVector(vc, v), sim.c.windowExitHandling);
       return;
     }
-    if (!vecIsEmpty(vc.pIRR)) this.deliverDirect(sim, vc);
+    if (!vecIsEmpty(vc.pIRR) && vecIsEmpty(vc.pISR)) this.deliverDirect(sim, vc);
   }
 
   guestHalt(sim: Sim, vc: Vcpu): void {
@@ -127,8 +212,28 @@ export class X86EliScheme implements DeliveryScheme {
   }
 
   guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
-    sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
+    if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
+    else sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, sim.c.apicMmioEmulation + sim.c.icrEmulation);
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
+  }
+
+  guestTimerArm(sim: Sim, vc: Vcpu): void {
+    lapicTimerArm(sim, vc, this.timerTmictWrite);
+  }
+
+  /**
+   * E-08: a physical interrupt pending in the IRR when the vCPU switches to injection mode exits right after
+   * the entry (external-interrupt exiting is on again) and the host makes it a virtual interrupt. Returns the
+   * cycles of that exit.
+   */
+  private strandedToVirtual(sim: Sim, vc: Vcpu): number {
+    const l = vc.ledger;
+    vecForEach(vc.pIRR, (v) => {
+      vecClear(vc.pIRR, v);
+      vlapicAccept(sim, vc, v, l.postedAt[v], l.postedRunning[v]);
+    });
+    if (sim.trace !== null) sim.trace(sim.now, vc.index, 'EXIT', R.EXTERNAL_INTERRUPT);
+    return sim.exitAtEntry(R.EXTERNAL_INTERRUPT, CAUSE_DEVICE, sim.c.hostIrqHandler);
   }
 
   beforeEntry(sim: Sim, vc: Vcpu): number {
@@ -138,9 +243,10 @@ export class X86EliScheme implements DeliveryScheme {
       vc.eliInjectionMode = true; // E-05: guest IDT, external-interrupt exiting, EOI MSR intercepted
       if (sim.trace !== null) sim.trace(sim.now, vc.index, 'MODE_INJECTION', 0);
       cost += sim.c.eliModeSwitch;
+      if (!vecIsEmpty(vc.pIRR)) cost += this.strandedToVirtual(sim, vc);
     }
     if (vc.eliInjectionMode) {
-      cost += vlapicInjectAtEntry(sim, vc);
+      cost += this.entry.injectAtEntry(sim, vc);
       if (vc.inject < 0 && !virtualBusy) {
         vc.eliInjectionMode = false; // nothing virtual pending or in service: back to direct mode
         if (sim.trace !== null) sim.trace(sim.now, vc.index, 'MODE_DIRECT', 0);
@@ -152,6 +258,7 @@ export class X86EliScheme implements DeliveryScheme {
       !vc.eliInjectionMode &&
       vc.inject < 0 &&
       entryInterruptible(vc) &&
+      !vc.stiShadow &&
       !vecIsEmpty(vc.pIRR) &&
       vecIsEmpty(vc.pISR)
     ) {

@@ -1,11 +1,16 @@
 // x86-emul — full software emulation of the local APIC (semantics §B.1): no TPR shadow, no APIC-access
-// virtualization; every xAPIC page access (EOI, ICR, register reads) is an MMIO exit needing instruction decode,
-// and every CR8/TPR access traps. Same injection path as x86-vmx.
+// virtualization, the guest in xAPIC mode. Every LAPIC access the guest makes is an EXIT:APIC_ACCESS whose
+// instruction is decoded and emulated (EOI, ICR2 + ICR of an IPI, register reads, a one-shot timer's TMICT), every
+// CR8/TPR access an EXIT:CR_ACCESS; IA32_TSC_DEADLINE is an MSR (EXIT:MSR_WRITE). Same injection path as
+// x86-vmx, no PV EOI (nothing bypasses the emulated APIC). schemeOptions['x86-emul'].lapic picks where the APIC
+// model lives: in KVM ('kernel'), or in the VMM process ('userspace', QEMU kernel-irqchip=off), where each APIC
+// access and each interrupt the device raises also cross into user space (apicUserspaceExit) and the guest has
+// no TSC-deadline timer.
 
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import type { Vcpu } from '../sim/vcpu.ts';
-import { CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { ExitReasonId } from './exit-reasons.ts';
 import { causeOfVector, handlerIsRunningDevice } from './x86/vlapic-inject.ts';
 import { X86VmxScheme } from './x86-vmx.ts';
 
@@ -13,19 +18,30 @@ const R = ExitReasonId;
 
 export class X86EmulScheme extends X86VmxScheme {
   override readonly id: SchemeId = 'x86-emul';
+  /** Extra cycles of each access handled in the VMM process (0 for the in-kernel LAPIC). */
+  private vmm = 0;
 
-  protected override eoiExit(sim: Sim, vc: Vcpu): void {
-    const cause = causeOfVector(vc, vc.handlerVector);
-    const running = handlerIsRunningDevice(vc);
-    // IRQL-style TPR raise/lower in the handler path: each CR8 access exits without a TPR shadow.
-    for (let i = sim.tprAccesses[vc.index]; i > 0; i--) sim.exit(vc, R.CR_ACCESS, cause, sim.c.tprEmulation, running);
-    // xAPIC EOI register write: fault-like APIC access, decoded and emulated.
-    sim.exit(vc, R.APIC_ACCESS, cause, sim.c.apicMmioEmulation, running);
+  protected override setup(sim: Sim): void {
+    super.setup(sim);
+    this.x2apic = false;
+    this.vmm = sim.scenario.schemeOptions['x86-emul'].lapic === 'userspace' ? sim.c.apicUserspaceExit : 0;
   }
 
-  protected override icrExit(sim: Sim, vc: Vcpu): void {
-    // ICR2 then ICR (xAPIC): two MMIO writes, the second sends the IPI.
-    sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, sim.c.apicMmioEmulation);
-    sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, sim.c.apicMmioEmulation + sim.c.icrEmulation);
+  protected override usesPvEoi(): boolean {
+    return false;
+  }
+
+  protected override hostIrqCost(sim: Sim): number {
+    // Userspace LAPIC: VFIO's eventfd wakes the VMM, whose APIC model sets IRR and kicks the vCPU.
+    return sim.c.hostIrqHandler + this.vmm;
+  }
+
+  protected override mmioCost(sim: Sim): number {
+    return sim.c.apicMmioEmulation + this.vmm;
+  }
+
+  /** CR8 without a TPR shadow: EXIT:CR_ACCESS → apic_set_tpr (in KVM either way: CR8 is a register, not MMIO). */
+  guestTprAccess(sim: Sim, vc: Vcpu): void {
+    sim.exit(vc, R.CR_ACCESS, causeOfVector(vc, vc.handlerVector), sim.c.tprEmulation, handlerIsRunningDevice(vc));
   }
 }

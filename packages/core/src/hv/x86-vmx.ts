@@ -1,48 +1,108 @@
 // x86-vmx — the VMX baseline (semantics §B.2): external-interrupt exiting, injection at VM entry, TPR shadow,
-// EOI writes trap (x2APIC WRMSR 0x80B → EXIT:MSR_WRITE). Two exits per device interrupt to a running vCPU
-// (V-07): EXTERNAL_INTERRUPT, then the EOI write.
+// APIC-access virtualization without APIC-register virtualization, so every LAPIC access the guest makes exits —
+// x2APIC WRMSR/RDMSR → EXIT:MSR_WRITE/MSR_READ, xAPIC page → EXIT:APIC_ACCESS (decoded). Two exits per device
+// interrupt to a running vCPU (V-07): EXTERNAL_INTERRUPT, then the EOI write — unless the guest uses KVM's PV EOI
+// (schemeOptions['x86-vmx'].pvEoi, on by default: a Linux ≥ 3.6 guest), which skips the EOI exit whenever KVM
+// said nothing else was pending (K:lapic.c apic_sync_pv_eoi_to_guest / apic_sync_pv_eoi_from_guest; guest
+// kvm_guest_apic_eoi_write).
 
-import { vecCount, vecForEach } from '../arch/x86/bitmap.ts';
+import { vecCount, vecForEach, vecIsEmpty } from '../arch/x86/bitmap.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
-import { CAUSE_DEVICE, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import type { DeliveryScheme } from './scheme.ts';
-import { causeOfVector, handlerIsRunningDevice, vlapicAccept, vlapicInjectAtEntry } from './x86/vlapic-inject.ts';
+import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
+import { causeOfVector, handlerIsRunningDevice, VlapicEntryState, vlapicAccept } from './x86/vlapic-inject.ts';
 
 const R = ExitReasonId;
 
 export class X86VmxScheme implements DeliveryScheme {
   readonly id: SchemeId = 'x86-vmx';
   readonly virtualized = true;
+  protected entry = new VlapicEntryState(0);
+  /** The guest's LAPIC is in x2APIC mode (host.x2apic): register accesses are MSR exits, not decoded MMIO. */
+  protected x2apic = true;
+  private pvEoi = false;
+  /** PV EOI: KVM_PV_EOI_BIT set in guest memory at the last entry (the guest may EOI without an exit). */
+  private pvEoiPending = new Uint8Array(0);
+  /** The guest cleared the bit (EOI done); KVM retires the ISR bit at the next exit. */
+  private pvEoiDone = new Uint8Array(0);
+  /** KVM's highest_isr_cache is valid: set when an interrupt is acknowledged, invalidated by any EOI. */
+  private isrCacheValid = new Uint8Array(0);
+  private readonly timerTmictWrite = (sim: Sim, vc: Vcpu): void => this.apicWrite(sim, vc, CAUSE_GUEST_TIMER, false);
 
-  init(_sim: Sim, vc: Vcpu): void {
+  init(sim: Sim, vc: Vcpu): void {
+    if (this.pvEoiPending.length !== sim.V) this.setup(sim);
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
   }
 
-  /** Exit taken when the guest writes EOI (x2APIC MSR here; x86-emul overrides with xAPIC MMIO). */
-  protected eoiExit(sim: Sim, vc: Vcpu): void {
-    sim.exit(vc, R.MSR_WRITE, causeOfVector(vc, vc.handlerVector), sim.c.eoiMsrEmulation, handlerIsRunningDevice(vc));
+  protected setup(sim: Sim): void {
+    const V = sim.V;
+    this.entry = new VlapicEntryState(V);
+    this.x2apic = sim.scenario.host.x2apic;
+    this.pvEoi = this.usesPvEoi(sim);
+    this.pvEoiPending = new Uint8Array(V);
+    this.pvEoiDone = new Uint8Array(V);
+    this.isrCacheValid = new Uint8Array(V);
   }
 
-  /** Exit taken when the guest writes the ICR. */
-  protected icrExit(sim: Sim, vc: Vcpu): void {
-    sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
+  protected usesPvEoi(sim: Sim): boolean {
+    return sim.scenario.schemeOptions['x86-vmx'].pvEoi;
+  }
+
+  /** Host work of an assigned device's interrupt: VFIO → irqfd → MSI route → accept. */
+  protected hostIrqCost(sim: Sim): number {
+    return sim.c.hostIrqHandler;
+  }
+
+  /** Handling of one decoded xAPIC-page access (x86-emul adds the trip to the VMM process). */
+  protected mmioCost(sim: Sim): number {
+    return sim.c.apicMmioEmulation;
+  }
+
+  /** A guest write of a LAPIC register that is not virtualized (EOI, TMICT, ICR2): one exit, emulated by KVM. */
+  protected apicWrite(sim: Sim, vc: Vcpu, cause: number, running: boolean): void {
+    if (this.x2apic) sim.exit(vc, R.MSR_WRITE, cause, sim.c.eoiMsrEmulation, running);
+    else sim.exit(vc, R.APIC_ACCESS, cause, this.mmioCost(sim), running);
+  }
+
+  /** A guest read of a LAPIC register (no APIC-register virtualization). */
+  protected apicRead(sim: Sim, vc: Vcpu, cause: number, running: boolean): void {
+    if (this.x2apic) sim.exit(vc, R.MSR_READ, cause, sim.c.eoiMsrEmulation, running);
+    else sim.exit(vc, R.APIC_ACCESS, cause, this.mmioCost(sim), running);
+  }
+
+  /**
+   * The ICR write(s) of a unicast IPI: x2APIC one WRMSR 0x830 (emulated and sent by KVM); xAPIC the optional
+   * wait-for-idle ICR reads, ICR2 (destination), then ICR (vector; this write sends the IPI).
+   */
+  protected icrWrite(sim: Sim, vc: Vcpu): void {
+    if (this.x2apic) return sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
+    for (let k = sim.guest.icrReads[vc.index]; k > 0; k--) this.apicRead(sim, vc, CAUSE_IPI, false);
+    this.apicWrite(sim, vc, CAUSE_IPI, false);
+    sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, this.mmioCost(sim) + sim.c.icrEmulation);
   }
 
   deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
     // Host IRQ affinity follows the vCPU: the physical interrupt lands on vc's pCPU (§B.1 steps 1-3).
+    const h = this.hostIrqCost(sim);
     const running = vc.run === RUN_GUEST;
     const onCpu = sim.pcpuCur[vc.pcpu] === vc.index;
-    if (onCpu && running) sim.exit(vc, R.EXTERNAL_INTERRUPT, CAUSE_DEVICE, sim.c.hostIrqHandler, true);
-    else if (onCpu && vc.run === RUN_ROOT) sim.rootWork(vc, sim.c.hostIrqHandler);
-    else if (!onCpu) sim.hostInterruptOnPcpu(vc.pcpu, sim.c.hostIrqHandler, CAUSE_DEVICE);
+    if (onCpu && running) sim.exit(vc, R.EXTERNAL_INTERRUPT, CAUSE_DEVICE, h, true);
+    else if (onCpu && vc.run === RUN_ROOT) sim.rootWork(vc, h);
+    else if (!onCpu) sim.hostInterruptOnPcpu(vc.pcpu, h, CAUSE_DEVICE);
     vlapicAccept(sim, vc, vector, raisedAt, running ? 1 : 0);
-    if (vc.run === RUN_BLOCKED) sim.wake(vc, sim.pcpuCur[vc.pcpu] < 0 ? sim.c.hostIrqHandler : 0);
+    if (vc.run === RUN_BLOCKED) sim.wake(vc, sim.pcpuCur[vc.pcpu] < 0 ? h : 0);
   }
 
   softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number): void {
+    if (cause === CAUSE_GUEST_TIMER) {
+      lapicTimerExpiry(sim, vc); // preemption-timer exit / hrtimer wake-up, then the timer vector is accepted
+      vlapicAccept(sim, vc, vector, raisedAt, 0);
+      return;
+    }
     vlapicAccept(sim, vc, vector, raisedAt, 0);
     sim.kick(vc, cause);
   }
@@ -52,14 +112,39 @@ export class X86VmxScheme implements DeliveryScheme {
   }
 
   guestEoi(sim: Sim, vc: Vcpu): void {
-    this.eoiExit(sim, vc);
+    const i = vc.index;
+    if (this.pvEoiPending[i] !== 0) {
+      // kvm_guest_apic_eoi_write: the flag was set, the guest clears it and skips the APIC write.
+      this.pvEoiPending[i] = 0;
+      this.pvEoiDone[i] = 1;
+      sim.completeEoi(vc, Math.max(sim.now, vc.segStart));
+      return;
+    }
+    this.apicWrite(sim, vc, causeOfVector(vc, vc.handlerVector), handlerIsRunningDevice(vc));
     eoi(vc.lapic);
-    sim.completeEoi(vc, vc.rootEnd);
+    this.isrCacheValid[i] = 0;
+    sim.completeEoi(vc, sim.exitHandledAt(vc));
+  }
+
+  onExitFromGuest(sim: Sim, vc: Vcpu): number {
+    // apic_sync_pv_eoi_from_guest: a flag still set means the guest has not EOId — clear it (its EOI will exit);
+    // a flag the guest cleared means the EOI happened: apic_set_eoi now.
+    const i = vc.index;
+    if (this.pvEoiPending[i] !== 0) {
+      this.pvEoiPending[i] = 0;
+      return 0;
+    }
+    if (this.pvEoiDone[i] === 0) return 0;
+    this.pvEoiDone[i] = 0;
+    eoi(vc.lapic);
+    this.isrCacheValid[i] = 0;
+    return sim.c.pvEoiSync;
   }
 
   guestIret(sim: Sim, vc: Vcpu): void {
     if (!vc.windowArmed) return;
-    // An interrupt became pending while IF = 0: the window opens at IRET → EXIT:INTERRUPT_WINDOW, inject.
+    // An interrupt became pending while IF = 0: the window opens now (IRET, or STI's shadow expired) →
+    // EXIT:INTERRUPT_WINDOW, then the entry injects it.
     const v = pendingDeliverable(vc.lapic);
     const running = v >= 0 && vc.ledger.acceptedRunning[v] !== 0 && vc.kinds[v] === 1;
     sim.exit(vc, R.INTERRUPT_WINDOW, v < 0 ? CAUSE_DEVICE : causeOfVector(vc, v), sim.c.windowExitHandling, running);
@@ -70,12 +155,25 @@ export class X86VmxScheme implements DeliveryScheme {
   }
 
   guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
-    this.icrExit(sim, vc);
+    this.icrWrite(sim, vc);
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
   }
 
+  guestTimerArm(sim: Sim, vc: Vcpu): void {
+    lapicTimerArm(sim, vc, this.timerTmictWrite);
+  }
+
+  guestApicRead(sim: Sim, vc: Vcpu): void {
+    this.apicRead(sim, vc, causeOfVector(vc, vc.handlerVector), handlerIsRunningDevice(vc));
+  }
+
   beforeEntry(sim: Sim, vc: Vcpu): number {
-    return vlapicInjectAtEntry(sim, vc);
+    const cost = this.entry.injectAtEntry(sim, vc);
+    const i = vc.index;
+    if (vc.inject >= 0) this.isrCacheValid[i] = 1; // apic_set_isr: highest_isr_cache = vector
+    // apic_sync_pv_eoi_to_guest: offer PV EOI iff nothing is pending in IRR and the in-service vector is known.
+    if (this.pvEoi && this.isrCacheValid[i] !== 0 && vecIsEmpty(vc.lapic.IRR)) this.pvEoiPending[i] = 1;
+    return cost;
   }
 
   hasWakeEvent(_sim: Sim, vc: Vcpu): boolean {

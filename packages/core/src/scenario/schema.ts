@@ -61,6 +61,10 @@ const guestSchema = z.strictObject({
   // CR8/TPR accesses per interrupt in the guest handler path (IRQL-style raise/lower). They trap only without a
   // TPR shadow (x86-emul, semantics §B.1 step 6). A Linux guest never touches TPR (0).
   tprAccessesPerInterrupt: z.number().int().min(0).max(16).default(0),
+  // Interrupts-off sections in guest work (local_irq_save … restore, spinlock_irqsave): `rate` section starts per
+  // second of guest time (Poisson), each lasting `length`; they end with STI, whose one-instruction interrupt
+  // shadow delays a pending interrupt (or the interrupt-window exit) until it has expired. Default: none.
+  irqsOff: z.strictObject({ rate: z.number().positive(), length: distSchema }).optional(),
   // Where the guest's handler signals end-of-interrupt. Default by arch: x86 Linux acks edge interrupts (MSI,
   // IPIs, the LAPIC timer) at the start of the handler (handle_edge_irq → apic_eoi; sysvec_* call apic_eoi()
   // first); ARM Linux drops priority and deactivates after the handler (gic_handle_irq → handler → EOIR).
@@ -82,7 +86,13 @@ const guestSchema = z.strictObject({
       // Timer programmings when the guest enters its idle loop (tickless idle: tick_nohz_idle_stop_tick).
       timerArmsPerIdle: z.number().int().min(0).max(4).default(1),
     })
-    .default({ readsPerInterrupt: 0, icrReadsPerIpi: 0, timer: 'auto', timerArmsPerTimerInterrupt: 1, timerArmsPerIdle: 1 }),
+    .default({
+      readsPerInterrupt: 0,
+      icrReadsPerIpi: 0,
+      timer: 'auto',
+      timerArmsPerTimerInterrupt: 1,
+      timerArmsPerIdle: 1,
+    }),
 });
 
 const vmSchema = z.strictObject({

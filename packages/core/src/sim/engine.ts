@@ -11,6 +11,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import { Counters } from './counters.ts';
 import { makeSampler, type Sampler } from './distributions.ts';
 import { EventQueue } from './event-queue.ts';
+import { GuestModel } from './guest-model.ts';
 import { RngStreams } from './rng.ts';
 import type { Topology } from './topology.ts';
 import { distToCycles } from './topology.ts';
@@ -41,7 +42,10 @@ export const EV_IPI_ARRIVE = 9; // vCPU: an IPI from another vCPU arrives (may c
 export const EV_SLICE = 10; // pCPU: scheduler time slice
 export const EV_ARRIVAL_MSI = 12; // device queue without moderation: an arrival whose MSI reaches its target now
 export const EV_SCHEME = 11;
-export const EV_IPI_FLUSH = 13; // vCPU: the guest is back in work and issues its oldest deferred IPI // vCPU: a scheme-owned timed event (Sim.schemeAt; e.g. GIC maintenance-interrupt assertion)
+export const EV_IPI_FLUSH = 13; // vCPU: the guest is back in work and issues its oldest deferred IPI
+export const EV_IRQS_OFF = 14; // vCPU: the guest starts an interrupts-off section (CLI … STI)
+export const EV_IRQS_ON = 15; // vCPU: STI ends the section (a0 = section generation)
+export const EV_STI_SHADOW_END = 16; // vCPU: the instruction after STI retired: interrupts can be taken again // vCPU: a scheme-owned timed event (Sim.schemeAt; e.g. GIC maintenance-interrupt assertion)
 
 const R_EXTINT = ExitReasonId.EXTERNAL_INTERRUPT;
 const R_HLT = ExitReasonId.HLT;
@@ -100,8 +104,8 @@ export class Sim {
   private readonly ipiMean: Float64Array;
   private readonly ipiVector: Int32Array;
   private readonly timerVector: Int32Array;
-  /** Guest CR8/TPR accesses per interrupt (they trap only without a TPR shadow, i.e. under x86-emul). */
-  readonly tprAccesses: Int32Array;
+  /** The guest kernel's interrupt-related program (EOI position, APIC accesses, timer programming). */
+  readonly guest: GuestModel;
   readonly P: number;
   readonly V: number;
   /** Owning shard of every vCPU (all 0 when unsharded); events for other shards leave through `send`. */
@@ -133,7 +137,10 @@ export class Sim {
     this.rHalt = scheme.haltExitReason ?? R_HLT;
     this.exitHalf = Math.floor(c.exitRoundTrip / 2);
     this.end = topo.durationCycles;
-    this.rng = new RngStreams(scenario.seed, 3 * V + Q);
+    // Streams: 3 per vCPU, 1 per device queue, then 1 per vCPU for its interrupts-off sections (appended, so the
+    // others keep their numbering).
+    this.rng = new RngStreams(scenario.seed, 4 * V + Q);
+    this.guest = new GuestModel(scenario, topo, scheme.id);
     this.seq = new Float64Array(P + V + Q);
     this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer);
     this.self = opts.shard?.self ?? 0;
@@ -156,7 +163,6 @@ export class Sim {
     this.ipiMean = new Float64Array(V);
     this.ipiVector = new Int32Array(V);
     this.timerVector = new Int32Array(V);
-    this.tprAccesses = new Int32Array(V);
     const f = topo.freqGHz;
     this.vcpus = topo.vcpus.map((d, i) => {
       const vm = topo.vms[d.vmInstance];
@@ -170,7 +176,6 @@ export class Sim {
       this.ipiMean[i] = g.ipi && g.ipi.rate > 0 && vm.vcpus > 1 ? (f * 1e9) / g.ipi.rate : 0;
       this.ipiVector[i] = g.ipi ? g.ipi.vector : 0;
       this.timerVector[i] = g.timerVector;
-      this.tprAccesses[i] = g.tprAccessesPerInterrupt;
       return new Vcpu(
         i,
         P + i,
@@ -225,6 +230,7 @@ export class Sim {
       const act = this.idleActive[i](this.rng, vc.streamIdle);
       if (act > 0) this.schedule(act, vc.entity, EV_IDLE_BEGIN, i, 0, 0);
       if (this.ipiMean[i] > 0) this.schedule(this.ipiInterval(i), vc.entity, EV_IPI_SEND, i, 0, 0);
+      if (this.guest.irqsOffMean[i] > 0) this.schedule(this.irqsOffInterval(i), vc.entity, EV_IRQS_OFF, i, 0, 0);
     }
     topo.queues.forEach((q, qi) => {
       if (!this.owns(q.vcpu)) return;
@@ -292,6 +298,12 @@ export class Sim {
       }
       case EV_IPI_FLUSH:
         return this.onIpiFlush(this.vcpus[e]);
+      case EV_IRQS_OFF:
+        return this.onIrqsOff(this.vcpus[e]);
+      case EV_IRQS_ON:
+        return this.onIrqsOn(this.vcpus[e], a0);
+      case EV_STI_SHADOW_END:
+        return this.onStiShadowEnd(this.vcpus[e], a0);
       case EV_SLICE:
         return this.onSlice(e);
       case EV_SCHEME:
@@ -343,20 +355,62 @@ export class Sim {
     vc.idle = true;
     const idleFor = Math.max(1, this.idleIdle[vc.index](this.rng, vc.streamIdle));
     this.schedule(this.now + idleFor, vc.entity, EV_GUEST_TIMER, vc.index, 0, 0);
-    if (vc.run === RUN_GUEST && vc.phase === PH_WORK) {
-      this.closeSegment(vc, this.now);
-      vc.phase = PH_HALT;
-      this.scheme.guestHalt(this, vc);
+    if (vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart) this.haltForIdle(vc);
+  }
+
+  /**
+   * The guest's idle loop: on the first halt of an idle period it programs its timer for the end of the period
+   * (tickless idle; x86: a TSC-deadline or TMICT write, priced by the scheme), then halts (Linux: STI; HLT — the
+   * STI shadow covers the HLT, so there is no window between them).
+   */
+  private haltForIdle(vc: Vcpu): void {
+    this.closeSegment(vc, Math.max(this.now, vc.segStart));
+    if (!vc.idleTimerArmed) {
+      vc.idleTimerArmed = true;
+      for (let k = this.guest.timerArmsPerIdle[vc.index]; k > 0; k--) this.scheme.guestTimerArm?.(this, vc);
     }
+    vc.phase = PH_HALT;
+    this.scheme.guestHalt(this, vc);
   }
 
   private onGuestTimer(vc: Vcpu): void {
     vc.idle = false;
+    vc.idleTimerArmed = false;
     const act = Math.max(1, this.idleActive[vc.index](this.rng, vc.streamIdle));
     this.schedule(this.now + act, vc.entity, EV_IDLE_BEGIN, vc.index, 0, 0);
     const v = this.timerVector[vc.index];
     this.countRaised(vc, v);
     this.scheme.softwareInterrupt(this, vc, v, this.now, CAUSE_GUEST_TIMER);
+  }
+
+  private irqsOffInterval(i: number): number {
+    const stream = 3 * this.V + this.topo.queues.length + i;
+    return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(stream)) * this.guest.irqsOffMean[i]));
+  }
+
+  /** CLI in guest work (open loop; a section that would start while the guest is not in work is skipped). */
+  private onIrqsOff(vc: Vcpu): void {
+    const i = vc.index;
+    this.schedule(this.now + this.irqsOffInterval(i), vc.entity, EV_IRQS_OFF, i, 0, 0);
+    if (vc.irqsOff || vc.run !== RUN_GUEST || vc.phase !== PH_WORK || this.now < vc.segStart) return;
+    vc.irqsOff = true;
+    const len = Math.max(1, this.guest.irqsOffLen[i](this.rng, 3 * this.V + this.topo.queues.length + i));
+    this.schedule(this.now + len, vc.entity, EV_IRQS_ON, i, ++vc.irqsGen, 0);
+  }
+
+  /** STI: IF = 1, but blocking by STI holds interrupts off for one more instruction (SDM; A.1.5). */
+  private onIrqsOn(vc: Vcpu, gen: number): void {
+    if (gen !== vc.irqsGen || !vc.irqsOff) return;
+    vc.irqsOff = false;
+    vc.stiShadow = true;
+    this.schedule(this.now + 1, vc.entity, EV_STI_SHADOW_END, vc.index, gen, 0);
+  }
+
+  /** The shadow expired: a pending interrupt is taken now (or the interrupt-window exit happens now). */
+  private onStiShadowEnd(vc: Vcpu, gen: number): void {
+    if (gen !== vc.irqsGen || !vc.stiShadow) return;
+    vc.stiShadow = false;
+    if (vc.run === RUN_GUEST && vc.phase === PH_WORK) this.scheme.guestIret(this, vc);
   }
 
   private ipiInterval(i: number): number {
@@ -471,8 +525,10 @@ export class Sim {
     if (vc.phase === PH_HANDLER) {
       this.closeSegment(vc, this.now);
       vc.handlerLeft = 0;
+      if (vc.eoiDone) return this.iret(vc); // EOI was written at the start of the handler
       vc.phase = PH_POST_EOI;
       this.scheme.guestEoi(this, vc);
+      vc.eoiDone = true;
       if (vc.run === RUN_GUEST) this.scheduleGuest(vc);
     } else if (vc.phase === PH_POST_EOI) {
       this.iret(vc);
@@ -488,20 +544,17 @@ export class Sim {
 
   /** After an interrupt: back to work, or HLT again when the guest is in an idle period. */
   returnToBackground(vc: Vcpu): void {
-    if (vc.idle) {
-      this.closeSegment(vc, this.now);
-      vc.phase = PH_HALT;
-      this.scheme.guestHalt(this, vc);
-    } else {
+    if (vc.idle) this.haltForIdle(vc);
+    else {
       vc.phase = PH_WORK;
       ++vc.actGen;
       this.armIpiFlush(vc);
     }
   }
 
-  /** Guest can take an interrupt right now (running, IF = 1). */
+  /** Guest can take an interrupt right now: running guest work with IF = 1 and no STI shadow. */
   guestInterruptible(vc: Vcpu): boolean {
-    return vc.run === RUN_GUEST && vc.phase === PH_WORK;
+    return vc.run === RUN_GUEST && vc.phase === PH_WORK && !vc.irqsOff && !vc.stiShadow;
   }
 
   /** Starts the guest handler for `vector` at absolute time `at` (the guest is in guest mode). */
@@ -523,7 +576,28 @@ export class Sim {
     cnt.deliveredByKind[kind]++;
     if (flag !== 0 && kind === KIND_DEVICE) cnt.deviceDeliveredRunning++;
     vc.segStart = at;
-    this.scheduleGuest(vc);
+    vc.eoiDone = false;
+    this.handlerPrologue(vc, kind);
+    if (vc.run === RUN_GUEST) this.scheduleGuest(vc);
+  }
+
+  /**
+   * What the guest handler does before its body, in order (GuestModel): the EOI when the guest acks at the
+   * start (x86 Linux), CR8/TPR accesses, APIC register reads, and — in the timer handler — reprogramming the
+   * LAPIC timer. The scheme prices each access; an access that exits makes the rest follow back to back.
+   */
+  private handlerPrologue(vc: Vcpu, kind: number): void {
+    const g = this.guest;
+    const i = vc.index;
+    const sc = this.scheme;
+    if (g.eoiAtStart[i] !== 0) {
+      sc.guestEoi(this, vc);
+      vc.eoiDone = true;
+    }
+    if (sc.guestTprAccess) for (let k = g.tprAccesses[i]; k > 0; k--) sc.guestTprAccess(this, vc);
+    if (sc.guestApicRead) for (let k = g.apicReads[i]; k > 0; k--) sc.guestApicRead(this, vc);
+    if (kind === KIND_TIMER && sc.guestTimerArm)
+      for (let k = g.timerArmsPerTimerIrq[i]; k > 0; k--) sc.guestTimerArm(this, vc);
   }
 
   /** Hardware delivery into the guest handler now, after `deliveryCycles` of microcode (no exit). */
@@ -563,6 +637,9 @@ export class Sim {
     cnt.exits[reason]++;
     cnt.exitsByCause[cause]++;
     if (runningDevice) cnt.deviceExitsRunning++;
+    // Host work the scheme attaches to any exit from guest mode (PV EOI read-back, held physical interrupts).
+    if (vc.run === RUN_GUEST && this.scheme.onExitFromGuest !== undefined)
+      handling += this.scheme.onExitFromGuest(this, vc);
     const total = this.c.exitRoundTrip + handling;
     cnt.exitCycles[reason] += total;
     let start: number;
@@ -581,6 +658,19 @@ export class Sim {
     this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
   }
 
+  /**
+   * An exit that happens right after the VM entry being prepared (e.g. a physical interrupt pending in the IRR
+   * when external-interrupt exiting is turned back on): counted like any exit; returns its cycles, which the
+   * caller (a scheme's beforeEntry) adds to the entry so the guest resumes after both.
+   */
+  exitAtEntry(reason: number, cause: number, handling: number): number {
+    const total = this.c.exitRoundTrip + handling;
+    this.cnt.exits[reason]++;
+    this.cnt.exitsByCause[cause]++;
+    this.cnt.exitCycles[reason] += total;
+    return total;
+  }
+
   /** Extra hypervisor work while vc is in root mode (e.g. a host interrupt handled before re-entry). */
   rootWork(vc: Vcpu, cycles: number, reason = vc.rootReason): void {
     if (vc.run !== RUN_ROOT) return;
@@ -597,8 +687,18 @@ export class Sim {
     const cur = this.pcpuCur[p];
     if (cur < 0) return;
     const u = this.vcpus[cur];
-    if (u.run === RUN_GUEST) this.exit(u, reason, cause, handling, runningDevice);
+    if (u.run === RUN_GUEST) this.physicalInterruptInGuest(u, reason, cause, handling, runningDevice);
     else if (u.run === RUN_ROOT) this.rootWork(u, handling);
+  }
+
+  /**
+   * A physical host interrupt reaches vc while it runs in guest mode: an exit of `reason` (external-interrupt
+   * exiting / IRQ to EL2) unless the scheme routes physical interrupts otherwise (ELI's shadow IDT).
+   */
+  physicalInterruptInGuest(vc: Vcpu, reason: number, cause: number, handling: number, runningDevice = false): void {
+    const sc = this.scheme;
+    if (sc.physicalInterrupt !== undefined) sc.physicalInterrupt(this, vc, reason, cause, handling, runningDevice);
+    else this.exit(vc, reason, cause, handling, runningDevice);
   }
 
   private rootDone(vc: Vcpu): void {
@@ -700,7 +800,7 @@ export class Sim {
 
   /** kvm_vcpu_kick: in guest mode → host IPI → EXIT:EXTERNAL_INTERRUPT; blocked → wake; otherwise nothing. */
   kick(vc: Vcpu, cause: number, runningDevice = false): void {
-    if (vc.run === RUN_GUEST) this.exit(vc, this.rExt, cause, this.c.kickHandling, runningDevice);
+    if (vc.run === RUN_GUEST) this.physicalInterruptInGuest(vc, this.rExt, cause, this.c.kickHandling, runningDevice);
     else if (vc.run === RUN_BLOCKED) this.wake(vc);
   }
 
@@ -711,7 +811,7 @@ export class Sim {
     const vc = this.vcpus[cur];
     vc.needResched = true;
     // Preemption is driven by the host scheduler tick: a vCPU in guest mode exits for it.
-    if (vc.run === RUN_GUEST) this.exit(vc, this.rExt, CAUSE_SCHED, 0);
+    if (vc.run === RUN_GUEST) this.physicalInterruptInGuest(vc, this.rExt, CAUSE_SCHED, 0);
   }
 
   private switchOut(vc: Vcpu): void {
@@ -755,7 +855,9 @@ export class Sim {
       if (vc.run === RUN_GUEST && vc.segStart < end) this.closeSegment(vc, end);
       cnt.cycWork += vc.cycWork;
       cnt.cycHandler += vc.cycHandler;
-      vc.ipiq.forEach((at) => cnt.notePendingAtEnd(end - at));
+      vc.ipiq.forEach((at) => {
+        cnt.notePendingAtEnd(end - at);
+      });
       this.scheme.forEachPending(this, vc, visit);
     }
   }

@@ -16,8 +16,8 @@
 //     handler that runs processes all of it: DESIGN §7).
 // Every array is a view into the vCPU's arena block, so other threads can read it (snapshots).
 
-import { VB_ACCEPTED_AT, VB_ACCEPTED_RUNNING, VB_POSTED_AT, VB_POSTED_RUNNING, VB_WORK } from '../mem/vcpu-block.ts';
 import type { Arena } from '../mem/vcpu-block.ts';
+import { VB_ACCEPTED_AT, VB_ACCEPTED_RUNNING, VB_POSTED_AT, VB_POSTED_RUNNING, VB_WORK } from '../mem/vcpu-block.ts';
 
 export class PendingLedger {
   /** Raise time (cycles) of the instance pending in the first stage. */

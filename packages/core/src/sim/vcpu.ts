@@ -71,6 +71,14 @@ export class Vcpu {
   needResched = false;
   /** Host tick held off by guest IF = 0 (ELI direct mode, bare metal) — taken at IRET. */
   tickDeferred = 0;
+  /** The current handler has written its EOI (at its start or after its body). */
+  eoiDone = false;
+  /** The guest programmed its timer for the current idle period. */
+  idleTimerArmed = false;
+  /** Guest work inside an interrupts-off section (IF = 0), and blocking by STI right after it. */
+  irqsOff = false;
+  stiShadow = false;
+  irqsGen = 0;
   /** Scheme-private mode bits (VMX interrupt-window armed, ELI injection mode, …). */
   windowArmed = false;
   eliInjectionMode = false;

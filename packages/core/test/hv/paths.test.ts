@@ -3,16 +3,18 @@
 
 import { describe, expect, it } from 'vitest';
 import { vecTest } from '../../src/arch/x86/bitmap.ts';
+import { acceptIrq } from '../../src/arch/x86/lapic.ts';
+import { CAUSE_IPI, ExitReasonId } from '../../src/hv/exit-reasons.ts';
 import { POSTED_INTR_VECTOR, POSTED_INTR_WAKEUP_VECTOR, piNdst, piNv, piTestSn } from '../../src/arch/x86/pi-desc.ts';
-import type { SchemeId } from '../../src/scenario/schema.ts';
+import type { ScenarioInput, SchemeId } from '../../src/scenario/schema.ts';
 import { PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST } from '../../src/sim/vcpu.ts';
 import { harness, microScenario } from '../helpers.ts';
 
 const V = 0x41;
 
 /** Trace of the first device interrupt: from the start until its handler returned to work. */
-function firstInterruptTrace(scheme: SchemeId): string[] {
-  const h = harness(scheme, microScenario(scheme));
+function firstInterruptTrace(scheme: SchemeId, patch: Partial<ScenarioInput> = {}): string[] {
+  const h = harness(scheme, microScenario(scheme, patch));
   const vc = h.vc();
   h.stepUntil(() => vc.phase === PH_HANDLER);
   h.stepUntil(() => vc.phase === PH_WORK && vc.run === RUN_GUEST && h.trace[0].some((l) => l.startsWith('EOI')));
@@ -26,7 +28,8 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
   ] as const)(
     'V-07: %s trace is EXIT:EXTERNAL_INTERRUPT, ENTRY(inject v), handler, EXIT(EOI write), ENTRY',
     (scheme, eoiExit) => {
-      expect(firstInterruptTrace(scheme)).toEqual([
+      // The guest acks at the start of its handler (x86 Linux, handle_edge_irq); no PV EOI (see V-08).
+      expect(firstInterruptTrace(scheme, { schemeOptions: { 'x86-vmx': { pvEoi: false } } })).toEqual([
         'EXIT:EXTERNAL_INTERRUPT',
         `ENTRY:${V}`,
         `HANDLER:${V}`,
@@ -36,6 +39,32 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
       ]);
     },
   );
+
+  it('V-08: x86-vmx with PV EOI — the EOI skips its exit when KVM offered it; the next exit retires the ISR bit', () => {
+    const h = harness('x86-vmx', microScenario('x86-vmx'));
+    const vc = h.vc();
+    h.stepUntil(() => vc.phase === PH_HANDLER);
+    h.stepUntil(() => vc.phase === PH_WORK && vc.run === RUN_GUEST);
+    expect(h.trace[0]).toEqual(['EXIT:EXTERNAL_INTERRUPT', `ENTRY:${V}`, `HANDLER:${V}`, `EOI:${V}`]);
+    expect(vecTest(vc.lapic.ISR, V)).toBe(true); // apic_set_eoi waits for the next exit
+    h.clear();
+    h.stepUntil(() => h.trace[0].length > 0);
+    expect(h.trace[0]).toEqual(['EXIT:EXTERNAL_INTERRUPT']); // the next device interrupt
+    expect(vecTest(vc.lapic.ISR, V)).toBe(false);
+    expect(h.sim.cnt.exits[ExitReasonId.MSR_WRITE]).toBe(0);
+  });
+
+  it('V-09: PV EOI is not offered while another interrupt is pending in IRR (the EOI must exit so KVM can inject it)', () => {
+    const h = harness('x86-vmx', microScenario('x86-vmx'));
+    const vc = h.vc();
+    h.stepUntil(() => vc.run !== RUN_GUEST); // the first EXTERNAL_INTERRUPT exit
+    // A second vector becomes pending before that exit's entry: 0x42 is injected first, 0x41 stays in IRR.
+    h.sim.countRaised(vc, 0x42);
+    acceptIrq(vc.lapic, 0x42, false);
+    h.clear();
+    h.stepUntil(() => h.trace[0].includes('EOI:66'));
+    expect(h.trace[0]).toEqual(['ENTRY:66', 'HANDLER:66', 'EXIT:MSR_WRITE', 'EOI:66']);
+  });
 
   it.each(['x86-vmx', 'x86-apicv-pi', 'x86-emul'] as const)(
     'V-01: %s — a physical (host) interrupt in guest mode exits with EXTERNAL_INTERRUPT and is handled before re-entry',
@@ -129,7 +158,7 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
     h.stepUntil(() => vc.run === RUN_GUEST, 5e6);
     expect(piTestSn(vc.pid)).toBe(false);
     expect(piNdst(vc.pid)).toBe(0); // x2APIC: NDST = APIC ID of pCPU 0
-    expect(h.trace[0]).toEqual(['PI_SYNC:0', `ENTRY:${V}`, `HANDLER:${V}`]);
+    expect(h.trace[0]).toEqual(['PI_SYNC:0', `ENTRY:${V}`, `HANDLER:${V}`, `EOI:${V}`]);
   });
 
   it('E-03: ELI direct mode — a host vector hits a non-present shadow-IDT gate and exits with #NP; the guest never sees it', () => {
@@ -145,17 +174,17 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
   it('E-05: a virtual interrupt puts the vCPU in injection mode (EOI intercepted) until it is EOI’d, then back to direct mode', () => {
     const h = harness('x86-eli', microScenario('x86-eli', { devices: [] }));
     const vc = h.vc();
-    h.sim.countRaised(vc, 0xec);
-    h.sim.scheme.softwareInterrupt(h.sim, vc, 0xec, h.sim.now, 2);
+    h.sim.countRaised(vc, 0xfb);
+    h.sim.scheme.softwareInterrupt(h.sim, vc, 0xfb, h.sim.now, CAUSE_IPI);
     h.stepUntil(() => vc.phase === PH_WORK && h.trace[0].includes('MODE_DIRECT:0'), 1e6);
     expect(h.trace[0]).toEqual([
       'EXIT:EXCEPTION_NP', // the kick (host reschedule IPI) in direct mode
       'MODE_INJECTION:0',
-      'ENTRY:236',
-      'HANDLER:236',
+      'ENTRY:251',
+      'HANDLER:251',
       'EXIT:MSR_WRITE', // EOI of a virtual interrupt traps: it never reaches the physical APIC
-      'EOI:236',
-      'MODE_DIRECT:0',
+      'EOI:251',
+      'MODE_DIRECT:0', // acked at the handler's start: nothing virtual in service at the next entry
       'ENTRY:-1',
     ]);
   });
@@ -179,7 +208,16 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
     h.sim.scheme.deviceInterrupt(h.sim, vc, V, h.sim.now);
     expect(vecTest(vc.lapic.IRR, V)).toBe(true);
     h.stepUntil(() => vc.run === RUN_GUEST);
-    expect(h.trace[0]).toEqual(['WAKE:0', 'MODE_INJECTION:0', `ENTRY:${V}`, `HANDLER:${V}`]);
+    expect(h.trace[0]).toEqual([
+      'WAKE:0',
+      'MODE_INJECTION:0',
+      `ENTRY:${V}`,
+      `HANDLER:${V}`,
+      'EXIT:MSR_WRITE', // injection mode: the EOI is intercepted
+      `EOI:${V}`,
+      'MODE_DIRECT:0',
+      'ENTRY:-1',
+    ]);
   });
 
   it('E-07: in direct mode guest IF = 0 holds off host interrupts too; the tick exits (#NP) only after the handler’s IRET', () => {
@@ -192,9 +230,9 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
     h.clear();
     h.sim.scheme.hostTick(h.sim, 0, vc);
     expect(h.trace[0]).toEqual([]); // held off
-    expect(vc.tickDeferred).toBe(1);
+    expect(h.sim.cnt.exits[ExitReasonId.EXCEPTION_NP]).toBe(0);
     h.stepUntil(() => vc.phase !== PH_HANDLER);
-    h.stepUntil(() => h.trace[0].length >= 2);
-    expect(h.trace[0].slice(0, 2)).toEqual([`EOI:${V}`, 'EXIT:EXCEPTION_NP']);
+    expect(h.trace[0]).toEqual(['EXIT:EXCEPTION_NP']); // taken as IRET sets IF
+    expect(h.sim.cnt.exits[ExitReasonId.EXCEPTION_NP]).toBe(1);
   });
 });

@@ -20,9 +20,14 @@ export interface NpDisposition {
   errorCode: number;
 }
 
+/** The action for an #NP error code (allocation-free; what the x86-eli scheme calls on every #NP exit). */
+export function eliNpAction(errorCode: number): number {
+  if (npIsHostInterrupt(errorCode)) return NP_HOST_INTERRUPT;
+  if ((errorCode & (ERR_IDT | ERR_EXT)) === ERR_IDT) return NP_GUEST_IDT_VECTOR;
+  return NP_REFLECT;
+}
+
 export function eliHandleNp(errorCode: number): NpDisposition {
-  if (npIsHostInterrupt(errorCode)) return { action: NP_HOST_INTERRUPT, vector: npVector(errorCode), errorCode };
-  if ((errorCode & (ERR_IDT | ERR_EXT)) === ERR_IDT)
-    return { action: NP_GUEST_IDT_VECTOR, vector: npVector(errorCode), errorCode };
-  return { action: NP_REFLECT, vector: -1, errorCode };
+  const action = eliNpAction(errorCode);
+  return { action, vector: action === NP_REFLECT ? -1 : npVector(errorCode), errorCode };
 }

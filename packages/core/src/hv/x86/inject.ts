@@ -36,10 +36,16 @@ export interface EntryInjection {
 }
 
 /**
- * kvm_check_and_inject_events + vmx_inject_{irq,nmi}. Re-injection does not touch the APIC again (the vector
+ * kvm_check_and_inject_events + vmx_inject_{irq,nmi}. `out` receives the result (the schemes pass one object per
+ * vCPU, so an entry allocates nothing). Re-injection does not touch the APIC again (the vector
  * was acknowledged when first injected, V-04); a fresh maskable interrupt is acknowledged (IRR → ISR) here.
  */
-export function checkAndInjectEvents(l: LapicRegs, ev: EntryEventState, g: GuestInterruptibility): EntryInjection {
+export function checkAndInjectEvents(
+  l: LapicRegs,
+  ev: EntryEventState,
+  g: GuestInterruptibility,
+  out: EntryInjection = { intrInfo: 0, irqWindow: false, nmiWindow: false },
+): EntryInjection {
   let intrInfo = 0;
   if (intrInfoValid(ev.reinject)) {
     intrInfo = ev.reinject;
@@ -53,11 +59,10 @@ export function checkAndInjectEvents(l: LapicRegs, ev: EntryEventState, g: Guest
       intrInfo = encodeIntrInfo(v, INTR_TYPE_EXT_INTR);
     }
   }
-  return {
-    intrInfo,
-    irqWindow: pendingDeliverable(l) >= 0,
-    nmiWindow: ev.nmi.pending > 0,
-  };
+  out.intrInfo = intrInfo;
+  out.irqWindow = pendingDeliverable(l) >= 0;
+  out.nmiWindow = ev.nmi.pending > 0;
+  return out;
 }
 
 /**

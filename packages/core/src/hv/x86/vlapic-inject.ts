@@ -1,44 +1,62 @@
 // The software-vLAPIC delivery path shared by x86-emul, x86-vmx and ELI's injection mode (semantics §B.1/§B.2):
-// accept into vIRR, and kvm_check_and_inject_events at entry — inject the highest deliverable vector if the
-// guest can take it (IF = 1), else arm interrupt-window exiting.
+// accept into vIRR (arch lapic acceptIrq), and at each VM entry KVM's kvm_check_and_inject_events (hv/x86/inject.ts,
+// the evaluator the V- rule tests call): one event per entry — re-injection, then NMI, then the highest
+// deliverable maskable interrupt if the guest can take it (IF = 1, no STI/MOV-SS shadow) — and interrupt-window
+// exiting armed while a maskable interrupt stays pending.
 
-import { ACCEPT_COALESCED, ACCEPT_DISCARDED, acceptIrq, ackIrq, pendingDeliverable } from '../../arch/x86/lapic.ts';
+import { intrInfoValid, intrInfoVector } from '../../arch/x86/intr-info.ts';
+import { ACCEPT_COALESCED, ACCEPT_DISCARDED, acceptIrq } from '../../arch/x86/lapic.ts';
+import { newNmiState } from '../../arch/x86/nmi.ts';
 import type { Sim } from '../../sim/engine.ts';
 import { PH_HALT, PH_WORK, type Vcpu } from '../../sim/vcpu.ts';
+import {
+  checkAndInjectEvents,
+  type EntryEventState,
+  type EntryInjection,
+  type GuestInterruptibility,
+} from './inject.ts';
 
 /** Accept an edge interrupt into the vCPU's vIRR, tracking coalescing and the raise time for latency. */
 export function vlapicAccept(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, flag: number): void {
   const r = acceptIrq(vc.lapic, vector, false);
   if (r === ACCEPT_COALESCED) sim.countCoalesced(vc, vector);
-  else if (r !== ACCEPT_DISCARDED) {
-    vc.ledger.accept(vector, raisedAt, flag);
-  }
+  else if (r !== ACCEPT_DISCARDED) vc.ledger.accept(vector, raisedAt, flag);
 }
 
-/** The guest can take an injected interrupt at this entry: IF = 1 (it was working or halted). */
-export const entryInterruptible = (vc: Vcpu): boolean => vc.phase === PH_WORK || vc.phase === PH_HALT;
-
 /**
- * kvm_check_and_inject_events for a maskable interrupt: ack (IRR → ISR) and inject, or arm the interrupt window.
- * Returns root cycles spent (injectEvent) — 0 when nothing was injected.
+ * RFLAGS.IF of the guest at this entry: 1 when it was doing work outside an interrupts-off section, or halted
+ * (HLT is executed with IF = 1); 0 inside a handler (interrupt gate) or a CLI section.
  */
-export function vlapicInjectAtEntry(sim: Sim, vc: Vcpu): number {
-  const v = pendingDeliverable(vc.lapic);
-  if (v < 0) {
-    vc.windowArmed = false;
-    return 0;
+export const entryInterruptible = (vc: Vcpu): boolean => (vc.phase === PH_WORK && !vc.irqsOff) || vc.phase === PH_HALT;
+
+/** Per-vCPU entry-injection state (what KVM keeps in vcpu->arch: re-injection, NMI latch), built once. */
+export class VlapicEntryState {
+  readonly ev: EntryEventState[];
+  private readonly g: GuestInterruptibility = { IF: false, shadow: false };
+  private readonly out: EntryInjection = { intrInfo: 0, irqWindow: false, nmiWindow: false };
+
+  constructor(vcpus: number) {
+    this.ev = Array.from({ length: vcpus }, () => ({ reinject: 0, nmi: newNmiState() }));
   }
-  if (!entryInterruptible(vc)) {
-    vc.windowArmed = true;
-    return 0;
+
+  /**
+   * kvm_check_and_inject_events for vc at this entry: injects (IRR → ISR, vc.inject) or arms the interrupt
+   * window. Returns root cycles spent (injectEvent when something was injected).
+   */
+  injectAtEntry(sim: Sim, vc: Vcpu): number {
+    const g = this.g;
+    g.IF = entryInterruptible(vc);
+    g.shadow = vc.stiShadow;
+    const r = checkAndInjectEvents(vc.lapic, this.ev[vc.index], g, this.out);
+    vc.windowArmed = r.irqWindow;
+    if (!intrInfoValid(r.intrInfo)) return 0;
+    const v = intrInfoVector(r.intrInfo);
+    vc.inject = v;
+    vc.injectRaised = vc.ledger.acceptedAt[v];
+    vc.injectFlag = vc.ledger.acceptedRunning[v];
+    vc.handlerPhysical = false;
+    return sim.c.injectEvent;
   }
-  ackIrq(vc.lapic, v);
-  vc.windowArmed = false;
-  vc.inject = v;
-  vc.injectRaised = vc.ledger.acceptedAt[v];
-  vc.injectFlag = vc.ledger.acceptedRunning[v];
-  vc.handlerPhysical = false;
-  return sim.c.injectEvent;
 }
 
 /** Exit-cause code for an interrupt kind (KIND_DEVICE → CAUSE_DEVICE, KIND_IPI → CAUSE_IPI, KIND_TIMER → …). */
