@@ -434,7 +434,10 @@ export class Sim {
     this.cnt.raised++;
     this.cnt.raisedByKind[KIND_IPI]++;
     if (this.canSendNow(vc) && vc.ipiq.length === 0) this.sendNow(vc, target, this.now);
-    else vc.ipiq.push(target, this.now);
+    else {
+      vc.ipiq.push(target, this.now);
+      this.armIpiFlush(vc); // in work but stalled (segStart ahead): sent when the stall ends
+    }
   }
 
   /** The sender executes guest work right now (an ICR write / SGI register write can issue). */
