@@ -13,9 +13,9 @@ import {
   apicMmioRead,
   apicMmioWrite,
   apicModeOf,
-} from '../../src/arch/x86/apic-base.ts';
+} from '../../src/arch/x86/off-path/apic-base.ts';
 import { cr8ToTpr, LAPIC_TPR, tprToCr8 } from '../../src/arch/x86/lapic.ts';
-import { APIC_LVR_VALUE, APIC_OFFSET_LVR, APIC_OFFSET_TPR, lapicRegRead } from '../../src/arch/x86/lapic-regs.ts';
+import { APIC_LVR_VALUE, APIC_OFFSET_LVR, APIC_OFFSET_TPR, lapicRegRead } from '../../src/arch/x86/off-path/lapic-regs.ts';
 import { lapicWith } from './fixtures.ts';
 
 const BASE = 0xfee00000n | APIC_BASE_BSP;

@@ -18,7 +18,7 @@ import {
   x2apicAddressing,
   x2apicLdr,
   xapicAddressing,
-} from '../../src/arch/x86/destination.ts';
+} from '../../src/arch/x86/off-path/destination.ts';
 import {
   DM_FIXED,
   DM_LOWEST_PRIORITY,
@@ -30,8 +30,8 @@ import {
   selfIpiIcr,
   selfIpiValueValid,
   x2apicIcrValueValid,
-} from '../../src/arch/x86/icr.ts';
-import { type ApicBusNode, ipiDestinations, ipiSendFixed } from '../../src/arch/x86/ipi.ts';
+} from '../../src/arch/x86/off-path/icr.ts';
+import { type ApicBusNode, ipiDestinations, ipiSendFixed } from '../../src/arch/x86/off-path/ipi.ts';
 import {
   MSR_X2APIC_ICR,
   MSR_X2APIC_ID,
@@ -40,7 +40,7 @@ import {
   MSR_X2APIC_TPR,
   x2apicReadFaults,
   x2apicWriteFaults,
-} from '../../src/arch/x86/x2apic-msr.ts';
+} from '../../src/arch/x86/off-path/x2apic-msr.ts';
 import { drainHandlers, lapicWith } from './fixtures.ts';
 
 const fixed = (vector: number, patch: Partial<Icr> = {}): Icr => ({

@@ -10,9 +10,9 @@ import {
   DFR_MODEL_FLAT,
   x2apicAddressing,
   xapicAddressing,
-} from '../../src/arch/x86/destination.ts';
-import { DM_EXTINT, DM_FIXED, DM_LOWEST_PRIORITY, DM_NMI, DM_SMI } from '../../src/arch/x86/icr.ts';
-import { decodeMsi, encodeMsi } from '../../src/arch/x86/msi.ts';
+} from '../../src/arch/x86/off-path/destination.ts';
+import { DM_EXTINT, DM_FIXED, DM_LOWEST_PRIORITY, DM_NMI, DM_SMI } from '../../src/arch/x86/off-path/icr.ts';
+import { decodeMsi, encodeMsi } from '../../src/arch/x86/off-path/msi.ts';
 import {
   ndstFor,
   PID_WORDS,
@@ -38,7 +38,7 @@ import {
   REMAP_DELIVERY_MODE,
   REMAP_NO_POSTING,
   REMAP_NOT_SINGLE,
-} from '../../src/hv/x86/irte.ts';
+} from '../../src/hv/x86/off-path/irte.ts';
 import {
   PUT_BLOCKED_NOT_ARMED,
   PUT_BLOCKED_SELF_IPI,

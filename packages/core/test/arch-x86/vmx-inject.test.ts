@@ -13,7 +13,7 @@ import {
 } from '../../src/arch/x86/intr-info.ts';
 import { acceptIrq, cr8ToTpr, LAPIC_TPR, tprToCr8, updatePpr } from '../../src/arch/x86/lapic.ts';
 import { newNmiState, nmiIret, nmiRaise } from '../../src/arch/x86/nmi.ts';
-import { tprBelowThreshold } from '../../src/arch/x86/tpr-shadow.ts';
+import { tprBelowThreshold } from '../../src/arch/x86/off-path/tpr-shadow.ts';
 import {
   checkAndInjectEvents,
   completeInterrupts,

@@ -1,7 +1,7 @@
 // Reads of the LAPIC register page by xAPIC offset (semantics §A.1.1), for the registers LapicRegs keeps.
 // Bitmap register at base + 0x10 * n is word n of the 8-word bitmap.
 
-import { LAPIC_PPR, LAPIC_SVR, LAPIC_TPR, type LapicRegs } from './lapic.ts';
+import { LAPIC_PPR, LAPIC_SVR, LAPIC_TPR, type LapicRegs } from '../lapic.ts';
 
 export const APIC_OFFSET_ID = 0x20;
 export const APIC_OFFSET_LVR = 0x30;

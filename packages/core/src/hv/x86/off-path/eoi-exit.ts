@@ -4,9 +4,9 @@
 // IOAPIC routes to this vCPU, because the IOAPIC must see that EOI to clear Remote IRR; all other EOIs stay
 // exitless.
 
-import { vecClearAll, vecSet } from '../../arch/x86/bitmap.ts';
-import { type ApicAddressing, matchDest, SHORTHAND_NONE } from '../../arch/x86/destination.ts';
-import { type Ioapic, type IoapicMessage, ioapicEoi } from '../../arch/x86/ioapic.ts';
+import { vecClearAll, vecSet } from '../../../arch/x86/bitmap.ts';
+import { type ApicAddressing, matchDest, SHORTHAND_NONE } from '../../../arch/x86/off-path/destination.ts';
+import { type Ioapic, type IoapicMessage, ioapicEoi } from '../../../arch/x86/off-path/ioapic.ts';
 
 /** Rebuild the EOI-exit bitmap (8 × u32) for one vCPU from the IOAPIC redirection table. */
 export function scanIoapicEoiExitBitmap(io: Ioapic, apic: ApicAddressing, eoiExit: Uint32Array): void {

@@ -2,9 +2,9 @@
 // kvm_ioapic_send_eoi; K:ioapic.c kvm_ioapic_update_eoi_one). Only a level-triggered vector (TMR[v] = 1) is
 // broadcast, and not when SVR asks to suppress the broadcast (directed EOI).
 
-import { vecTest } from './bitmap.ts';
+import { vecTest } from '../bitmap.ts';
 import { type Ioapic, type IoapicMessage, ioapicEoi } from './ioapic.ts';
-import { eoi, LAPIC_SVR, type LapicRegs } from './lapic.ts';
+import { eoi, LAPIC_SVR, type LapicRegs } from '../lapic.ts';
 import { SVR_SUPPRESS_EOI_BROADCAST } from './lvt.ts';
 
 export interface EoiResult {

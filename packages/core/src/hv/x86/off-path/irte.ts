@@ -10,9 +10,9 @@ import {
   vectorHashTarget,
   X2APIC_BROADCAST,
   XAPIC_BROADCAST,
-} from '../../arch/x86/destination.ts';
-import { DM_FIXED, DM_LOWEST_PRIORITY } from '../../arch/x86/icr.ts';
-import type { MsiMessage } from '../../arch/x86/msi.ts';
+} from '../../../arch/x86/off-path/destination.ts';
+import { DM_FIXED, DM_LOWEST_PRIORITY } from '../../../arch/x86/off-path/icr.ts';
+import type { MsiMessage } from '../../../arch/x86/off-path/msi.ts';
 
 export const IRTE_REMAPPED = 0;
 export const IRTE_POSTED = 1;

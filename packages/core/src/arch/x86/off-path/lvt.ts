@@ -2,7 +2,7 @@
 // K:lapic.c kvm_lapic_reg_write APIC_SPIV / APIC_LVTx, apic_lvt_mask). While the APIC is software-disabled
 // every LVT entry stays masked, so no local interrupt can be generated.
 
-import { LAPIC_SVR, type LapicRegs, SVR_APIC_ENABLED } from './lapic.ts';
+import { LAPIC_SVR, type LapicRegs, SVR_APIC_ENABLED } from '../lapic.ts';
 
 export const LVT_TIMER = 0;
 export const LVT_THERMAL = 1;

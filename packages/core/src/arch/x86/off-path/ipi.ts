@@ -4,7 +4,7 @@
 
 import { type ApicAddressing, destinationSet, vectorHashTarget } from './destination.ts';
 import { DM_FIXED, DM_LOWEST_PRIORITY, type Icr } from './icr.ts';
-import { ACCEPT_DISCARDED, acceptIrq, type LapicRegs } from './lapic.ts';
+import { ACCEPT_DISCARDED, acceptIrq, type LapicRegs } from '../lapic.ts';
 
 export interface ApicBusNode {
   addr: ApicAddressing;
