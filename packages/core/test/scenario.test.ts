@@ -57,7 +57,8 @@ describe('scenario validation', () => {
     const { resolveCosts } = await import('../src/scenario/resolve-costs.ts');
     const s = validateScenario({ ...base(), costs: { preset: 'nehalem-kvm', overrides: { exitRoundTrip: 1234 } } });
     const c = resolveCosts(s);
+    const { PRESETS } = await import('../src/scenario/presets.ts');
     expect(c.exitRoundTrip).toBe(1234);
-    expect(c.eoiMsrEmulation).toBe(600);
+    expect(c.eoiMsrEmulation).toBe(PRESETS['nehalem-kvm'].costs.eoiMsrEmulation); // the others stay the preset's
   });
 });

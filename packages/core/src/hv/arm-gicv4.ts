@@ -8,12 +8,16 @@
 // GICv4.1 (host.gic.v4, default) also turns SGIs into vSGIs: the sender still traps (ICC_SGI1R_EL1), KVM writes
 // GITS_SGIR and a resident receiver takes it with no exit. GICv4.0 keeps SGIs on the LR path. The virtual timer
 // (PPI 27) stays on the LR path in both.
+// WFI: KVM clears HCR_EL2.TWI at vcpu_load when the vCPU is alone on its pCPU and has direct vLPIs/vSGIs
+// (kvm_vcpu_should_clear_twi, kvm-arm.wfi_trap_policy); the WFI then executes natively, the vPE stays resident
+// and a vLPI/vSGI wakes the core with no exit. Otherwise WFI traps and the vPE is made non-resident with a doorbell.
 
 import { ARM_IAR_SRC, IAR_SRC_VLPI } from '../arch/arm/cpuif-block.ts';
 import { VDELIVER_DOORBELL, VDELIVER_RESIDENT } from '../arch/arm/gicv4-rd.ts';
-import type { SchemeId } from '../scenario/schema.ts';
+import { cpuifVirqPending } from '../arch/arm/vcpu-if.ts';
+import type { Scenario, SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
-import { RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
+import { PH_HALT, PH_WORK, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
 import { GicScheme } from './arm/gic-scheme.ts';
 import { deviceIntid, GUEST_IPI_SGI, ITS_DEV_NIC } from './arm/gic-vm.ts';
 import { CAUSE_DEVICE, ExitReasonId } from './exit-reasons.ts';
@@ -32,6 +36,26 @@ import {
 
 const R = ExitReasonId;
 
+/** kvm-arm.wfi_trap_policy: 'default' (unset, KVM_WFX_NOTRAP_SINGLE_TASK), 'trap' or 'notrap'. */
+export type WfiTrapPolicy = Scenario['schemeOptions']['arm-gicv4']['wfiTrapPolicy'];
+
+/**
+ * K:arm.c kvm_vcpu_should_clear_twi, evaluated by kvm_arch_vcpu_load: a forced kvm-arm.wfi_trap_policy decides
+ * alone ('notrap' clears HCR_EL2.TWI, 'trap' keeps it); by default TWI is cleared when the vCPU thread is the only
+ * task on its CPU (single_task_running) and the vCPU can be sent interrupts without KVM — vLPIs mapped to its vPE
+ * (its_vpe.vlpi_count) or GICv4.1 vSGIs (vgic.nassgireq). Then the guest's WFI need not trap: a direct vLPI/vSGI
+ * wakes the core and nothing else would have to be done by KVM first.
+ */
+export function kvmVcpuShouldClearTwi(
+  policy: WfiTrapPolicy,
+  singleTask: boolean,
+  vlpiCount: number,
+  nassgireq: boolean,
+): boolean {
+  if (policy !== 'default') return policy === 'notrap';
+  return singleTask && (vlpiCount > 0 || nassgireq);
+}
+
 export class ArmGicv4Scheme extends GicScheme {
   readonly id: SchemeId = 'arm-gicv4';
   protected readonly gen = 4;
@@ -39,11 +63,16 @@ export class ArmGicv4Scheme extends GicScheme {
   private resident = new Uint8Array(0);
   /** A non-blocking vgic_v4_put whose cost is charged with the next load (the engine's vcpu_put is untimed). */
   private owedPut = new Uint8Array(0);
+  /** HCR_EL2.TWI of each vCPU's current load (1 = WFI traps), decided at schedule-in as kvm_arch_vcpu_load does. */
+  private twi = new Uint8Array(0);
+  private wfiPolicy: WfiTrapPolicy = 'default';
 
   override init(sim: Sim, vc: Vcpu): void {
     if (this.resident.length !== sim.V) {
       this.resident = new Uint8Array(sim.V);
       this.owedPut = new Uint8Array(sim.V);
+      this.twi = new Uint8Array(sim.V).fill(1);
+      this.wfiPolicy = sim.scenario.schemeOptions['arm-gicv4'].wfiTrapPolicy;
     }
     super.init(sim, vc);
   }
@@ -55,9 +84,11 @@ export class ArmGicv4Scheme extends GicScheme {
   /** What the ITS/RD did with a directly injected vINTID (vgic-v4 VDELIVER_*). */
   private delivered(sim: Sim, vc: Vcpu, r: number, intid: number): void {
     if (r === VDELIVER_RESIDENT) {
-      // Presented to the virtual CPU interface: taken now if the guest runs with PSTATE.I clear, else at IRET or
-      // at the next entry.
-      if (vc.run === RUN_GUEST) this.tryDeliver(sim, vc);
+      // Presented to the virtual CPU interface: taken now if the guest runs with PSTATE.I clear (or sits in a
+      // native WFI, which the signalled vIRQ ends), else at IRET or at the next entry.
+      if (vc.run !== RUN_GUEST) return;
+      if (vc.phase === PH_HALT) this.wfiWake(sim, vc);
+      this.tryDeliver(sim, vc);
     } else if (r === VDELIVER_DOORBELL) {
       // vgic_v4_doorbell_handler already ran in the model (pending_last, kick): charge the host LPI on the pCPU.
       if (sim.trace !== null) sim.trace(sim.now, vc.index, 'DOORBELL', intid);
@@ -109,6 +140,33 @@ export class ArmGicv4Scheme extends GicScheme {
       cost += c.vpePut;
     }
     return cost;
+  }
+
+  /**
+   * A vIRQ is signalled to a vCPU in a native WFI (TWI clear): the core leaves its WFI low-power state — the
+   * same physical wake-up as the bare-metal reference's (haltWake) — and the guest takes the interrupt with no
+   * exit. If the guest has not reached its WFI yet (its entry is still finishing), the WFI completes at once.
+   */
+  private wfiWake(sim: Sim, vc: Vcpu): void {
+    if (!cpuifVirqPending(this.gOf[vc.index])) return;
+    vc.phase = PH_WORK;
+    if (vc.segStart > sim.now) return;
+    vc.segStart = sim.now + sim.c.haltWake;
+    sim.cnt.cycHw += sim.c.haltWake;
+  }
+
+  override schedIn(sim: Sim, vc: Vcpu): number {
+    // kvm_arch_vcpu_load: kvm_vgic_load (vgic_v4_load), then HCR_EL2.TWI from kvm_vcpu_should_clear_twi.
+    const cost = this.makeResident(sim, vc);
+    const v4 = this.v4(vc);
+    const p = vc.pcpu;
+    const alone = sim.pcpuAlone(p);
+    this.twi[vc.index] = kvmVcpuShouldClearTwi(this.wfiPolicy, alone, v4.vlpiCount[vc.vmVcpu], v4.vsgis) ? 0 : 1;
+    return cost;
+  }
+
+  protected override wfiTraps(vc: Vcpu): boolean {
+    return this.twi[vc.index] !== 0;
   }
 
   protected override wfiExtra(sim: Sim): number {

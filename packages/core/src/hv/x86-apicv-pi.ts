@@ -62,11 +62,17 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     const irr = vc.lapic.IRR;
     this.before.set(irr);
     if (piProcess(vc.pid, vc.lapic, vc.scratch) < 0) return;
+    // Each harvested vector either merged into one already pending in VIRR, or is new there (no closure: hot path).
     const before = this.before;
-    vecForEach(vc.scratch, (v) => {
-      if (vecTest(before, v)) sim.countCoalesced(vc, v);
-      else vc.ledger.promote(v);
-    });
+    const moved = vc.scratch;
+    for (let w = 0; w < VECTOR_WORDS; w++)
+      for (let bits = moved[w]; bits !== 0; ) {
+        const b = 31 - Math.clz32(bits);
+        bits &= ~(1 << b);
+        const v = (w << 5) | b;
+        if (vecTest(before, v)) sim.countCoalesced(vc, v);
+        else vc.ledger.promote(v);
+      }
   }
 
   /** SDM posted-interrupt processing in non-root (no exit), then evaluate/deliver if IF = 1 (P-08). */

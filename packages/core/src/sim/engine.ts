@@ -212,17 +212,23 @@ export class Sim {
   start(): void {
     const { topo, P, V } = this;
     for (const vc of this.vcpus) if (this.owns(vc.index)) this.scheme.init(this, vc);
+    // The first vCPU of each pCPU runs, the others queue — all queued before anything is loaded, so a vcpu_load
+    // at t = 0 sees its pCPU's run queue as it is (KVM's single_task_running()).
     for (const vc of this.vcpus) {
       if (!this.owns(vc.index)) continue;
       const p = vc.pcpu;
-      if (this.pcpuCur[p] < 0) {
-        this.pcpuCur[p] = vc.index;
-        vc.run = RUN_GUEST;
-        this.scheme.schedIn(this, vc);
-      } else {
+      if (this.pcpuCur[p] < 0) this.pcpuCur[p] = vc.index;
+      else {
         vc.run = RUN_DESCHED;
         this.scheme.schedOut(this, vc, false);
         this.enqueue(p, vc.index);
+      }
+    }
+    for (const vc of this.vcpus) {
+      if (!this.owns(vc.index)) continue;
+      if (this.pcpuCur[vc.pcpu] === vc.index) {
+        vc.run = RUN_GUEST;
+        this.scheme.schedIn(this, vc);
       }
       vc.phase = PH_WORK;
       vc.segStart = 0;

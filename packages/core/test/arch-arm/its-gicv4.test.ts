@@ -1,16 +1,23 @@
-// ITS translation and GICv4 direct injection: I-01, I-02, I-03, I-04, I-05, I-08, I-09, I-11, I-12, I-13, I-14
-// (semantics §A.8, §B.7).
+// ITS translation and GICv4 direct injection: I-01, I-02, I-03, I-04, I-05, I-08, I-09, I-11, I-12, I-13, I-14,
+// I-15 (semantics §A.8, §B.7; I-15 is ours, docs/arm-notes.md).
 
 import { describe, expect, it } from 'vitest';
 import { ARM_HCR, ARM_IAR_SRC, HCR_EN, IAR_SRC_VLPI } from '../../src/arch/arm/cpuif-block.ts';
 import {
+  Gicv4Rds,
+  itsClearVpendValid,
   rdIsDirty,
   rdIsValid,
+  rdSchedule,
   VDELIVER_DOORBELL,
   VDELIVER_LATCHED,
   VDELIVER_RESIDENT,
+  VPENDBASER_4_1_VGRP0EN,
+  VPENDBASER_4_1_VGRP1EN,
+  VPENDBASER_DIRTY,
   VPENDBASER_IDAI_DB,
   VPENDBASER_PENDINGLAST,
+  VPENDBASER_VALID,
 } from '../../src/arch/arm/gicv4-rd.ts';
 import {
   ItsTables,
@@ -146,9 +153,11 @@ describe('ITS', () => {
     // Forwarded: the host mapping follows the guest's MOVI.
     expect(kvmVgicV4SetForwarding(x.v4, 8195, 5, 7)).toBe(1);
     expect(x.host.iteTarget[itsTranslate(x.host, 5, 7)]).toBe(1);
+    expect(Array.from(x.v4.vlpiCount)).toEqual([0, 1, 0, 0]); // its_vpe.vlpi_count of the target
     vgicItsMovi(x.s, x.its, 2, 20, 2);
     expect(vgicV4Movi(x.v4, 8195)).toBe(1);
     expect(x.host.iteTarget[itsTranslate(x.host, 5, 7)]).toBe(2);
+    expect(Array.from(x.v4.vlpiCount)).toEqual([0, 0, 1, 0]); // update_affinity moves the count
   });
 
   it('I-13 property byte 0xA1 → priority 0xA0, enabled', () => {
@@ -184,25 +193,99 @@ describe('GICv4', () => {
     expect(vptTest(x.host, 3, 8195)).toBe(false);
   });
 
+  /** GICR_VPENDBASER of redistributor rd as [hi, lo]. */
+  const vpendbaser = (x: ReturnType<typeof v4Vm>, rd: number) => [
+    x.v4.rds.vpendbaser[2 * rd + 1],
+    x.v4.rds.vpendbaser[2 * rd],
+  ];
+  const hex = (w: number[]) => w.map((v) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`);
+
   it('I-09 GICv4.1 WFI deschedule: PendingLast cleared + DB set; PendingLast 1 → pending_last, no sleep', () => {
     const x = v4Vm(true);
     kvmVgicV4SetForwarding(x.v4, 8195, 5, 7);
     enterV4(x, 3, 3);
+    // its_vpe_4_1_schedule: Valid | VGrp1En (vgic.enabled; g0en = false) | vPEID; Dirty cleared by the commit.
+    expect(hex(vpendbaser(x, 3))).toEqual(hex([VPENDBASER_VALID | VPENDBASER_4_1_VGRP1EN, 3]));
     kvmVgicSyncHwstate(x.s, 3, x.g[3]);
+    x.s.pendingLast[3] = 1; // stale from an earlier deschedule: the read-back overwrites it
     expect(vgicV4Put(x.v4, 3, true)).toBe(0);
-    const hi = x.v4.rds.vpendbaser[2 * 3 + 1];
-    expect(hi & VPENDBASER_IDAI_DB).toBe(VPENDBASER_IDAI_DB);
-    expect(hi & VPENDBASER_PENDINGLAST).toBe(0);
+    // its_clear_vpend_valid(PendingLast, DB): Valid and PendingLast cleared, DB set, the rest as read.
+    expect(hex(vpendbaser(x, 3))).toEqual(hex([VPENDBASER_IDAI_DB | VPENDBASER_4_1_VGRP1EN, 3]));
+    expect(x.s.pendingLast[3]).toBe(0);
+    expect(x.v4.rds.dbArmed[3]).toBe(1);
     expect(kvmVgicVcpuPendingIrq(x.s, 3, x.g[3])).toBe(false);
     expect(vgicV4DeliverMsi(x.v4, 5, 7)).toBe(VDELIVER_DOORBELL);
     expect(vgicV4DeliverMsi(x.v4, 5, 7)).toBe(VDELIVER_LATCHED); // one doorbell per non-residency
-    // Something pending when the vPE is descheduled: PendingLast reads back 1, the vCPU does not sleep.
+    // Something pending when the vPE is descheduled: PendingLast reads back 1 (DB treated as 0), no sleep.
     vgicV4WfiDone(x.v4, 3);
     enterV4(x, 3, 3);
     kvmVgicSyncHwstate(x.s, 3, x.g[3]);
     expect(vgicV4Put(x.v4, 3, true)).toBe(1);
-    expect(x.v4.rds.vpendbaser[2 * 3 + 1] & VPENDBASER_PENDINGLAST).toBe(VPENDBASER_PENDINGLAST);
+    expect(hex(vpendbaser(x, 3))).toEqual(
+      hex([VPENDBASER_IDAI_DB | VPENDBASER_PENDINGLAST | VPENDBASER_4_1_VGRP1EN, 3]),
+    );
+    expect(x.s.pendingLast[3]).toBe(1);
+    expect(x.v4.rds.dbArmed[3]).toBe(0);
     expect(kvmVgicVcpuPendingIrq(x.s, 3, x.g[3])).toBe(true);
+  });
+
+  it('I-15 GICv4.1 deschedule without blocking: PendingLast set, DB left 0, pending_last = 1, no doorbell', () => {
+    const x = v4Vm(true);
+    kvmVgicV4SetForwarding(x.v4, 8195, 5, 7);
+    enterV4(x, 3, 3);
+    // Nothing pending, yet its_vpe_4_1_deschedule sets pending_last without reading back ("we'll be back").
+    expect(vgicV4Put(x.v4, 3, false)).toBe(1);
+    expect(hex(vpendbaser(x, 3))).toEqual(hex([VPENDBASER_PENDINGLAST | VPENDBASER_4_1_VGRP1EN, 3]));
+    expect(x.s.pendingLast[3]).toBe(1);
+    expect(x.v4.rds.dbArmed[3]).toBe(0);
+    expect(vgicV4DeliverMsi(x.v4, 5, 7)).toBe(VDELIVER_LATCHED); // waits for the next load, no doorbell
+    // vgic_v4_load leaves pending_last alone; the load writes DB = 0, so after a blocking deschedule (DB = 1) the
+    // next non-blocking one does not inherit the doorbell request.
+    enterV4(x, 3, 3);
+    expect(x.s.pendingLast[3]).toBe(1);
+    vgicV4Put(x.v4, 3, true);
+    expect(x.v4.rds.vpendbaser[2 * 3 + 1] & VPENDBASER_IDAI_DB).toBe(VPENDBASER_IDAI_DB);
+    vgicV4WfiDone(x.v4, 3);
+    enterV4(x, 3, 3);
+    expect(vgicV4Put(x.v4, 3, false)).toBe(1);
+    expect(hex(vpendbaser(x, 3))).toEqual(hex([VPENDBASER_PENDINGLAST | VPENDBASER_4_1_VGRP1EN, 3]));
+    expect(x.v4.rds.dbArmed[3]).toBe(0);
+    // its_clear_vpend_valid keeps every field it read — both group enables and the vPEID — and waits for Dirty.
+    const r = new Gicv4Rds(2, 4, true);
+    rdSchedule(r, 1, 2, true, true);
+    expect(r.vpendbaser[3] & VPENDBASER_DIRTY).toBe(VPENDBASER_DIRTY);
+    const val = itsClearVpendValid(r, x.host, 1, 0, VPENDBASER_PENDINGLAST);
+    expect(hex([val, r.vpendbaser[2]])).toEqual(
+      hex([VPENDBASER_PENDINGLAST | VPENDBASER_4_1_VGRP0EN | VPENDBASER_4_1_VGRP1EN, 2]),
+    );
+  });
+
+  it('I-15 GICv4.0 deschedule (its_vpe_deschedule): Valid cleared only; pending_last and IDAI read back', () => {
+    const x = v4Vm(false);
+    kvmVgicV4SetForwarding(x.v4, 8195, 5, 7);
+    enterV4(x, 3, 3);
+    // its_vpe_schedule: VPT address (the model: vPEID) | PendingLast | IDAI (0) | Valid.
+    expect(hex(vpendbaser(x, 3))).toEqual(hex([VPENDBASER_VALID | VPENDBASER_PENDINGLAST, 3]));
+    // Not blocking, nothing pending: PendingLast is the RD's answer, 0; the doorbell stays disabled.
+    expect(vgicV4Put(x.v4, 3, false)).toBe(0);
+    expect(hex(vpendbaser(x, 3))).toEqual(hex([0, 3]));
+    expect(x.s.pendingLast[3]).toBe(0);
+    expect(x.v4.rds.idai[3]).toBe(0);
+    expect(vgicV4DeliverMsi(x.v4, 5, 7)).toBe(VDELIVER_LATCHED);
+    // Reload with the vLPI pending: the same write, PendingLast reads back 1.
+    enterV4(x, 3, 3);
+    expect(vgicV4Put(x.v4, 3, false)).toBe(1);
+    expect(hex(vpendbaser(x, 3))).toEqual(hex([VPENDBASER_PENDINGLAST, 3]));
+    expect(x.s.pendingLast[3]).toBe(1);
+    // Blocking writes the register the same way; the doorbell LPI is enabled separately (enable_irq).
+    enterV4(x, 3, 3);
+    expect(icvIar(x.g[3], 1)).toBe(8195);
+    vgicV4Acked(x.v4, 3, 8195);
+    icvEoir(x.g[3], 1, 8195);
+    kvmVgicSyncHwstate(x.s, 3, x.g[3]);
+    expect(vgicV4Put(x.v4, 3, true)).toBe(0);
+    expect(hex(vpendbaser(x, 3))).toEqual(hex([0, 3]));
+    expect(x.v4.rds.dbArmed[3]).toBe(1);
   });
 
   it('I-11 load on a new pCPU: VMOVP first, then resident, entry waits for Dirty = 0', () => {

@@ -48,8 +48,9 @@ describe('x86-compare', () => {
     expect(rel('x86-eli')).toBeGreaterThan(rel('x86-vmx'));
     expect(rel('x86-vmx')).toBeGreaterThan(rel('x86-emul'));
     expect(rel('x86-eli')).toBeGreaterThanOrEqual(0.97);
-    expect(rel('x86-vmx')).toBeGreaterThan(0.55);
-    expect(rel('x86-vmx')).toBeLessThan(0.7);
+    // No band on x86-vmx here: its costs are no longer tuned on this scenario (docs/costs.md), so where it lands
+    // against the ELI paper's 60–65 % baseline is a validation outcome, reported as it is, not a test input.
+    expect(rel('x86-vmx')).toBeGreaterThan(0.5);
   });
 
   it('delivery latency ordering follows the path length', () => {

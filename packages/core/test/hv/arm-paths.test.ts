@@ -1,15 +1,17 @@
 // Path-level checks of the ARM schemes (semantics §B.5–§B.7) through the engine, with the path trace: exits per
-// device interrupt, exitless guest ACK/EOI, GICv4 residency and doorbells, SGI traps, LR overflow → maintenance,
-// bare-metal GIC costs, schema validation, and conservation over random small ARM scenarios (fast-check).
+// device interrupt, exitless guest ACK/EOI, GICv4 residency and doorbells, KVM's WFI trap policy (native WFI
+// under GICv4), SGI traps, LR overflow → maintenance, bare-metal GIC costs, schema validation, and conservation
+// over random small ARM scenarios (fast-check).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ARM_AREA_WORDS, ARM_HCR, HCR_UIE } from '../../src/arch/arm/cpuif-block.ts';
+import { kvmVcpuShouldClearTwi, type WfiTrapPolicy } from '../../src/hv/arm-gicv4.ts';
 import { ExitReasonId } from '../../src/hv/exit-reasons.ts';
 import { VB_ARM } from '../../src/mem/vcpu-block.ts';
 import { ScenarioError, validateScenario } from '../../src/scenario/load.ts';
 import type { ScenarioInput, SchemeId } from '../../src/scenario/schema.ts';
-import { PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_GUEST } from '../../src/sim/vcpu.ts';
+import { PH_HALT, PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_GUEST } from '../../src/sim/vcpu.ts';
 import { harness, microScenario, runAll } from '../helpers.ts';
 
 const V = 0x41;
@@ -51,11 +53,12 @@ describe('ARM GIC paths', () => {
     expect(sim.cnt.exits.reduce((a, b) => a + b, 0)).toBe(0);
   });
 
-  /** A vCPU that idles for long: the device interrupt finds it blocked in WFI. */
-  const idle = (scheme: SchemeId, v4: '4.0' | '4.1' = '4.1') =>
+  /** A vCPU that idles for long: the device interrupt finds it in WFI (blocked if WFI traps). */
+  const idle = (scheme: SchemeId, v4: '4.0' | '4.1' = '4.1', wfiTrapPolicy: WfiTrapPolicy = 'default') =>
     armMicro(scheme, {
       duration: '5ms',
       host: { pcpus: 1, timerHz: 0, gic: { listRegs: 4, v4 } },
+      schemeOptions: { 'arm-gicv4': { wfiTrapPolicy } },
       vms: [
         {
           name: 'vm',
@@ -69,7 +72,8 @@ describe('ARM GIC paths', () => {
   it.each(['4.0', '4.1'] as const)(
     'arm-gicv4 (GICv%s): a vLPI for a vCPU blocked in WFI rings the doorbell, which wakes it; delivered from the VPT',
     (v4) => {
-      const h = harness('arm-gicv4', idle('arm-gicv4', v4));
+      // kvm-arm.wfi_trap_policy=trap: alone on its pCPU the vCPU would otherwise WFI natively (see below).
+      const h = harness('arm-gicv4', idle('arm-gicv4', v4, 'trap'));
       const vc = h.vc();
       expect(h.stepUntil(() => vc.run === RUN_BLOCKED)).toBe(true);
       expect(h.trace[0]).toContain('EXIT:ARM_WFI');
@@ -78,6 +82,93 @@ describe('ARM GIC paths', () => {
       expect(h.trace[0]).toEqual([`DOORBELL:${0x2000 + V}`, 'WAKE:0', `ENTRY:${V}`, `HANDLER:${V}`]);
     },
   );
+
+  it.each(['4.0', '4.1'] as const)(
+    'arm-gicv4 (GICv%s), default WFI policy, vCPU alone with a forwarded NIC: TWI clear, the WFI runs natively and a vLPI wakes it with no exit',
+    (v4) => {
+      const h = harness('arm-gicv4', idle('arm-gicv4', v4));
+      const vc = h.vc();
+      const c = h.sim.c;
+      expect(h.stepUntil(() => vc.phase === PH_HALT)).toBe(true);
+      expect(vc.run).toBe(RUN_GUEST); // no trap: still in guest mode, the vPE resident
+      expect(h.trace[0]).toEqual([]);
+      expect(h.stepUntil(() => h.trace[0].includes(`HANDLER:${V}`))).toBe(true);
+      expect(h.trace[0]).toEqual([`HANDLER:${V}`]); // no EXIT, DOORBELL, WAKE or ENTRY
+      // MSI → ITS → RD → the core leaves WFI (the bare-metal wake-up) → IAR: nothing from the hypervisor.
+      expect(h.sim.cnt.delivery.max).toBe(c.msiDelivery + c.haltWake + c.irqDelivery + c.vgicAckSysreg);
+      const sim = runAll('arm-gicv4', idle('arm-gicv4', v4));
+      expect(sim.cnt.delivered).toBeGreaterThan(5);
+      expect(sim.cnt.exits.reduce((a, b) => a + b, 0)).toBe(0);
+    },
+  );
+
+  /** The idle vCPU shares pCPU 0 with a busy vCPU of another VM. */
+  const shared = (wfiTrapPolicy: WfiTrapPolicy) =>
+    armMicro('arm-gicv4', {
+      duration: '5ms',
+      host: { pcpus: 1, timerHz: 0, schedSlice: '200us' },
+      schemeOptions: { 'arm-gicv4': { wfiTrapPolicy } },
+      vms: [
+        {
+          name: 'vm',
+          vcpus: 1,
+          pin: [0],
+          guest: { handler: { dist: 'fixed', value: '1us' }, idle: { activeMean: '20us', idleMean: '50ms' } },
+        },
+        { name: 'busy', vcpus: 1, pin: [0], guest: { handler: { dist: 'fixed', value: '1us' } } },
+      ],
+      devices: [{ name: 'nic', vm: 'vm', vector: V, arrival: { process: 'periodic', rate: 2_000 } }],
+    });
+
+  it('arm-gicv4, default WFI policy, another vCPU runnable on the same pCPU: single_task_running() is false, WFI traps', () => {
+    const h = harness('arm-gicv4', shared('default'));
+    const vc = h.vc(0);
+    expect(h.stepUntil(() => vc.run === RUN_BLOCKED)).toBe(true);
+    expect(h.trace[0]).toEqual(['EXIT:ARM_WFI', 'BLOCK:0']);
+    // Woken by the doorbell while the busy vCPU is queued behind it: TWI is set again at that load.
+    h.clear();
+    expect(h.stepUntil(() => h.trace[0].includes(`HANDLER:${V}`))).toBe(true);
+    expect(h.stepUntil(() => vc.run === RUN_BLOCKED)).toBe(true);
+    expect(h.trace[0]).toContain('EXIT:ARM_WFI');
+  });
+
+  it('arm-gicv4, wfiTrapPolicy trap: WFI traps even alone on the pCPU (doorbell path)', () => {
+    const h = harness('arm-gicv4', idle('arm-gicv4', '4.1', 'trap'));
+    expect(h.stepUntil(() => h.trace[0].includes(`HANDLER:${V}`))).toBe(true);
+    expect(h.trace[0]).toEqual([
+      'EXIT:ARM_WFI',
+      'BLOCK:0',
+      `DOORBELL:${0x2000 + V}`,
+      'WAKE:0',
+      `ENTRY:${V}`,
+      `HANDLER:${V}`,
+    ]);
+  });
+
+  it('arm-gicv4, wfiTrapPolicy notrap: WFI runs natively on a shared pCPU; the vCPU holds it until the slice ends', () => {
+    const h = harness('arm-gicv4', shared('notrap'));
+    expect(h.stepUntil(() => h.trace[0].includes(`HANDLER:${V}`))).toBe(true);
+    // In native WFI at the first slice end: the scheduler's exit preempts it (the busy vCPU waited that long);
+    // back on the pCPU it resumes its WFI with no trap, and the vLPI is taken with no exit.
+    expect(h.trace[0]).toEqual(['EXIT:ARM_IRQ', 'PREEMPT:0', 'ENTRY:-1', `HANDLER:${V}`]);
+    expect(h.trace[1]).toEqual(['ENTRY:-1', 'EXIT:ARM_IRQ', 'PREEMPT:0']);
+    const sim = runAll('arm-gicv4', shared('notrap'));
+    expect(sim.cnt.exits[ExitReasonId.ARM_WFI]).toBe(0);
+    expect(runAll('arm-gicv4', shared('default')).cnt.exits[ExitReasonId.ARM_WFI]).toBeGreaterThan(0);
+  });
+
+  it('kvm_vcpu_should_clear_twi: forced policies decide alone; by default alone on the CPU and vLPIs or vSGIs', () => {
+    const cases: [WfiTrapPolicy, boolean, number, boolean, boolean][] = [
+      ['default', true, 1, false, true],
+      ['default', true, 0, true, true],
+      ['default', true, 0, false, false],
+      ['default', false, 4, true, false],
+      ['trap', true, 4, true, false],
+      ['notrap', false, 0, false, true],
+    ];
+    for (const [policy, single, vlpis, nassgireq, clear] of cases)
+      expect(kvmVcpuShouldClearTwi(policy, single, vlpis, nassgireq)).toBe(clear);
+  });
 
   it('arm-gicv3: a device interrupt for a vCPU blocked in WFI wakes it through the kick, no doorbell', () => {
     const h = harness('arm-gicv3', idle('arm-gicv3'));

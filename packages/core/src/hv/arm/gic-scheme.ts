@@ -8,7 +8,8 @@
 //     real underflow / no-pending / EOIcount logic when the LRs overflowed, forces EXIT:MAINTENANCE after
 //     maintenanceLatency;
 //   - SGIs trap on the sender (GICD_SGIR MMIO on GICv2, ICC_SGI1R on GICv3) and reach the target as a kick;
-//   - WFI traps (EXIT:ARM_WFI); the vCPU blocks unless kvm_vgic_vcpu_pending_irq says otherwise.
+//   - WFI traps (EXIT:ARM_WFI) while HCR_EL2.TWI is set (always, except GICv4 when KVM clears it: arm-gicv4.ts);
+//     the vCPU blocks unless kvm_vgic_vcpu_pending_irq says otherwise.
 // The sync is done lazily at the next entry (or when the WFI decision needs it): the LRs do not change while the
 // vCPU is out of guest mode, so folding them then gives KVM's result. A vCPU's state is only touched by events of
 // that vCPU; other vCPUs are reached through Sim.sendIpi.
@@ -51,7 +52,8 @@ const R = ExitReasonId;
 const INTID_SPURIOUS = 1023;
 
 /** The guest can take an interrupt at this entry: PSTATE.I clear (it was working or in WFI). */
-const entryInterruptible = (vc: Vcpu): boolean => vc.phase === PH_WORK || vc.phase === PH_HALT;
+const entryInterruptible = (vc: Vcpu): boolean =>
+  (vc.phase === PH_WORK && !vc.irqsOff && !vc.stiShadow) || vc.phase === PH_HALT;
 
 export abstract class GicScheme implements DeliveryScheme {
   abstract readonly id: SchemeId;
@@ -259,14 +261,22 @@ export abstract class GicScheme implements DeliveryScheme {
   }
 
   guestHalt(sim: Sim, vc: Vcpu): void {
-    // WFI completes at once when an interrupt is signalled; otherwise it traps (HCR_EL2.TWI).
+    // WFI completes at once when an interrupt is signalled; otherwise it traps if HCR_EL2.TWI is set.
     if (cpuifVirqPending(this.gOf[vc.index])) {
       vc.phase = PH_WORK;
       this.tryDeliver(sim, vc);
       return;
     }
+    // TWI clear: the WFI executes natively and the vCPU stays in guest mode in PH_HALT until an interrupt is
+    // signalled to it (the scheme wakes it) or something makes it exit.
+    if (!this.wfiTraps(vc)) return;
     vc.haltExit = true;
     sim.exit(vc, R.ARM_WFI, CAUSE_HALT, sim.c.hltExitHandling + this.wfiExtra(sim));
+  }
+
+  /** HCR_EL2.TWI for vc's current load. KVM traps WFI unless a scheme decides otherwise (GICv4). */
+  protected wfiTraps(_vc: Vcpu): boolean {
+    return true;
   }
 
   /** Extra host work of a WFI exit (GICv4: making the vPE non-resident with a doorbell). */

@@ -50,6 +50,10 @@ export class VgicV4 {
   /** Host ITS event forwarding each vITS LPI (−1 = not forwarded). */
   readonly fwdDev: Int32Array;
   readonly fwdEv: Int32Array;
+  /** vPE each forwarded vITS LPI is mapped on (its_vlpi_map.vpe), −1 if none. */
+  readonly fwdVpe: Int32Array;
+  /** its_vpe.vlpi_count per vCPU: forwarded vLPIs mapped to its vPE (K:arm.c kvm_vcpu_should_clear_twi reads it). */
+  readonly vlpiCount: Int32Array;
   /** GICD_CTLR.nASSGIreq: SGIs delivered as GICv4.1 vSGIs. */
   vsgis = false;
   /** VsgiSink for vgicV3DispatchSgi, bound once (no allocation per SGI). */
@@ -68,6 +72,8 @@ export class VgicV4 {
     this.inWfi = new Uint8Array(s.nrVcpus);
     this.fwdDev = new Int32Array(s.nrLpis).fill(-1);
     this.fwdEv = new Int32Array(s.nrLpis).fill(-1);
+    this.fwdVpe = new Int32Array(s.nrLpis).fill(-1);
+    this.vlpiCount = new Int32Array(s.nrVcpus);
     this.vsgiSink = (target, sgi) => (vgicV4SendVsgi(this, target, sgi) >= 0 ? 1 : 0);
     for (let v = 0; v < s.nrVcpus; v++) itsVmapp(its, v, true, -1);
   }
@@ -75,8 +81,9 @@ export class VgicV4 {
 
 /**
  * K:vgic-v4.c kvm_vgic_v4_set_forwarding: map the host (DeviceID, EventID) to the LPI's vINTID on its target
- * vPE (VMAPTI, doorbell per vPE), push its configuration ((priority & 0xfc) | enable | RES1) and transfer any
- * latched pending state to the VPT, clearing the software latch (I-14). Returns 1 if forwarded.
+ * vPE (VMAPTI, doorbell per vPE), push its configuration ((priority & 0xfc) | enable | RES1), count it in the
+ * vPE's vlpi_count and transfer any latched pending state to the VPT, clearing the software latch (I-14). Returns
+ * 1 if forwarded.
  */
 export function kvmVgicV4SetForwarding(v4: VgicV4, intid: number, hostDev: number, hostEv: number): number {
   const { s, its } = v4;
@@ -93,6 +100,8 @@ export function kvmVgicV4SetForwarding(v4: VgicV4, intid: number, hostDev: numbe
   s.forwarded[i] = 1;
   v4.fwdDev[x] = hostDev;
   v4.fwdEv[x] = hostEv;
+  v4.fwdVpe[x] = vpe;
+  v4.vlpiCount[vpe]++;
   if (s.pendingLatch[i]) {
     s.pendingLatch[i] = 0;
     deliver(v4, vpe, intid, v4.doorbellBase + vpe);
@@ -130,8 +139,9 @@ export function vgicV4DoorbellHandler(v4: VgicV4, vcpu: number): number {
 
 /**
  * K:vgic-v4.c vgic_v4_load: refused while the vCPU is in WFI; move the vPE's affinity (and doorbell) to this
- * pCPU first if needed (VMOVP), make it resident; GICv4.0 clears a pending doorbell. Returns V4_LOAD_* bits.
- * Call vgicV4Commit before entering the guest (I-11).
+ * pCPU first if needed (VMOVP), make it resident (its_make_vpe_resident(vpe, false, vgic.enabled)); GICv4.0 clears
+ * a pending doorbell. pending_last is left alone, as in KVM: only a deschedule or the doorbell handler writes it.
+ * Returns V4_LOAD_* bits. Call vgicV4Commit before entering the guest (I-11).
  */
 export function vgicV4Load(v4: VgicV4, vcpu: number, pcpu: number): number {
   if (v4.inWfi[vcpu]) return 0;
@@ -140,9 +150,8 @@ export function vgicV4Load(v4: VgicV4, vcpu: number, pcpu: number): number {
     itsVmovp(v4.its, vcpu, pcpu);
     r |= V4_LOAD_VMOVP;
   }
-  rdSchedule(v4.rds, pcpu, vcpu);
+  rdSchedule(v4.rds, pcpu, vcpu, false, v4.s.distEnabled);
   if (!v4.v41) v4.rds.dbPending[vcpu] = 0;
-  v4.s.pendingLast[vcpu] = 0;
   return r | V4_LOAD_RESIDENT;
 }
 
@@ -158,9 +167,11 @@ export function vgicV4Commit(v4: VgicV4, vcpu: number): number {
 }
 
 /**
- * K:vgic-v4.c vgic_v4_put: make the vPE non-resident. In WFI a doorbell is requested (v4.0: the doorbell LPI is
- * enabled; v4.1: VPENDBASER.DB) and PendingLast read back becomes pending_last — a vCPU with something already
- * pending does not sleep (I-09). Returns PendingLast.
+ * K:vgic-v4.c vgic_v4_put → its_make_vpe_non_resident(vpe, need_db): make the vPE non-resident. In WFI a doorbell
+ * is requested (v4.0: the doorbell LPI is enabled; v4.1: info->req_db, VPENDBASER.DB) and PendingLast read back
+ * becomes pending_last — a vCPU with something already pending does not sleep (I-09). Not in WFI (preemption,
+ * vcpu_put): GICv4.0 reads pending_last back the same way; GICv4.1 writes PendingLast = 1 and sets pending_last
+ * without reading back (I-15). A vPE that is not resident is left alone. Returns pending_last.
  */
 export function vgicV4Put(v4: VgicV4, vcpu: number, inWfi: boolean): number {
   const rd = v4.its.vpeRd[vcpu];
@@ -187,12 +198,20 @@ export function vgicV4Acked(v4: VgicV4, vcpu: number, vintid: number): void {
   rdPresent(v4.its, vcpu, v4.blocks[vcpu]);
 }
 
-/** Guest MOVI on a forwarded LPI: mirror it on the host ITS as VMOVI to the new vPE (I-05). */
+/**
+ * Guest MOVI on a forwarded LPI: mirror it on the host ITS as VMOVI to the new vPE (I-05); the vLPI's count moves
+ * from the old vPE's vlpi_count to the new one's (K:vgic-its.c update_affinity).
+ */
 export function vgicV4Movi(v4: VgicV4, intid: number): number {
   const i = vgicIrqSlot(v4.s, 0, intid);
   const x = intid - LPI_MIN;
   if (i < 0 || !v4.s.forwarded[i]) return 0;
-  return itsMovi(v4.its, v4.fwdDev[x], v4.fwdEv[x], v4.s.targetVcpu[i]);
+  const to = v4.s.targetVcpu[i];
+  if (!itsMovi(v4.its, v4.fwdDev[x], v4.fwdEv[x], to)) return 0;
+  if (v4.fwdVpe[x] >= 0) v4.vlpiCount[v4.fwdVpe[x]]--;
+  v4.fwdVpe[x] = to;
+  v4.vlpiCount[to]++;
+  return 1;
 }
 
 /**
