@@ -2,6 +2,7 @@
 // KUT:apic.c test_enable_x2apic, verify_disabled_apic_mmio; arch/x86/apic-base.ts).
 
 import { describe, expect, it } from 'vitest';
+import { cr8ToTpr, LAPIC_TPR, tprToCr8 } from '../../src/arch/x86/lapic.ts';
 import {
   APIC_BASE_BSP,
   APIC_BASE_EN,
@@ -14,8 +15,12 @@ import {
   apicMmioWrite,
   apicModeOf,
 } from '../../src/arch/x86/off-path/apic-base.ts';
-import { cr8ToTpr, LAPIC_TPR, tprToCr8 } from '../../src/arch/x86/lapic.ts';
-import { APIC_LVR_VALUE, APIC_OFFSET_LVR, APIC_OFFSET_TPR, lapicRegRead } from '../../src/arch/x86/off-path/lapic-regs.ts';
+import {
+  APIC_LVR_VALUE,
+  APIC_OFFSET_LVR,
+  APIC_OFFSET_TPR,
+  lapicRegRead,
+} from '../../src/arch/x86/off-path/lapic-regs.ts';
 import { lapicWith } from './fixtures.ts';
 
 const BASE = 0xfee00000n | APIC_BASE_BSP;

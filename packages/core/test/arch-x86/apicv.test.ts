@@ -16,6 +16,8 @@ import {
   vidSyncRvi,
   vidWriteTpr,
 } from '../../src/arch/x86/apicv.ts';
+import { vecList, vecTest } from '../../src/arch/x86/bitmap.ts';
+import { acceptIrq, LAPIC_PPR, priorityClass } from '../../src/arch/x86/lapic.ts';
 import {
   X2APIC_WRITE_EOI_VIRTUALIZED,
   X2APIC_WRITE_EXIT,
@@ -24,14 +26,12 @@ import {
   X2APIC_WRITE_TPR_VIRTUALIZED,
   x2apicWriteDisposition,
 } from '../../src/arch/x86/off-path/apicv-msr.ts';
-import { vecList, vecTest } from '../../src/arch/x86/bitmap.ts';
 import { DEST_PHYSICAL, x2apicAddressing } from '../../src/arch/x86/off-path/destination.ts';
 import { ioapicProgram, ioapicSetLine, newIoapic } from '../../src/arch/x86/off-path/ioapic.ts';
-import { acceptIrq, LAPIC_PPR, priorityClass } from '../../src/arch/x86/lapic.ts';
+import { MSR_X2APIC_EOI, MSR_X2APIC_SELF_IPI, MSR_X2APIC_TPR } from '../../src/arch/x86/off-path/x2apic-msr.ts';
 import { POST_NOTIFY, piPostHw, piReset, piSetSn, piTestOn } from '../../src/arch/x86/pi-desc.ts';
 import { piProcess } from '../../src/arch/x86/pi-process.ts';
 import { ACTIVITY_ACTIVE, ACTIVITY_HLT, type VidGuestState, vidEvaluate } from '../../src/arch/x86/vid-evaluate.ts';
-import { MSR_X2APIC_EOI, MSR_X2APIC_SELF_IPI, MSR_X2APIC_TPR } from '../../src/arch/x86/off-path/x2apic-msr.ts';
 import { handleEoiInduced, scanIoapicEoiExitBitmap } from '../../src/hv/x86/off-path/eoi-exit.ts';
 import { hex, type LapicInit, lapicWith } from './fixtures.ts';
 

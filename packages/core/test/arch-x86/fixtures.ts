@@ -2,8 +2,6 @@
 // that takes every deliverable interrupt the way a guest would (INTA, handler, EOI).
 
 import { vecFrom } from '../../src/arch/x86/bitmap.ts';
-import { type EoiResult, lapicEoi } from '../../src/arch/x86/off-path/eoi-broadcast.ts';
-import type { Ioapic } from '../../src/arch/x86/off-path/ioapic.ts';
 import {
   ackIrq,
   LAPIC_TPR,
@@ -12,6 +10,8 @@ import {
   pendingDeliverable,
   updatePpr,
 } from '../../src/arch/x86/lapic.ts';
+import { type EoiResult, lapicEoi } from '../../src/arch/x86/off-path/eoi-broadcast.ts';
+import type { Ioapic } from '../../src/arch/x86/off-path/ioapic.ts';
 
 export interface LapicInit {
   tpr?: number;

@@ -3,9 +3,15 @@
 
 import { describe, expect, it } from 'vitest';
 import { vecList } from '../../src/arch/x86/bitmap.ts';
-import type { EoiResult } from '../../src/arch/x86/off-path/eoi-broadcast.ts';
-import { type Ioapic, type IoapicMessage, ioapicProgram, ioapicSetLine, newIoapic } from '../../src/arch/x86/off-path/ioapic.ts';
 import { acceptIrq, type LapicRegs } from '../../src/arch/x86/lapic.ts';
+import type { EoiResult } from '../../src/arch/x86/off-path/eoi-broadcast.ts';
+import {
+  type Ioapic,
+  type IoapicMessage,
+  ioapicProgram,
+  ioapicSetLine,
+  newIoapic,
+} from '../../src/arch/x86/off-path/ioapic.ts';
 import { drainHandlers, lapicWith } from './fixtures.ts';
 
 const PIN = 7;

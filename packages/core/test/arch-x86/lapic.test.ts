@@ -3,8 +3,6 @@
 
 import { describe, expect, it } from 'vitest';
 import { vecList, vecTest } from '../../src/arch/x86/bitmap.ts';
-import { lapicEoi } from '../../src/arch/x86/off-path/eoi-broadcast.ts';
-import { ioapicProgram, ioapicSetLine, newIoapic } from '../../src/arch/x86/off-path/ioapic.ts';
 import {
   ACCEPT_COALESCED,
   ACCEPT_DISCARDED,
@@ -21,7 +19,14 @@ import {
   tprToCr8,
   updatePpr,
 } from '../../src/arch/x86/lapic.ts';
-import { APIC_OFFSET_PPR, APIC_OFFSET_TMR, APIC_OFFSET_TPR, lapicRegRead } from '../../src/arch/x86/off-path/lapic-regs.ts';
+import { lapicEoi } from '../../src/arch/x86/off-path/eoi-broadcast.ts';
+import { ioapicProgram, ioapicSetLine, newIoapic } from '../../src/arch/x86/off-path/ioapic.ts';
+import {
+  APIC_OFFSET_PPR,
+  APIC_OFFSET_TMR,
+  APIC_OFFSET_TPR,
+  lapicRegRead,
+} from '../../src/arch/x86/off-path/lapic-regs.ts';
 import {
   LVT_LINT0,
   LVT_MASKED,

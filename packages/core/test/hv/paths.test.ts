@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { vecTest } from '../../src/arch/x86/bitmap.ts';
 import { acceptIrq } from '../../src/arch/x86/lapic.ts';
-import { CAUSE_IPI, ExitReasonId } from '../../src/hv/exit-reasons.ts';
 import { POSTED_INTR_VECTOR, POSTED_INTR_WAKEUP_VECTOR, piNdst, piNv, piTestSn } from '../../src/arch/x86/pi-desc.ts';
+import { CAUSE_IPI, ExitReasonId } from '../../src/hv/exit-reasons.ts';
 import type { ScenarioInput, SchemeId } from '../../src/scenario/schema.ts';
 import { PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST } from '../../src/sim/vcpu.ts';
 import { harness, microScenario } from '../helpers.ts';

@@ -3,8 +3,8 @@
 // broadcast, and not when SVR asks to suppress the broadcast (directed EOI).
 
 import { vecTest } from '../bitmap.ts';
-import { type Ioapic, type IoapicMessage, ioapicEoi } from './ioapic.ts';
 import { eoi, LAPIC_SVR, type LapicRegs } from '../lapic.ts';
+import { type Ioapic, type IoapicMessage, ioapicEoi } from './ioapic.ts';
 import { SVR_SUPPRESS_EOI_BROADCAST } from './lvt.ts';
 
 export interface EoiResult {

@@ -2,9 +2,9 @@
 // into the targets' IRR (semantics §A.1.2; K:lapic.c kvm_irq_delivery_to_apic, kvm_apic_match_dest,
 // __apic_accept_irq). NMI/INIT/SIPI/SMI are not vectored through IRR and are left to the caller.
 
+import { ACCEPT_DISCARDED, acceptIrq, type LapicRegs } from '../lapic.ts';
 import { type ApicAddressing, destinationSet, vectorHashTarget } from './destination.ts';
 import { DM_FIXED, DM_LOWEST_PRIORITY, type Icr } from './icr.ts';
-import { ACCEPT_DISCARDED, acceptIrq, type LapicRegs } from '../lapic.ts';
 
 export interface ApicBusNode {
   addr: ApicAddressing;
