@@ -103,6 +103,56 @@ describe('ivsim CLI', () => {
     expect(JSON.parse(readFileSync(f, 'utf8')).durationNs).toBe(2e6);
   });
 
+  it('starvation is visible: the LR sweep marks 1 LR STARVED with its pending count and censored latency', () => {
+    const f = join(dir, 'sweep.json');
+    const r = run('sweep', 'arm-lr-pressure', '--lrs', '1,4', '--json', f);
+    expect(r.status).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => /^\d+\s+arm-gic/.test(l));
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row.endsWith('STARVED')).toBe(row.startsWith('1 '));
+    expect(r.stdout).toMatch(/dlv\+pend mean µs/);
+    const j = JSON.parse(readFileSync(f, 'utf8'));
+    const one = j.points.filter((p: { listRegs: number }) => p.listRegs === 1);
+    expect(
+      one.every((p: { pending: { starved: boolean; count: number } }) => p.pending.starved && p.pending.count > 0),
+    ).toBe(true);
+  });
+
+  it('the run table shows what is still pending, and says when a scheme starved', () => {
+    const scen = join(dir, 'starve.json');
+    writeFileSync(
+      scen,
+      JSON.stringify({
+        name: 'starve', // arm-lr-pressure with a single list register
+        arch: 'arm',
+        schemes: ['arm-gicv3'],
+        seed: 11,
+        duration: '20ms',
+        cpu: { freqGHz: 2 },
+        costs: { preset: 'arm-kvm-vhe' },
+        host: { pcpus: 2, timerHz: 250, gic: { listRegs: 1 } },
+        vms: [
+          { name: 'vm', vcpus: 2, guest: { handler: { dist: 'exponential', mean: '800ns' }, ipi: { rate: 1000 } } },
+        ],
+        devices: [
+          {
+            name: 'mq',
+            vm: 'vm',
+            kind: 'nvme',
+            queues: Array(12).fill(0),
+            vector: 0x50,
+            arrival: { process: 'periodic', rate: 10000 },
+          },
+          { name: 'nic', vm: 'vm', kind: 'nic', vector: 0x41, arrival: { process: 'poisson', rate: 50000 } },
+        ],
+      }),
+    );
+    const r = run('run', scen, '--no-progress');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\bpending\b/);
+    expect(r.stdout).toMatch(/arm-gicv3: STARVED — \d+ interrupts still pending/);
+  });
+
   it('validate accepts a good file', () => {
     const good = join(dir, 'good.json');
     writeFileSync(
