@@ -32,6 +32,7 @@ import {
   VlapicEntryState,
   vlapicAccept,
 } from './x86/vlapic-inject.ts';
+import { icrSendCost } from './x86-vmx.ts';
 
 const R = ExitReasonId;
 
@@ -213,7 +214,7 @@ export class X86EliScheme implements DeliveryScheme {
 
   guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
-    else sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, sim.c.apicMmioEmulation + sim.c.icrEmulation);
+    else sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, sim.c.apicMmioEmulation + icrSendCost(sim));
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
   }
 

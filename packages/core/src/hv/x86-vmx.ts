@@ -18,6 +18,12 @@ import { causeOfVector, handlerIsRunningDevice, VlapicEntryState, vlapicAccept }
 
 const R = ExitReasonId;
 
+/**
+ * What sending an IPI adds to an ICR register write: icrEmulation is the whole x2APIC WRMSR handling (the
+ * register-write frame, eoiMsrEmulation, plus the send); a decoded MMIO write replaces the frame (docs/costs.md).
+ */
+export const icrSendCost = (sim: Sim): number => Math.max(0, sim.c.icrEmulation - sim.c.eoiMsrEmulation);
+
 export class X86VmxScheme implements DeliveryScheme {
   readonly id: SchemeId = 'x86-vmx';
   readonly virtualized = true;
@@ -82,7 +88,7 @@ export class X86VmxScheme implements DeliveryScheme {
     if (this.x2apic) return sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
     for (let k = sim.guest.icrReads[vc.index]; k > 0; k--) this.apicRead(sim, vc, CAUSE_IPI, false);
     this.apicWrite(sim, vc, CAUSE_IPI, false);
-    sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, this.mmioCost(sim) + sim.c.icrEmulation);
+    sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, this.mmioCost(sim) + icrSendCost(sim));
   }
 
   deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {

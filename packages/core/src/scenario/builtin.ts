@@ -155,7 +155,7 @@ const armCompare: ScenarioInput = {
 /**
  * List-register pressure: a multi-queue device whose 12 vectors all target vCPU 0 and fire together (periodic,
  * same phase), so every burst leaves 12 distinct interrupts pending at once — more than the 4 LRs of every Arm
- * core (pf §4.1). Sweep the LR count with `ivsim sweep arm-lr-pressure --lrs 1,2,4,8,16` (lrSweep in core).
+ * core (docs/costs.md F27). Sweep the LR count with `ivsim sweep arm-lr-pressure --lrs 1,2,4,8,16` (lrSweep in core).
  */
 const armLrPressure: ScenarioInput = {
   name: 'arm-lr-pressure',

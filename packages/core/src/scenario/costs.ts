@@ -1,21 +1,21 @@
 // The cost model: every step of semantics §B that the hardware or the hypervisor performs has an entry, in
-// cycles of the scenario's CPU. Presets live in presets.ts (each number cites published-figures.md); scenario
-// `costs.overrides` replace any entry by name.
+// cycles of the scenario's CPU. Presets live in presets.ts (each number cites a published figure in docs/costs.md,
+// or says "estimate" and how it was chosen); scenario `costs.overrides` replace any entry by name.
 
 export const COST_NAMES = [
   // latency-only transit (no CPU is busy)
   'msiDelivery', // device MSI write → interrupt pending at the target's (I)APIC / IOMMU
-  'ipiLatency', // physical IPI transit between pCPUs
+  'ipiLatency', // IPI transit between pCPUs, per preset (derived from its virtual-IPI figure, docs/costs.md §3.4)
   // bare-metal hardware steps
-  'irqDelivery', // IDT vectoring of an interrupt into a handler (also shadow-IDT delivery under ELI)
+  'irqDelivery', // IDT vectoring into a handler (also ELI's shadow IDT); ARM: exception entry to the IRQ vector
   'eoiLocal', // native x2APIC EOI (WRMSR 0x80B) retiring the ISR bit
   'haltWake', // leaving HLT (C1) on bare metal
   'ipiSendLocal', // native ICR write
   'hostTickHandler', // host (or bare-metal OS) timer-tick handler
   'timerArmLocal', // native LAPIC timer programming (WRMSR IA32_TSC_DEADLINE or a TMICT write)
   // VMX exits
-  'exitRoundTrip', // hardware world switch: VM exit + VM entry (direct cost)
-  'exitIndirect', // cache/TLB pollution charged to the guest after each exit (indirect cost)
+  'exitRoundTrip', // world switch: VM exit + VM entry (direct cost; a null hypercall's round trip in the presets)
+  'exitIndirect', // cache/TLB pollution added at each VM entry; 0 in every preset (docs/costs.md §2)
   'hostIrqHandler', // host handler of an assigned device interrupt: VFIO → irqfd → MSI route → accept into vIRR
   'injectEvent', // kvm_check_and_inject_events + VM-entry interruption-info write
   'eoiMsrEmulation', // EXIT:MSR_WRITE of x2APIC EOI → apic_set_eoi

@@ -140,7 +140,7 @@ export const scenarioSchema = z
       /** ARM only: the GIC virtual CPU interface and GICv4 generation (defaults in gicConfig). */
       gic: z
         .strictObject({
-          // ICH_VTR_EL2.ListRegs + 1 / GICH_VTR.ListRegs + 1: every Arm core ships 4 (pf §4.1), the maximum is 16.
+          // ICH_VTR_EL2.ListRegs + 1 / GICH_VTR.ListRegs + 1: every Arm core ships 4 (docs/costs.md F27), the maximum is 16.
           listRegs: z
             .number()
             .int('expected an integer number of list registers')
@@ -272,7 +272,7 @@ export type VmSpec = Scenario['vms'][number];
 export type DeviceSpec = Scenario['devices'][number];
 export type GuestSpec = VmSpec['guest'];
 
-/** The GIC configuration of a scenario with its defaults: 4 list registers (every Arm core, pf §4.1), GICv4.1. */
+/** The GIC configuration of a scenario with its defaults: 4 list registers (every Arm core, docs/costs.md F27), GICv4.1. */
 /** The guest's EOI position with its per-arch default (x86: at handler start; ARM: at the end). */
 export function eoiAtStart(s: Scenario, g: GuestSpec): boolean {
   return (g.eoi ?? (s.arch === 'x86' ? 'start' : 'end')) === 'start';

@@ -185,7 +185,7 @@ export function vgicV4Put(v4: VgicV4, vcpu: number, inWfi: boolean): number {
 
 /**
  * The vCPU left WFI (kvm_vcpu_wfi returns): residency allowed again. GICv4.0 disables the vPE's doorbell LPI
- * again (it is only wanted while blocked, pf §4.2 "KVM doorbell policy"), so a later preemption does not ring it.
+ * again (it is only wanted while blocked, Linux commit "KVM: arm/arm64: GICv4: Use the doorbell interrupt as an unblocking source"), so a later preemption does not ring it.
  */
 export function vgicV4WfiDone(v4: VgicV4, vcpu: number): void {
   v4.inWfi[vcpu] = 0;
