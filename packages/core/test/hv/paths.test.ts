@@ -220,7 +220,8 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
     ]);
   });
 
-  it('E-07: in direct mode guest IF = 0 holds off host interrupts too; the tick exits (#NP) only after the handler’s IRET', () => {
+  /** ELI direct mode, inside a 20 µs handler of an assigned interrupt (guest IF = 0). */
+  const eliInLongHandler = () => {
     const scen = microScenario('x86-eli', {
       vms: [{ name: 'vm', vcpus: 1, guest: { handler: { dist: 'fixed', value: '20us' } } }],
     });
@@ -228,6 +229,19 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
     const vc = h.vc();
     h.stepUntil(() => vc.phase === PH_HANDLER);
     h.clear();
+    return { h, vc };
+  };
+
+  it('E-09: in direct mode with IF = 0 a kick (reschedule IPI) waits like the host tick, then exits as #NP', () => {
+    const { h, vc } = eliInLongHandler();
+    h.sim.kick(vc, CAUSE_IPI);
+    expect(h.trace[0]).toEqual([]);
+    h.stepUntil(() => vc.phase !== PH_HANDLER);
+    expect(h.trace[0]).toEqual(['EXIT:EXCEPTION_NP']);
+  });
+
+  it('E-07: in direct mode guest IF = 0 holds off host interrupts too; the tick exits (#NP) only after the handler’s IRET', () => {
+    const { h, vc } = eliInLongHandler();
     h.sim.scheme.hostTick(h.sim, 0, vc);
     expect(h.trace[0]).toEqual([]); // held off
     expect(h.sim.cnt.exits[ExitReasonId.EXCEPTION_NP]).toBe(0);

@@ -212,20 +212,6 @@ describe('ELI edges', () => {
     expect(h.trace[0]).toContain(`ENTRY:${V}`);
   });
 
-  it('E-09: in direct mode with IF = 0 a kick (reschedule IPI) waits like the host tick, then exits as #NP', () => {
-    const scen = microScenario('x86-eli', {
-      vms: [{ name: 'vm', vcpus: 1, guest: { handler: { dist: 'fixed', value: '20us' } } }],
-    });
-    const h = harness('x86-eli', scen);
-    const vc = h.vc();
-    h.stepUntil(() => vc.phase === PH_HANDLER);
-    h.clear();
-    h.sim.kick(vc, CAUSE_IPI);
-    expect(h.trace[0]).toEqual([]);
-    h.stepUntil(() => vc.phase !== PH_HANDLER);
-    expect(h.trace[0]).toEqual(['EXIT:EXCEPTION_NP']);
-  });
-
   it('E-10: exitless EOI needs x2APIC — with an xAPIC guest the direct-mode EOI traps (APIC_ACCESS)', () => {
     const x2 = runAll('x86-eli', microScenario('x86-eli'));
     const xapic = runAll('x86-eli', microScenario('x86-eli', { host: { pcpus: 1, timerHz: 0, x2apic: false } }));
