@@ -1,0 +1,607 @@
+// Live mode (docs/live.md, DESIGN §13): the delivery structures of a scenario exercised by real threads on this
+// machine — poster threads raise the scenario's interrupts into posted-interrupt descriptors (x86) or list registers
+// (ARM) in a SharedArrayBuffer while vCPU threads take them, under the wall clock; then, in a second phase of the
+// same run (same thread split, same sources and offered load, a fresh buffer and fresh threads), into plain SPSC
+// rings (core/src/mem/spsc-ring.ts, one per vCPU, a record per interrupt): the baseline. For each phase the
+// orchestrator starts the threads together, stops them cleanly (time-out, stop(), a failing thread), audits every
+// structure at the end (raised = delivered + coalesced + pending, nothing lost, nothing stranded) and merges the
+// per-thread log-linear histograms exactly.
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  IVSIM_VERSION,
+  type LatencySummary,
+  LogLinearHistogram,
+  PID_CONTROL,
+  PID_ON,
+  PID_SN,
+  type Scenario,
+  type SchemeResult,
+  SpscRing,
+  toHdr,
+  validateScenario,
+} from '@ivsim/core';
+import {
+  CNT_BLOCKS,
+  CNT_DELIVERED,
+  CNT_RAISED,
+  CNT_SN_TOGGLES,
+  CNT_VIOLATIONS,
+  CTL_START,
+  CTL_STOP_POST,
+  CTL_STOP_VCPU,
+  doorIndex,
+  type Layout,
+  LR_OFF,
+  layoutFor,
+  RING_CAPACITY,
+  RING_WORDS,
+  ringOffset,
+  SLOTS,
+  THREAD_F64,
+  vcpuBase,
+} from './layout.ts';
+import { lrLiveHasPending } from './lr-live.ts';
+import { piLiveReset } from './pi-live.ts';
+import { type LivePlan, livePlan } from './plan.ts';
+import type { LiveVariants, PhaseMode, ThreadInit, ThreadResult } from './protocol.ts';
+
+export interface LiveOptions {
+  /** Wall-clock seconds to run each structure (the scenario's, then the SPSC baseline). */
+  seconds: number;
+  /** Threads in all (posters = ⌊threads/2⌋, the rest run vCPUs); default one per core, at least 2. */
+  threads?: number;
+  /** Multiplies every arrival rate of the scenario. */
+  rateScale?: number;
+  /** Ignore the arrival processes: every poster posts back to back (the sustained-rate measurement). */
+  saturate?: boolean;
+  /** Saturate mode: rounds over the poster's sources per clock read (default 16). */
+  batch?: number;
+  /** Idle spin of a vCPU thread before it blocks, µs (default 50). */
+  spinUs?: number;
+  /** Also run the SPSC-ring baseline after the scenario's structure (default: true, false in closed loop). */
+  baseline?: boolean;
+  /**
+   * PI churn, mean interval µs (0 = off): vCPUs are descheduled (SN = 1, not serviced) and reloaded (SN = 0, ON if
+   * PIR ≠ ∅) at random, and vCPU threads block with NV = wake-up vector about every 8 intervals, while posts go on.
+   */
+  churnUs?: number;
+  seed?: number;
+  onProgress?: (p: LiveProgress) => void;
+  progressMs?: number;
+  // ---- test hooks (not on the CLI) ----
+  /** Deliberately broken protocol variants (pi-live.ts / lr-live.ts). */
+  variant?: Partial<LiveVariants>;
+  /** Checker mode: one outstanding interrupt per source, with stranded/lost verdicts. */
+  closedLoop?: boolean;
+  /** End the run at the first violation a checker reports. */
+  stopOnViolation?: boolean;
+  /** Make thread `thread` throw after `afterMs` (in the first phase). */
+  fault?: { thread: number; afterMs: number };
+}
+
+export type LiveStructure = 'pi-descriptor' | 'ich-lr' | 'spsc-ring';
+
+export interface LiveProgress {
+  /** The structure being measured now, and its place among the run's phases. */
+  structure: LiveStructure;
+  phase: number;
+  phases: number;
+  /** Seconds into this phase. */
+  elapsedSeconds: number;
+  seconds: number;
+  raised: number;
+  delivered: number;
+  /** Raised per second over the last progress interval. */
+  ratePerSecond: number;
+  violations: number;
+  blocks: number;
+  snToggles: number;
+}
+
+export interface StructureSummary {
+  raised: number;
+  delivered: number;
+  coalesced: number;
+  pending: number;
+  latencyNs: LatencySummary;
+}
+
+export interface LiveViolations {
+  /** Checker verdicts (closed loop): an interrupt raised that nothing would ever deliver. */
+  verdicts: number;
+  /** End-of-run audit: PIR bits left with ON = SN = 0, or SPSC records left after the final drain. */
+  stranded: number;
+  /** End-of-run audit: instances posted but neither delivered nor pending. */
+  lost: number;
+  /** End-of-run audit: deliveries beyond the instances posted. */
+  duplicated: number;
+}
+
+export interface LiveSchemeResult {
+  /** x86-apicv-pi / arm-gicv3, or spsc-queue for the baseline. */
+  scheme: string;
+  /** The same shape as `ivsim run`'s (raisedBySource: every live source is a device). */
+  interrupts: SchemeResult['interrupts'];
+  conservation: { ok: boolean; completed: number };
+  latencyNs: { delivery: LatencySummary; sourceLag: LatencySummary };
+  histograms: { delivery: string };
+  /** The one structure this entry measured. */
+  structures: Record<string, StructureSummary>;
+  live: {
+    structure: LiveStructure;
+    wallSeconds: number;
+    /** Posts per second: every interrupt a device raised, coalesced or not (the issue's "interrupts raised"). */
+    raisedPerSecond: number;
+    /** Distinct deliveries (handler entries) per second. */
+    deliveredPerSecond: number;
+    /** PI: notifications sent (ON 0 → 1); LR: LR fills; SPSC: ring publications (one Atomics.store each). */
+    notifications: number;
+    wakeups: number;
+    blocks: number;
+    snToggles: number;
+    violations: LiveViolations;
+  };
+}
+
+export interface LiveResults {
+  ivsim: string;
+  scenario: string;
+  seed: number;
+  clock: 'wall';
+  engine: {
+    shards: number;
+    threads: { posters: number; vcpus: number };
+    cores: number;
+    /** Over all phases. */
+    wallSeconds: number;
+    events: number;
+    simulatedInterrupts: number;
+    interruptsPerSecond: number;
+    eventsPerSecond: number;
+  };
+  live: {
+    /** The scenario's structure (schemes[0]); `structures` lists every phase measured, in order. */
+    structure: 'pi-descriptor' | 'ich-lr';
+    structures: LiveStructure[];
+    /** Per structure. */
+    seconds: number;
+    stoppedBy: string;
+    saturate: boolean;
+    closedLoop: boolean;
+    rateScale: number;
+    batch: number;
+    churnUs: number;
+    offeredPerSecond: number;
+    vcpus: number;
+    sources: number;
+    listRegs?: number;
+    spscRing?: { capacity: number; recordWords: number; rings: number };
+    /** Summed over the structures. */
+    violations: LiveViolations;
+    ignored: string[];
+  };
+  schemes: LiveSchemeResult[];
+}
+
+export class LiveFailure extends Error {
+  constructor(
+    readonly thread: number,
+    cause: string,
+  ) {
+    super(`live thread ${thread} failed: ${cause}`);
+    this.name = 'LiveFailure';
+  }
+}
+
+const workerFile = new URL('./worker.js', import.meta.url);
+const STOP_GRACE_MS = 1000;
+
+const NO_VARIANTS: LiveVariants = { post: 0, harvest: 0, eoi: 0, reload: 0, raceSpins: 0 };
+
+const STRUCTURE: Record<PhaseMode, LiveStructure> = { pi: 'pi-descriptor', lr: 'ich-lr', spsc: 'spsc-ring' };
+
+interface Phase {
+  mode: PhaseMode;
+  index: number;
+  layout: Layout;
+  sab: SharedArrayBuffer;
+  m: Int32Array;
+  f: Float64Array;
+}
+
+export class LiveRun {
+  readonly scenario: Scenario;
+  readonly plan: LivePlan;
+  readonly threads: number;
+  private readonly phases: PhaseMode[];
+  private phase: Phase | null = null;
+  private workers: Worker[] = [];
+  private alive = 0;
+  private stopReason: string | null = null;
+  private wake: (() => void) | null = null;
+  private t0 = 0;
+  private last = { t: 0, raised: 0 };
+
+  constructor(
+    input: unknown,
+    private readonly opts: LiveOptions,
+  ) {
+    this.scenario = validateScenario(input);
+    if (!(opts.seconds > 0)) throw new RangeError(`seconds must be > 0, got ${opts.seconds}`);
+    this.threads = Math.max(2, opts.threads ?? availableParallelism());
+    this.plan = livePlan(this.scenario, this.threads, opts.rateScale ?? 1);
+    const baseline = opts.baseline ?? !opts.closedLoop;
+    if (baseline && opts.closedLoop) throw new RangeError('the closed-loop checker has no SPSC baseline phase');
+    this.phases = baseline ? [this.plan.mode, 'spsc'] : [this.plan.mode];
+  }
+
+  /** Ends the run early (Ctrl-C, SIGTERM, a caller's deadline); run() then resolves with what was measured. */
+  stop(reason = 'stop'): void {
+    if (this.stopReason === null) this.stopReason = reason;
+    this.wake?.();
+  }
+
+  /** Worker threads not yet exited. */
+  liveThreads(): number {
+    return this.alive;
+  }
+
+  progress(): LiveProgress {
+    const p = this.plan;
+    const ph = this.phase;
+    let raised = 0;
+    let delivered = 0;
+    let violations = 0;
+    let blocks = 0;
+    let snToggles = 0;
+    if (ph)
+      for (let k = 0; k < p.posters + p.vcpuThreads; k++) {
+        const o = ph.layout.counters + k * THREAD_F64;
+        raised += ph.f[o + CNT_RAISED];
+        delivered += ph.f[o + CNT_DELIVERED];
+        violations += ph.f[o + CNT_VIOLATIONS];
+        blocks += ph.f[o + CNT_BLOCKS];
+        snToggles += ph.f[o + CNT_SN_TOGGLES];
+      }
+    const t = performance.now();
+    const dt = (t - this.last.t) / 1000;
+    const rate = dt > 0 ? (raised - this.last.raised) / dt : 0;
+    this.last = { t, raised };
+    return {
+      structure: STRUCTURE[ph?.mode ?? this.phases[0]],
+      phase: ph?.index ?? 0,
+      phases: this.phases.length,
+      elapsedSeconds: this.t0 ? (t - this.t0) / 1000 : 0,
+      seconds: this.opts.seconds,
+      raised,
+      delivered,
+      ratePerSecond: rate,
+      violations,
+      blocks,
+      snToggles,
+    };
+  }
+
+  async run(): Promise<LiveResults> {
+    const t0 = performance.now();
+    const entries: LiveSchemeResult[] = [];
+    for (let i = 0; i < this.phases.length; i++) {
+      // Ctrl-C / stop() during a phase ends the run: the phases not started are left out of the results.
+      if (this.stopReason !== null) break;
+      entries.push(await this.runPhase(this.phases[i], i));
+    }
+    return this.results(entries, (performance.now() - t0) / 1000);
+  }
+
+  private async runPhase(mode: PhaseMode, index: number): Promise<LiveSchemeResult> {
+    const p = this.plan;
+    const o = this.opts;
+    const layout = layoutFor(p.vcpus, p.posters + p.vcpuThreads, mode === 'spsc');
+    const sab = new SharedArrayBuffer(layout.bytes);
+    const m = new Int32Array(sab);
+    const ph: Phase = { mode, index, layout, sab, m, f: new Float64Array(sab) };
+    if (mode === 'pi') for (let v = 0; v < p.vcpus; v++) piLiveReset(m, vcpuBase(v), v);
+    if (mode === 'spsc')
+      for (let v = 0; v < p.vcpus; v++) SpscRing.format(sab, ringOffset(layout, v), RING_CAPACITY, RING_WORDS);
+    const baseNs = Number(process.hrtime.bigint());
+    const variants = { ...NO_VARIANTS, ...o.variant };
+    const nThreads = p.posters + p.vcpuThreads;
+    const inits: ThreadInit[] = [];
+    for (let k = 0; k < nThreads; k++) {
+      const poster = k < p.posters;
+      const idx = poster ? k : k - p.posters;
+      const src = poster ? p.sources.filter((s) => s.poster === idx) : [];
+      const vcpuList = poster ? [] : [...Array(p.vcpus).keys()].filter((v) => p.vcpuThread[v] === idx);
+      inits.push({
+        role: poster ? 'poster' : 'vcpu',
+        index: idx,
+        thread: k,
+        mode,
+        sab,
+        layout,
+        baseNs,
+        nrLr: p.nrLr,
+        variants,
+        saturate: o.saturate ?? false,
+        closedLoop: o.closedLoop ?? false,
+        batch: o.batch ?? 16,
+        spinNs: (o.spinUs ?? 50) * 1000,
+        waitMs: o.closedLoop ? 1 : 20,
+        churnNs: (o.churnUs ?? 0) * 1000,
+        faultAfterMs: index === 0 && o.fault && o.fault.thread === k ? Math.max(1e-3, o.fault.afterMs) : 0,
+        seed: (o.seed ?? this.scenario.seed) * 131 + k,
+        srcVcpu: src.map((s) => s.vcpu),
+        srcSlot: src.map((s) => s.slot),
+        srcVector: src.map((s) => s.vector),
+        srcMeanNs: src.map((s) => s.meanNs),
+        srcPeriodic: src.map((s) => s.periodic),
+        srcDoor: src.map((s) => doorIndex(p.vcpuThread[s.vcpu])),
+        vcpuList,
+        lrVintids: vcpuList.map((v) =>
+          p.sources
+            .filter((s) => s.vcpu === v)
+            .sort((a, b) => a.slot - b.slot)
+            .map((s) => s.vector),
+        ),
+      });
+    }
+
+    let failure: { thread: number; message: string } | null = null;
+    let terminated = false;
+    const results: (ThreadResult | null)[] = new Array(nThreads).fill(null);
+    const ready: Promise<void>[] = [];
+    const finished: Promise<void>[] = [];
+    this.workers = [];
+    this.phase = ph;
+    let wake: (() => void) | null = null;
+    const stopped = new Promise<void>((r) => {
+      wake = r;
+    });
+    // stop() (user) and the phase's own time-out / a failure both end the phase.
+    this.wake = () => wake?.();
+    if (this.stopReason !== null) this.wake();
+    for (let k = 0; k < nThreads; k++) {
+      const w = new Worker(workerFile, { workerData: inits[k] });
+      this.workers.push(w);
+      this.alive++;
+      let onReady: () => void = () => {};
+      ready.push(new Promise<void>((r) => (onReady = r)));
+      finished.push(
+        new Promise<void>((resolve) => {
+          w.on('message', (msg: { ready?: boolean; result?: ThreadResult }) => {
+            if (msg.ready) onReady();
+            if (msg.result) results[k] = msg.result;
+          });
+          w.on('error', (e: Error) => {
+            if (!failure) failure = { thread: k, message: e.message };
+            onReady();
+            this.stop('failure');
+          });
+          w.on('exit', () => {
+            this.alive--;
+            onReady();
+            if (!results[k] && !failure && !terminated) failure = { thread: k, message: 'exited without a result' };
+            resolve();
+          });
+        }),
+      );
+    }
+    const ringAll = () => {
+      for (let k = 0; k < p.vcpuThreads; k++) {
+        Atomics.add(m, doorIndex(k), 1);
+        Atomics.notify(m, doorIndex(k));
+      }
+    };
+    try {
+      await Promise.all(ready);
+      this.t0 = performance.now();
+      this.last = { t: this.t0, raised: 0 };
+      Atomics.store(m, CTL_START, 1);
+      Atomics.notify(m, CTL_START);
+      const timer = setTimeout(() => wake?.(), o.seconds * 1000);
+      const tick = setInterval(
+        () => {
+          const pr = this.progress();
+          if (o.stopOnViolation && pr.violations > 0) this.stop('violation');
+          o.onProgress?.(pr);
+        },
+        o.progressMs ?? (o.stopOnViolation ? 20 : 1000),
+      );
+      await stopped;
+      clearTimeout(timer);
+      clearInterval(tick);
+      const wall = (performance.now() - this.t0) / 1000;
+      if (!failure) o.onProgress?.(this.progress()); // the phase's last progress line
+      // Posters first; once they are gone the vCPU threads make their final drain pass and return.
+      Atomics.store(m, CTL_STOP_POST, 1);
+      const deadline = performance.now() + STOP_GRACE_MS;
+      if (!failure) await withDeadline(Promise.all(finished.slice(0, p.posters)), deadline);
+      Atomics.store(m, CTL_STOP_VCPU, 1);
+      Atomics.notify(m, CTL_START);
+      ringAll();
+      const allDone = await withDeadline(Promise.all(finished), deadline);
+      if (!allDone) {
+        if (!failure) failure = { thread: -1, message: `threads did not stop within ${STOP_GRACE_MS} ms` };
+        terminated = true;
+        await Promise.all(this.workers.map((w) => w.terminate()));
+        await Promise.all(finished);
+      }
+      if (failure) {
+        const fl = failure as { thread: number; message: string };
+        throw new LiveFailure(fl.thread, fl.message);
+      }
+      return this.assemble(ph, results as ThreadResult[], wall);
+    } finally {
+      Atomics.store(m, CTL_STOP_POST, 1);
+      Atomics.store(m, CTL_STOP_VCPU, 1);
+      ringAll();
+      if (this.alive > 0) {
+        terminated = true;
+        await Promise.all(this.workers.map((w) => w.terminate()));
+        await Promise.all(finished);
+      }
+      this.wake = null;
+    }
+  }
+
+  /** The audit of one phase and its merged histograms. */
+  private assemble(ph: Phase, res: ThreadResult[], wall: number): LiveSchemeResult {
+    const p = this.plan;
+    const { m, layout } = ph;
+    const deliveryH = new LogLinearHistogram();
+    const lagH = new LogLinearHistogram();
+    let notifications = 0;
+    let wakeups = 0;
+    let blocks = 0;
+    let snToggles = 0;
+    let verdicts = 0;
+    let raised = 0;
+    let coalesced = 0;
+    let delivered = 0;
+    let pending = 0;
+    let stranded = 0;
+    let lost = 0;
+    let duplicated = 0;
+    const bySource = { device: 0, ipi: 0, guestTimer: 0 };
+    // SPSC: records still in each ring after the final drain, per (vCPU, slot). The vCPU thread drained after the
+    // posters' last publication, so any record left is stranded (and also counted pending for the balance).
+    const inRing = new Map<number, number>();
+    if (ph.mode === 'spsc')
+      for (let v = 0; v < p.vcpus; v++) {
+        const rg = SpscRing.fromBuffer(ph.sab, ringOffset(layout, v));
+        const n = rg.available();
+        for (let q = 0; q < n; q++) {
+          const key = v * SLOTS + rg.data[rg.offsetAt(q)];
+          inRing.set(key, (inRing.get(key) ?? 0) + 1);
+        }
+        stranded += n;
+      }
+    for (const r of res) {
+      const h = new LogLinearHistogram(new Float64Array(r.hist.counts));
+      h.count = r.hist.count;
+      h.sum = r.hist.sum;
+      h.min = r.hist.min;
+      h.max = r.hist.max;
+      (r.role === 'vcpu' ? deliveryH : lagH).add(h);
+      notifications += r.notifications;
+      wakeups += r.wakeups;
+      blocks += r.blocks;
+      snToggles += r.snToggles;
+      verdicts += r.violations;
+      if (r.role !== 'poster') continue;
+      const srcs = p.sources.filter((x) => x.poster === res.indexOf(r));
+      srcs.forEach((src, i) => {
+        raised += r.srcRaised[i];
+        coalesced += r.srcCoalesced[i];
+        bySource[src.kind] += r.srcRaised[i];
+        const b = vcpuBase(src.vcpu);
+        const got = m[layout.delivered + src.vcpu * SLOTS + src.slot];
+        let pend = 0;
+        if (ph.mode === 'pi') {
+          const bit = (m[b + (src.vector >>> 5)] >>> (src.vector & 31)) & 1;
+          pend = bit;
+          if (bit && (m[b + PID_CONTROL] & (PID_ON | PID_SN)) === 0) stranded++;
+        } else if (ph.mode === 'lr') {
+          pend = (lrLiveHasPending(m, b + LR_OFF, p.nrLr, src.vector) ? 1 : 0) + r.srcOverflow[i];
+        } else {
+          pend = (inRing.get(src.vcpu * SLOTS + src.slot) ?? 0) + r.srcOverflow[i];
+        }
+        delivered += got;
+        pending += pend;
+        const d = r.srcPosted[i] - got - pend;
+        if (d > 0) lost += d;
+        else duplicated -= d;
+      });
+    }
+    const ok = raised === delivered + coalesced + pending && lost === 0 && duplicated === 0 && stranded === 0;
+    const dh = toHdr(deliveryH, 1);
+    const lh = toHdr(lagH, 1);
+    const structure = STRUCTURE[ph.mode];
+    return {
+      scheme: ph.mode === 'spsc' ? 'spsc-queue' : p.scheme,
+      interrupts: { raised, delivered, coalesced, pending, raisedBySource: bySource },
+      conservation: { ok: ok && verdicts === 0, completed: delivered },
+      latencyNs: { delivery: dh.summary, sourceLag: lh.summary },
+      histograms: { delivery: dh.base64 },
+      structures: { [structure]: { raised, delivered, coalesced, pending, latencyNs: dh.summary } },
+      live: {
+        structure,
+        wallSeconds: round3(wall),
+        raisedPerSecond: Math.round(raised / wall),
+        deliveredPerSecond: Math.round(delivered / wall),
+        notifications,
+        wakeups,
+        blocks,
+        snToggles,
+        violations: { verdicts, stranded, lost, duplicated },
+      },
+    };
+  }
+
+  private results(entries: LiveSchemeResult[], wall: number): LiveResults {
+    const p = this.plan;
+    const s = this.scenario;
+    const o = this.opts;
+    const raised = entries.reduce((a, e) => a + e.interrupts.raised, 0);
+    const violations: LiveViolations = { verdicts: 0, stranded: 0, lost: 0, duplicated: 0 };
+    for (const e of entries)
+      for (const k of Object.keys(violations) as (keyof LiveViolations)[]) violations[k] += e.live.violations[k];
+    const offered = p.sources.reduce((a, x) => a + 1e9 / x.meanNs, 0);
+    return {
+      ivsim: IVSIM_VERSION,
+      scenario: s.name,
+      seed: o.seed ?? s.seed,
+      clock: 'wall',
+      engine: {
+        shards: this.threads,
+        threads: { posters: p.posters, vcpus: p.vcpuThreads },
+        cores: availableParallelism(),
+        wallSeconds: round3(wall),
+        events: raised,
+        simulatedInterrupts: raised,
+        interruptsPerSecond: Math.round(raised / wall),
+        eventsPerSecond: Math.round(raised / wall),
+      },
+      live: {
+        structure: p.mode === 'pi' ? 'pi-descriptor' : 'ich-lr',
+        structures: entries.map((e) => e.live.structure),
+        seconds: o.seconds,
+        stoppedBy: this.stopReason ?? 'time',
+        saturate: o.saturate ?? false,
+        closedLoop: o.closedLoop ?? false,
+        rateScale: o.rateScale ?? 1,
+        batch: o.batch ?? 16,
+        churnUs: o.churnUs ?? 0,
+        offeredPerSecond: o.saturate || o.closedLoop ? 0 : Math.round(offered),
+        vcpus: p.vcpus,
+        sources: p.sources.length,
+        ...(p.mode === 'lr' ? { listRegs: p.nrLr } : {}),
+        ...(this.phases.includes('spsc')
+          ? { spscRing: { capacity: RING_CAPACITY, recordWords: RING_WORDS, rings: p.vcpus } }
+          : {}),
+        violations,
+        ignored: p.ignored,
+      },
+      schemes: entries,
+    };
+  }
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+async function withDeadline(p: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<boolean>((r) => {
+    timer = setTimeout(() => r(false), Math.max(0, deadline - performance.now()));
+  });
+  const ok = await Promise.race([p.then(() => true), t]);
+  clearTimeout(timer);
+  return ok;
+}
+
+/** Runs a scenario live for `opts.seconds` of wall time per structure. */
+export function runLive(input: unknown, opts: LiveOptions): Promise<LiveResults> {
+  return new LiveRun(input, opts).run();
+}
