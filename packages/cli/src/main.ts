@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `ivsim` command. Exit status: 0 success, 1 failed run (e.g. conservation violated), 2 bad input.
 
-import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { runBench } from '@ivsim/bench';
 import {
@@ -10,19 +9,27 @@ import {
   parseTimeNs,
   ScenarioError,
   type SchemeId,
+  schemePlan,
   validateScenario,
+  withOverrides,
 } from '@ivsim/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { checkResources } from './guard.ts';
+import { addLiveCommand } from './live.ts';
+import { fileArg, prepareOutput } from './output.ts';
 import { resolveScenario } from './resolve.ts';
-import { runWithControl } from './run.ts';
+import { Interrupted, runWithControl } from './run.ts';
 import { addSweepCommand } from './sweep.ts';
 import { formatTable } from './table.ts';
 
-const intArg = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
-  return n;
-};
+const intArg =
+  (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (v: string) => {
+    const n = /^\s*[+-]?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min} and ≤ ${max}`);
+    return n;
+  };
 
 export function buildProgram(): Command {
   const program = new Command('ivsim')
@@ -46,18 +53,36 @@ export function buildProgram(): Command {
       intArg('--shards', 1),
     )
     .option('--duration <time>', "override the scenario's virtual duration (e.g. 50ms, 2s)")
-    .option('--json <file>', 'write the results JSON to this file')
-    .option('--no-progress', 'never draw the progress bar (it is drawn only on a TTY, after the first second)')
+    .option(
+      '--json <file>',
+      'write the results JSON to this file (checked before the run, written atomically)',
+      fileArg('--json'),
+    )
+    .option(
+      '--no-progress',
+      'no progress on stderr (default: a bar on a TTY, a line with the ETA every few seconds otherwise)',
+    )
+    .option('--force', 'run even when the estimated time or memory exceeds this machine')
     .action(
       async (
         arg: string,
-        o: { scheme?: SchemeId[]; seed?: number; shards?: number; duration?: string; json?: string; progress: boolean },
+        o: {
+          scheme?: SchemeId[];
+          seed?: number;
+          shards?: number;
+          duration?: string;
+          json?: string;
+          progress: boolean;
+          force?: boolean;
+        },
       ) => {
-        const s = resolveScenario(arg);
+        const s0 = resolveScenario(arg);
         if (o.scheme) {
-          const bad = o.scheme.find((id) => !s.schemes.includes(id) && id !== 'bare-metal');
+          const bad = o.scheme.find((id) => !s0.schemes.includes(id) && id !== 'bare-metal');
           if (bad)
-            throw new ScenarioError(`--scheme: ${bad} is not one of this scenario's schemes (${s.schemes.join(', ')})`);
+            throw new ScenarioError(
+              `--scheme: ${bad} is not one of this scenario's schemes (${s0.schemes.join(', ')})`,
+            );
         }
         if (o.shards !== undefined && o.shards > 256)
           throw new ScenarioError(`--shards: at most 256 worker threads, got ${o.shards}`);
@@ -67,15 +92,22 @@ export function buildProgram(): Command {
           if (durationNs === undefined || durationNs <= 0)
             throw new ScenarioError(`--duration: expected a positive time like 50ms or 2s, got "${o.duration}"`);
         }
+        const s = withFlags(s0, { seed: o.seed, durationNs });
+        const shards = Math.min(o.shards ?? s.engine.shards ?? availableParallelism(), s.host.pcpus);
+        checkResources(s, {
+          runs: schemePlan(s, o.scheme).run.length,
+          shards,
+          cores: availableParallelism(),
+          force: o.force === true,
+        });
+        const write = o.json ? prepareOutput('--json', o.json) : null;
         const r = await runWithControl(s, {
           schemes: o.scheme,
-          seed: o.seed,
-          shards: o.shards ?? s.engine.shards ?? availableParallelism(),
-          durationNs,
+          shards,
           fault: faultFromEnv(),
-          progress: o.progress && process.stderr.isTTY === true,
+          progress: !o.progress ? 'off' : process.stderr.isTTY === true ? 'bar' : 'lines',
         });
-        if (o.json) writeFileSync(o.json, `${JSON.stringify(r, null, 2)}\n`);
+        write?.(`${JSON.stringify(r, null, 2)}\n`);
         console.log(formatTable(r));
         if (r.schemes.some((x) => !x.conservation.ok)) {
           console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
@@ -85,6 +117,7 @@ export function buildProgram(): Command {
     );
 
   addSweepCommand(program, intArg);
+  addLiveCommand(program);
 
   program
     .command('scenarios')
@@ -137,6 +170,17 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** --seed / --duration applied through the schema; a value it rejects is reported under the flag's name. */
+function withFlags(s: Parameters<typeof withOverrides>[0], o: { seed?: number; durationNs?: number }) {
+  try {
+    return withOverrides(s, o);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    const flag = /^scenario\.seed/.test(e.message) ? '--seed' : '--duration';
+    throw new ScenarioError(`${flag}: ${e.message.replace(/^scenario\.\w+: /, '')}`);
+  }
+}
+
 /** Test hook: IVSIM_INJECT_FAULT="<shard>@<time>" makes that shard throw at that virtual time. */
 function faultFromEnv(): { shard: number; atNs: number } | undefined {
   const v = process.env.IVSIM_INJECT_FAULT;
@@ -151,6 +195,10 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // help/version → 0; usage errors → 2
+    if (e instanceof Interrupted) {
+      console.error(`error: ${e.message}`);
+      return e.code;
+    }
     if (e instanceof ScenarioError) {
       console.error(`error: ${e.message}`);
       return 2;

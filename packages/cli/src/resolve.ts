@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { BUILTIN_SCENARIOS, loadScenarioFile, type Scenario, ScenarioError, validateScenario } from '@ivsim/core';
 
 export function resolveScenario(arg: string): Scenario {
-  const builtin = BUILTIN_SCENARIOS[arg];
-  if (builtin) return validateScenario(builtin);
+  // Own properties only: `constructor`, `toString` or `__proto__` are file names here, not built-ins.
+  if (Object.hasOwn(BUILTIN_SCENARIOS, arg)) return validateScenario(BUILTIN_SCENARIOS[arg]);
   if (!existsSync(arg))
     throw new ScenarioError(
       `${arg}: no built-in scenario of that name and no such file (built-ins: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`,

@@ -1,9 +1,10 @@
 // `ivsim sweep <scenario> --lrs 1,2,4,8,16`: the list-register sweep of an ARM scenario (core lrSweep), printed as a
 // table of maintenance exits and delivery latency per LR count and scheme.
 
-import { writeFileSync } from 'node:fs';
-import { checkLrCounts, type LrSweepResult, lrSweep, ScenarioError } from '@ivsim/core';
+import { checkLrCounts, type LrSweepResult, lrSweep, ScenarioError, withOverrides } from '@ivsim/core';
 import type { Command } from 'commander';
+import { checkResources } from './guard.ts';
+import { fileArg, prepareOutput } from './output.ts';
 import { resolveScenario } from './resolve.ts';
 
 /** Parses "1,2,4,8,16"; a bad entry is a ScenarioError naming it (exit 2). */
@@ -62,18 +63,31 @@ export function formatSweep(r: LrSweepResult): string {
   return out.join('\n');
 }
 
-export function addSweepCommand(program: Command, intArg: (name: string, min: number) => (v: string) => number) {
+export function addSweepCommand(
+  program: Command,
+  intArg: (name: string, min: number, max?: number) => (v: string) => number,
+) {
   program
     .command('sweep')
     .description('run an ARM scenario once per list-register count (maintenance exits and delivery latency)')
     .argument('<scenario>', 'built-in scenario name (e.g. arm-lr-pressure) or a YAML/JSON file')
     .option('--lrs <list>', 'list-register counts, comma-separated, each 1..16', '1,2,4,8,16')
     .option('--seed <n>', 'override the scenario seed', intArg('--seed', 0))
-    .option('--json <file>', 'write the sweep results JSON to this file')
-    .action((arg: string, o: { lrs: string; seed?: number; json?: string }) => {
+    .option(
+      '--json <file>',
+      'write the sweep results JSON to this file (checked first, written atomically)',
+      fileArg('--json'),
+    )
+    .option('--force', 'run even when the estimated time or memory exceeds this machine')
+    .action((arg: string, o: { lrs: string; seed?: number; json?: string; force?: boolean }) => {
       const lrs = parseLrList(o.lrs);
-      const r = lrSweep(resolveScenario(arg), lrs, { seed: o.seed });
-      if (o.json) writeFileSync(o.json, `${JSON.stringify(r, null, 2)}\n`);
+      const s = withOverrides(resolveScenario(arg), { seed: o.seed });
+      const gic = s.schemes.filter((id) => id !== 'bare-metal').length;
+      // In-process, one thread: bare-metal once, then every GIC scheme once per LR count.
+      checkResources(s, { runs: 1 + gic * lrs.length, shards: 1, cores: 1, force: o.force === true });
+      const write = o.json ? prepareOutput('--json', o.json) : null;
+      const r = lrSweep(s, lrs);
+      write?.(`${JSON.stringify(r, null, 2)}\n`);
       console.log(formatSweep(r));
       if (r.points.some((p) => !p.conserved)) {
         console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');

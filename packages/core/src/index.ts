@@ -7,12 +7,29 @@ export type { DeliveryScheme } from './hv/scheme.ts';
 export * from './mem/index.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
 export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
-export { loadScenarioFile, parseScenarioText, ScenarioError, validateScenario } from './scenario/load.ts';
+export {
+  BYTES_PER_QUEUE,
+  BYTES_PER_VCPU,
+  type EstimateContributor,
+  estimateRun,
+  type RunEstimate,
+} from './scenario/estimate.ts';
+export {
+  loadScenarioFile,
+  MAX_SCENARIO_BYTES,
+  parseScenarioText,
+  readScenarioFile,
+  ScenarioError,
+  validateScenario,
+  withOverrides,
+} from './scenario/load.ts';
 export { PRESETS, presetNames } from './scenario/presets.ts';
 export { resolveCosts } from './scenario/resolve-costs.ts';
 export {
   ALL_SCHEMES,
   ARM_SCHEMES,
+  MAX_TIME_NS,
+  MAX_TOTAL_VCPUS,
   type Scenario,
   type ScenarioInput,
   type SchemeId,
@@ -21,7 +38,7 @@ export {
 } from './scenario/schema.ts';
 export { formatNs, parseTimeNs } from './scenario/units.ts';
 export { Counters } from './sim/counters.ts';
-export { type SendFn, type ShardView, Sim, type SimOptions } from './sim/engine.ts';
+export { NoProgressError, type SendFn, type ShardView, Sim, type SimOptions } from './sim/engine.ts';
 export { EventQueue } from './sim/event-queue.ts';
 export { RngStreams } from './sim/rng.ts';
 export { buildTopology, type Topology } from './sim/topology.ts';

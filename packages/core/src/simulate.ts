@@ -2,7 +2,7 @@
 // the results object. A pure function of (scenario, seed) outside `engine`.
 
 import { createScheme } from './hv/registry.ts';
-import { validateScenario } from './scenario/load.ts';
+import { validateScenario, withOverrides } from './scenario/load.ts';
 import { PRESETS } from './scenario/presets.ts';
 import { resolveCosts } from './scenario/resolve-costs.ts';
 import type { Scenario, SchemeId } from './scenario/schema.ts';
@@ -90,7 +90,7 @@ export function assembleResults(
 
 export function simulate(input: Scenario | unknown, opts: SimulateOptions = {}): Results {
   const s0 = validateScenario(input);
-  const s = opts.seed !== undefined ? { ...s0, seed: opts.seed } : s0;
+  const s = withOverrides(s0, { seed: opts.seed }); // the seed goes through the schema's range
   const { run, report } = schemePlan(s, opts.schemes);
   const t0 = performance.now();
   const runs = run.map((id, i) => {

@@ -25,7 +25,7 @@ describe('scenario validation', () => {
       (s: Loose) => (s.costs = { preset: 'default', overrides: { warpDrive: 1 } }),
       /^scenario\.costs\.overrides\.warpDrive: unknown cost entry/,
     ],
-    [(s: Loose) => (s.host.colour = 'blue'), /^scenario\.host: /],
+    [(s: Loose) => (s.host.colour = 'blue'), /^scenario\.host\.colour: unknown key/],
     [(s: Loose) => (s.vms[1].pin = [5]), /^scenario\.vms\[1\]\.pin\[0\]: pCPU 5 does not exist/],
   ])('rejects a bad field with a one-line message naming it (%#)', (mutate, re) => {
     const s = base();

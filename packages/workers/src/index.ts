@@ -1,7 +1,16 @@
 // @ivsim/workers — the parallel runner: vCPU shards on worker threads sharing SAB state, deterministic for any
 // shard count, with a comlink control plane.
 
-export { type ControlApi, connectControl } from './control.ts';
+export { type ControlApi, ControlThreadFailure, connectControl } from './control.ts';
+export { livePlan } from './live/plan.ts';
+export {
+  LiveFailure,
+  type LiveOptions,
+  type LiveProgress,
+  type LiveResults,
+  LiveRun,
+  runLive,
+} from './live/run.ts';
 export { type Partition, partition, pcpuLoad } from './partition.ts';
 export { ParallelRun, type Progress, RunCancelled, type RunOptions, runParallel, ShardFailure } from './runner.ts';
 export type { VcpuSnapshot } from './snapshot.ts';

@@ -21,6 +21,7 @@ import {
   SpscRing,
   schemePlan,
   validateScenario,
+  withOverrides,
 } from '@ivsim/core';
 import { Piscina } from 'piscina';
 import { partition } from './partition.ts';
@@ -98,6 +99,13 @@ export class ShardFailure extends Error {
 
 const workerFile = new URL('./shard-task.js', import.meta.url).href;
 
+/**
+ * After cancel() or a shard failure, how long the other shards get to return on their own (they poll the abort
+ * flag between windows and chunks) before the pool is destroyed under them — a shard busy inside one long chunk is
+ * out of reach of the flag, never of the deadline (DESIGN §14).
+ */
+export const STOP_GRACE_MS = 300;
+
 export class ParallelRun {
   readonly scenario: Scenario;
   readonly shards: number;
@@ -116,9 +124,8 @@ export class ParallelRun {
     input: unknown,
     private readonly opts: RunOptions = {},
   ) {
-    const s0 = validateScenario(input);
-    let s: Scenario = opts.seed !== undefined ? { ...s0, seed: opts.seed } : s0;
-    if (opts.durationNs !== undefined) s = { ...s, duration: opts.durationNs };
+    // Overrides go through the schema like the file's own values (a seed above 2^53, a duration of 0 cycles).
+    const s = withOverrides(validateScenario(input), { seed: opts.seed, durationNs: opts.durationNs });
     this.scenario = s;
     this.plan = schemePlan(s, opts.schemes);
     const want = opts.shards ?? s.engine.shards ?? availableParallelism();
@@ -142,6 +149,7 @@ export class ParallelRun {
       atomics: 'disabled',
     });
     this.pool = pool;
+    this.destroying = null;
     const t0 = performance.now();
     const runs: SchemeRun[] = [];
     let crossTraffic = false;
@@ -154,7 +162,9 @@ export class ParallelRun {
         runs.push(r.run);
       }
     } finally {
-      await pool.destroy();
+      if (this.stopTimer) clearTimeout(this.stopTimer);
+      this.stopTimer = null;
+      await this.destroyPool(pool);
     }
     const wall = (performance.now() - t0) / 1000;
     const res = assembleResults(s, runs, this.plan.report, { shards: n, wallSeconds: wall });
@@ -205,16 +215,23 @@ export class ParallelRun {
       };
       return pool.run(task) as Promise<ShardResult>;
     });
+    // The first real failure in time (a shard ended by the stop deadline fails after it, with piscina's message).
+    let first: { shard: number; error: unknown } | null = null;
     const settled = await Promise.allSettled(
-      tasks.map((p) =>
+      tasks.map((p, shard) =>
         p.catch((e: unknown) => {
+          if (!first && !isAbortEcho(e)) first = { shard, error: e };
           // The first failure aborts the barrier so every other shard returns at its next window.
           Barrier.abortBuffer(barrier, ABORT_FAILED);
+          this.armStopDeadline();
           throw e;
         }),
       ),
     );
     const failed = settled.findIndex((r) => r.status === 'rejected' && !isAbortEcho(r.reason));
+    if (this.cancelled) throw new RunCancelled(); // includes shards ended by the stop deadline
+    const f = first as { shard: number; error: unknown } | null;
+    if (f) throw new ShardFailure(f.shard, errorMessage(f.error));
     if (failed >= 0) throw new ShardFailure(failed, errorMessage((settled[failed] as PromiseRejectedResult).reason));
     if (this.cancelled || Barrier.abortCodeOf(barrier) === ABORT_CANCELLED) throw new RunCancelled();
     const anyRejected = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
@@ -283,6 +300,23 @@ export class ParallelRun {
   cancel(): void {
     this.cancelled = true;
     if (this.barrier) Barrier.abortBuffer(this.barrier, ABORT_CANCELLED);
+    this.armStopDeadline();
+  }
+
+  private stopTimer: NodeJS.Timeout | null = null;
+  private destroying: Promise<void> | null = null;
+
+  /** Destroys the pool STOP_GRACE_MS from now unless the run has settled by then. */
+  private armStopDeadline(): void {
+    if (this.stopTimer || !this.pool) return;
+    const pool = this.pool;
+    this.stopTimer = setTimeout(() => void this.destroyPool(pool), STOP_GRACE_MS);
+    this.stopTimer.unref();
+  }
+
+  private destroyPool(pool: Piscina): Promise<void> {
+    this.destroying ??= pool.destroy();
+    return this.destroying;
   }
 }
 

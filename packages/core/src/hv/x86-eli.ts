@@ -85,10 +85,21 @@ export class X86EliScheme implements DeliveryScheme {
     else sim.exit(vc, R.APIC_ACCESS, cause, sim.c.apicMmioEmulation, running);
   }
 
+  /**
+   * The physical vector a host interrupt arrives with. The model numbers an assigned device's physical vector like
+   * its guest vector; a real host allocates assigned vectors from its device range, so its own system vectors never
+   * collide with them — when a guest vector happens to equal one, the host's interrupt uses the next free vector.
+   */
+  private hostVector(vc: Vcpu, cause: number): number {
+    const idt = this.idt[vc.index];
+    let h = hostVectorOf(cause);
+    while (shadowIdtVector(idt, h) >= 0) h = h === 0xff ? 0x20 : h + 1;
+    return h;
+  }
+
   /** Direct mode: physical vector h hits a not-present shadow-IDT gate → EXIT:EXCEPTION(#NP) (E-03). */
   private npExit(sim: Sim, vc: Vcpu, cause: number, handling: number, running: boolean): void {
-    const h = hostVectorOf(cause);
-    if (shadowIdtVector(this.idt[vc.index], h) >= 0) throw new Error(`internal: host vector ${h} in the shadow IDT`);
+    const h = this.hostVector(vc, cause);
     // The error code (vector << 3 | IDT | EXT) tells the hypervisor it is a host interrupt, not a guest #NP.
     if (eliNpAction(npErrorCode(h)) !== NP_HOST_INTERRUPT) throw new Error('internal: #NP not decoded as host IRQ');
     sim.exit(vc, R.EXCEPTION_NP, cause, handling + sim.c.npExitHandling, running);

@@ -2,11 +2,16 @@ import { COST_NAMES, type CostName, type CostTable } from './costs.ts';
 import { PRESETS } from './presets.ts';
 import type { Scenario } from './schema.ts';
 
-/** The preset named by the scenario with its overrides applied (validated in load.ts). */
+/**
+ * The preset named by the scenario with its overrides applied (validated in load.ts). Every entry is rounded to a
+ * whole number of cycles here: virtual time is integral (DESIGN §7), which is what makes sums exact in any order
+ * and so results identical whatever the shard count. (Every preset entry is already an integer.)
+ */
 export function resolveCosts(s: Scenario): CostTable {
   const preset = PRESETS[s.costs.preset];
   const table = { ...preset.costs };
-  for (const [k, v] of Object.entries(s.costs.overrides)) table[k as CostName] = v;
+  for (const [k, v] of Object.entries(s.costs.overrides)) if (v !== undefined) table[k as CostName] = v;
+  for (const k of COST_NAMES) table[k] = Math.round(table[k]);
   return table;
 }
 

@@ -2,7 +2,17 @@
 // the path of the bad field (see load.ts). Times are numbers in ns or strings with a unit.
 
 import { z } from 'zod';
+import { COST_NAMES, type CostName } from './costs.ts';
 import { parseTimeNs } from './units.ts';
+
+// Bounds that keep every accepted scenario finite and exact (DESIGN §14): times up to 1e15 ns (11.6 days), so
+// cycle counts stay far below 2^53; at most 2^18 vCPUs and 2^20 device queues in a run; duration × vCPUs below
+// 2^53 cycles, so every sum the results use stays an exact integer (DESIGN §7); costs up to 1e12 cycles.
+export const MAX_TIME_NS = 1e15;
+export const MAX_TOTAL_VCPUS = 1 << 18;
+export const MAX_TOTAL_QUEUES = 1 << 20;
+export const MAX_COST_CYCLES = 1e12;
+const MAX_LIST = 65_536;
 
 export const X86_SCHEMES = ['bare-metal', 'x86-emul', 'x86-vmx', 'x86-apicv-pi', 'x86-eli'] as const;
 export const ARM_SCHEMES = ['bare-metal', 'arm-gicv2', 'arm-gicv3', 'arm-gicv4'] as const;
@@ -23,9 +33,12 @@ const time = z
   .refine((v) => parseTimeNs(v) !== undefined, {
     message: 'expected a time: a number of ns or a string such as "150us", "20ms"',
   })
-  .transform((v) => parseTimeNs(v) as number);
+  .transform((v) => parseTimeNs(v) as number)
+  .refine((ns) => ns <= MAX_TIME_NS, { message: `expected a time ≤ ${MAX_TIME_NS} ns (11.6 days)` });
 
 const positiveTime = time.refine((ns) => ns > 0, { message: 'expected a time > 0' });
+
+const cost = z.number().nonnegative().max(MAX_COST_CYCLES, `expected at most ${MAX_COST_CYCLES} cycles`);
 
 const vector = z.number().int().min(16, 'vectors 0-15 are reserved (SDM)').max(255);
 
@@ -35,8 +48,8 @@ export const distSchema = z.discriminatedUnion('dist', [
   z.strictObject({ dist: z.literal('uniform'), min: time, max: time }),
   z.strictObject({
     dist: z.literal('empirical'),
-    values: z.array(time).min(1),
-    weights: z.array(z.number().positive()).optional(),
+    values: z.array(time).min(1).max(MAX_LIST),
+    weights: z.array(z.number().positive().max(1e15)).max(MAX_LIST).optional(),
   }),
 ]);
 export type DistInput = z.infer<typeof distSchema>;
@@ -51,7 +64,7 @@ const guestSchema = z.strictObject({
     .optional(),
   ipi: z
     .strictObject({
-      rate: z.number().nonnegative(),
+      rate: z.number().nonnegative().max(1e12),
       vector: vector.default(0xfb),
       handler: distSchema.optional(),
     })
@@ -64,7 +77,7 @@ const guestSchema = z.strictObject({
   // Interrupts-off sections in guest work (local_irq_save … restore, spinlock_irqsave): `rate` section starts per
   // second of guest time (Poisson), each lasting `length`; they end with STI, whose one-instruction interrupt
   // shadow delays a pending interrupt (or the interrupt-window exit) until it has expired. Default: none.
-  irqsOff: z.strictObject({ rate: z.number().positive(), length: distSchema }).optional(),
+  irqsOff: z.strictObject({ rate: z.number().positive().max(1e12), length: distSchema }).optional(),
   // Where the guest's handler signals end-of-interrupt. Default by arch: x86 Linux acks edge interrupts (MSI,
   // IPIs, the LAPIC timer) at the start of the handler (handle_edge_irq → apic_eoi; sysvec_* call apic_eoi()
   // first); ARM Linux drops priority and deactivates after the handler (gic_handle_irq → handler → EOIR).
@@ -97,9 +110,9 @@ const guestSchema = z.strictObject({
 
 const vmSchema = z.strictObject({
   name: z.string().min(1),
-  count: z.number().int().min(1).default(1),
+  count: z.number().int().min(1).max(MAX_LIST).default(1),
   vcpus: z.number().int().min(1).max(4096),
-  pin: z.union([z.literal('spread'), z.array(z.number().int().min(0))]).default('spread'),
+  pin: z.union([z.literal('spread'), z.array(z.number().int().min(0)).max(4096)]).default('spread'),
   guest: guestSchema.default(guestSchema.parse({})),
 });
 
@@ -107,11 +120,11 @@ const deviceSchema = z.strictObject({
   name: z.string().min(1),
   vm: z.string().min(1),
   kind: z.enum(['nic', 'nvme', 'generic']).default('generic'),
-  queues: z.union([z.literal('per-vcpu'), z.array(z.number().int().min(0)).min(1)]).default('per-vcpu'),
+  queues: z.union([z.literal('per-vcpu'), z.array(z.number().int().min(0)).min(1).max(256)]).default('per-vcpu'),
   vector: vector,
   arrival: z.strictObject({
     process: z.enum(['poisson', 'periodic']),
-    rate: z.number().positive(),
+    rate: z.number().positive().max(1e12),
   }),
   moderation: z.strictObject({ minInterval: time }).optional(),
   handler: distSchema.optional(),
@@ -122,19 +135,28 @@ export const scenarioSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     arch: z.enum(['x86', 'arm']),
-    schemes: z.array(z.enum(ALL_SCHEMES)).min(1),
+    schemes: z.array(z.enum(ALL_SCHEMES)).min(1).max(ALL_SCHEMES.length),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
     duration: positiveTime,
     cpu: z.strictObject({ freqGHz: z.number().positive().max(10) }),
     costs: z
       .strictObject({
         preset: z.string().min(1),
-        overrides: z.record(z.string(), z.number().nonnegative()).default({}),
+        // A strict object, not a record: an unknown entry (even `__proto__`) is an error, never dropped. Values are
+        // cycles; fractional values are rounded to whole cycles when the table is resolved (resolve-costs.ts).
+        overrides: z
+          .strictObject(
+            Object.fromEntries(COST_NAMES.map((n) => [n, cost.optional()])) as Record<
+              CostName,
+              z.ZodOptional<typeof cost>
+            >,
+          )
+          .default({}),
       })
       .default({ preset: 'default', overrides: {} }),
     host: z.strictObject({
       pcpus: z.number().int().min(1).max(4096),
-      timerHz: z.number().nonnegative().default(250),
+      timerHz: z.number().nonnegative().max(1e9).default(250),
       x2apic: z.boolean().default(true),
       schedSlice: positiveTime.default(3_000_000),
       /** ARM only: the GIC virtual CPU interface and GICv4 generation (defaults in gicConfig). */
@@ -190,8 +212,8 @@ export const scenarioSchema = z
         'x86-apicv-pi': { ipiv: false },
         'arm-gicv4': { wfiTrapPolicy: 'default' },
       }),
-    vms: z.array(vmSchema).min(1),
-    devices: z.array(deviceSchema).default([]),
+    vms: z.array(vmSchema).min(1).max(MAX_LIST),
+    devices: z.array(deviceSchema).max(MAX_LIST).default([]),
     engine: z
       .strictObject({
         /** Worker threads for the parallel runner; unset = one per core. Results do not depend on it. */
@@ -222,6 +244,47 @@ export const scenarioSchema = z
             message: `arm-gicv2 supports at most 8 vCPUs per VM (GICv2 CPU targets), got ${vm.vcpus}`,
           });
       });
+    // Values the engine needs to make progress must not round to 0 cycles (an event re-firing at the same time
+    // forever), and the run's cycle counts must stay exact.
+    const f = s.cpu.freqGHz;
+    const durationCycles = Math.round(s.duration * f);
+    if (durationCycles < 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duration'],
+        message: `${s.duration} ns is less than one cycle at ${f} GHz`,
+      });
+    if (Math.round(s.host.schedSlice * f) < 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['host', 'schedSlice'],
+        message: `${s.host.schedSlice} ns rounds to 0 cycles at ${f} GHz (the slice would re-fire at the same time forever)`,
+      });
+    if (s.host.timerHz > 0 && Math.round((f * 1e9) / s.host.timerHz) < 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['host', 'timerHz'],
+        message: `${s.host.timerHz} Hz gives a tick period of 0 cycles at ${f} GHz`,
+      });
+    let totalVcpus = 0;
+    let vcpusReported = false;
+    s.vms.forEach((vm, i) => {
+      totalVcpus += vm.count * vm.vcpus;
+      if (totalVcpus > MAX_TOTAL_VCPUS && !vcpusReported) {
+        vcpusReported = true;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['vms', i, 'count'],
+          message: `the scenario reaches more than ${MAX_TOTAL_VCPUS} vCPUs (count × vcpus summed over vms) here`,
+        });
+      }
+    });
+    if (!vcpusReported && durationCycles * totalVcpus > Number.MAX_SAFE_INTEGER)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duration'],
+        message: `duration × vCPUs = ${durationCycles * totalVcpus} cycles exceeds 2^53 (sums would no longer be exact)`,
+      });
     if (new Set(s.schemes).size !== s.schemes.length)
       ctx.addIssue({ code: 'custom', path: ['schemes'], message: 'schemes must be unique' });
     const names = new Set<string>();
@@ -245,8 +308,12 @@ export const scenarioSchema = z
         });
       }
     });
+    if (s.arch === 'arm') armIntidsUnique(s, ctx);
+    const byName = new Map<string, VmSpec>();
+    for (const vm of s.vms) if (!byName.has(vm.name)) byName.set(vm.name, vm);
+    let totalQueues = 0;
     s.devices.forEach((d, i) => {
-      const vm = s.vms.find((v) => v.name === d.vm);
+      const vm = byName.get(d.vm);
       if (!vm) {
         ctx.addIssue({ code: 'custom', path: ['devices', i, 'vm'], message: `no VM named "${d.vm}"` });
         return;
@@ -263,8 +330,65 @@ export const scenarioSchema = z
       const nq = d.queues === 'per-vcpu' ? vm.vcpus : d.queues.length;
       if (d.vector + nq - 1 > 255)
         ctx.addIssue({ code: 'custom', path: ['devices', i, 'vector'], message: `vector + queues exceeds 255` });
+      const before = totalQueues;
+      totalQueues += nq * vm.count;
+      if (before <= MAX_TOTAL_QUEUES && totalQueues > MAX_TOTAL_QUEUES)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', i],
+          message: `the scenario reaches more than ${MAX_TOTAL_QUEUES} device queues (queues × VM instances) here`,
+        });
     });
   });
+
+/** What armIntidsUnique reads of a scenario (structural, so it does not depend on the schema's own type). */
+interface ArmSources {
+  vms: { name: string; vcpus: number; guest: { timerVector: number; ipi?: { vector: number } } }[];
+  devices: { vm: string; vector: number; queues: 'per-vcpu' | number[] }[];
+}
+
+/**
+ * ARM: a "vector" names an interrupt of its own, not a shared line. The guest IPI is an SGI, the guest timer the
+ * virtual timer PPI 27, each device queue an SPI (GICv2: one target, GICD_ITARGETSR) or an LPI (GICv3/v4: one
+ * EventID → one INTID → one collection). So within a VM two sources cannot share a vector: the model would have
+ * to deliver one INTID to two handlers, or to two vCPUs (K:vgic-mmio.c one target per SPI; K:vgic-its.c one ITE
+ * per EventID). Reported on the later field, naming the earlier one. Linear in VMs + device queues.
+ */
+function armIntidsUnique(s: ArmSources, ctx: z.RefinementCtx): void {
+  const owner = new Map<string, Map<number, string>>(); // VM name → vector → the field that uses it
+  const claim = (vm: string, vector: number, path: (string | number)[]) => {
+    let m = owner.get(vm);
+    if (!m) {
+      m = new Map();
+      owner.set(vm, m);
+    }
+    const field = `scenario.${path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+      .join('.')
+      .replace(/\.\[/g, '[')}`;
+    const prev = m.get(vector);
+    if (prev !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message:
+          `vector ${vector} of VM "${vm}" is already used by ${prev}; on ARM every source is its own INTID ` +
+          '(SGI, PPI 27, one SPI/LPI per device queue), so each needs a distinct vector',
+      });
+    else m.set(vector, field);
+  };
+  s.vms.forEach((vm, i) => {
+    claim(vm.name, vm.guest.timerVector, ['vms', i, 'guest', 'timerVector']);
+    if (vm.guest.ipi && vm.vcpus > 1) claim(vm.name, vm.guest.ipi.vector, ['vms', i, 'guest', 'ipi', 'vector']);
+  });
+  const vcpusOf = new Map(s.vms.map((vm) => [vm.name, vm.vcpus]));
+  s.devices.forEach((d, j) => {
+    const vcpus = vcpusOf.get(d.vm);
+    if (vcpus === undefined) return; // reported elsewhere
+    const nq = d.queues === 'per-vcpu' ? vcpus : d.queues.length;
+    for (let q = 0; q < nq && d.vector + q <= 255; q++) claim(d.vm, d.vector + q, ['devices', j, 'vector']);
+  });
+}
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;

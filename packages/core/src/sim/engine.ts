@@ -41,11 +41,36 @@ export const EV_IPI_SEND = 8; // vCPU: the guest wants to send an IPI
 export const EV_IPI_ARRIVE = 9; // vCPU: an IPI from another vCPU arrives (may cross shards)
 export const EV_SLICE = 10; // pCPU: scheduler time slice
 export const EV_ARRIVAL_MSI = 12; // device queue without moderation: an arrival whose MSI reaches its target now
-export const EV_SCHEME = 11;
+export const EV_SCHEME = 11; // vCPU: a scheme-owned timed event (Sim.schemeAt; e.g. GIC maintenance-interrupt assertion)
 export const EV_IPI_FLUSH = 13; // vCPU: the guest is back in work and issues its oldest deferred IPI
 export const EV_IRQS_OFF = 14; // vCPU: the guest starts an interrupts-off section (CLI … STI)
 export const EV_IRQS_ON = 15; // vCPU: STI ends the section (a0 = section generation)
-export const EV_STI_SHADOW_END = 16; // vCPU: the instruction after STI retired: interrupts can be taken again // vCPU: a scheme-owned timed event (Sim.schemeAt; e.g. GIC maintenance-interrupt assertion)
+export const EV_STI_SHADOW_END = 16; // vCPU: the instruction after STI retired: interrupts can be taken again
+
+/** Event type names, for messages. */
+const EVENT_NAMES: Record<number, string> = {
+  [EV_ARRIVAL]: 'EV_ARRIVAL',
+  [EV_DEV_IRQ]: 'EV_DEV_IRQ',
+  [EV_MSI]: 'EV_MSI',
+  [EV_TICK]: 'EV_TICK (host timer tick)',
+  [EV_VCPU]: 'EV_VCPU',
+  [EV_IDLE_BEGIN]: 'EV_IDLE_BEGIN',
+  [EV_GUEST_TIMER]: 'EV_GUEST_TIMER',
+  [EV_IPI_SEND]: 'EV_IPI_SEND',
+  [EV_IPI_ARRIVE]: 'EV_IPI_ARRIVE',
+  [EV_SLICE]: 'EV_SLICE (host.schedSlice)',
+  [EV_SCHEME]: 'EV_SCHEME',
+  [EV_ARRIVAL_MSI]: 'EV_ARRIVAL_MSI',
+  [EV_IPI_FLUSH]: 'EV_IPI_FLUSH',
+  [EV_IRQS_OFF]: 'EV_IRQS_OFF',
+  [EV_IRQS_ON]: 'EV_IRQS_ON',
+  [EV_STI_SHADOW_END]: 'EV_STI_SHADOW_END',
+};
+
+/** The engine's watchdog fired: events kept coming at one virtual time (an input or model bug, not a hang). */
+export class NoProgressError extends Error {
+  override readonly name = 'NoProgressError';
+}
 
 const R_EXTINT = ExitReasonId.EXTERNAL_INTERRUPT;
 const R_HLT = ExitReasonId.HLT;
@@ -133,6 +158,7 @@ export class Sim {
     const Q = topo.queues.length;
     this.P = P;
     this.V = V;
+    this.stallLimit = 1_000_000 + 1024 * (P + V + Q);
     this.rExt = scheme.hostIrqExitReason ?? R_EXTINT;
     this.rHalt = scheme.haltExitReason ?? R_HLT;
     this.exitHalf = Math.floor(c.exitRoundTrip / 2);
@@ -152,7 +178,9 @@ export class Sim {
     this.pcpuCur = new Int32Array(P).fill(-1);
     const perPcpu = new Int32Array(P);
     for (const d of topo.vcpus) perPcpu[d.pcpu]++;
-    this.runqCap = Math.max(1, ...perPcpu);
+    let cap = 1;
+    for (let p = 0; p < P; p++) if (perPcpu[p] > cap) cap = perPcpu[p]; // no spread: P can be 10^5+
+    this.runqCap = cap;
     this.runq = new Int32Array(P * this.runqCap);
     this.runqHead = new Int32Array(P);
     this.runqLen = new Int32Array(P);
@@ -253,15 +281,55 @@ export class Sim {
     }
   }
 
-  /** Processes every event with time < end. */
+  /**
+   * Processes every event with time < end. Watchdog: virtual time never decreases, so if it is the same at two
+   * checkpoints `stallLimit` events apart, every event between them happened at one instant — an event re-firing at
+   * the same time forever (DESIGN §14); the run fails with NoProgressError naming the event and its entity instead of
+   * hanging. Cost in the loop: one integer decrement and compare per event.
+   */
   runUntil(end: number): void {
     const q = this.q;
+    let left = this.checkLeft;
     while (q.peekTime() < end) {
       q.pop();
       this.now = q.t;
       this.cnt.events++;
+      if (--left === 0) {
+        left = this.stallLimit;
+        if (q.t === this.checkTime) throw this.noProgress(q.type, q.entity);
+        this.checkTime = q.t;
+      }
       this.dispatch(q.type, q.entity, q.a0, q.a1);
     }
+    this.checkLeft = left;
+  }
+
+  /** Events until the next watchdog checkpoint, and the virtual time at the last one (kept across calls). */
+  private checkLeft = 1;
+  private checkTime = Number.NaN;
+  /**
+   * Events between two checkpoints: every entity may legitimately act many times at one instant (a burst of
+   * zero-cost steps), but not without bound.
+   */
+  readonly stallLimit: number;
+
+  private noProgress(type: number, e: number): NoProgressError {
+    const name = EVENT_NAMES[type] ?? `event type ${type}`;
+    const { P, V } = this;
+    let entity: string;
+    if (type === EV_ARRIVAL || type === EV_ARRIVAL_MSI || type === EV_DEV_IRQ) {
+      const q = this.topo.queues[e];
+      entity = `device queue ${q?.name ?? e} (entity ${P + V + e})`;
+    } else if (type === EV_TICK || type === EV_SLICE) entity = `pCPU ${e} (entity ${e})`;
+    else {
+      const d = this.topo.vcpus[e];
+      const vm = d ? this.topo.vms[d.vmInstance] : undefined;
+      entity = `vCPU ${e}${vm ? ` (${vm.name} vCPU ${d.vmVcpu})` : ''} (entity ${P + e})`;
+    }
+    return new NoProgressError(
+      `no progress: ${this.stallLimit} events at virtual time ${this.now} cycles without time advancing; ` +
+        `last: ${name} on ${entity}`,
+    );
   }
 
   private dispatch(type: number, e: number, a0: number, a1: number): void {
@@ -275,7 +343,7 @@ export class Sim {
         return this.raiseDevice(e);
       case EV_MSI: {
         const vc = this.vcpus[e];
-        this.countRaised(vc, a0);
+        this.countRaised(vc, a0, KIND_DEVICE);
         return this.scheme.deviceInterrupt(this, vc, a0, a1);
       }
       case EV_TICK: {
@@ -332,7 +400,7 @@ export class Sim {
     this.schedule(raisedAt + this.arrivalInterval(qi) + msi, this.P + this.V + qi, EV_ARRIVAL_MSI, qi, 0, 0);
     const q = this.topo.queues[qi];
     const vc = this.vcpus[q.vcpu];
-    this.countRaised(vc, q.vector);
+    this.countRaised(vc, q.vector, KIND_DEVICE);
     this.scheme.deviceInterrupt(this, vc, q.vector, raisedAt);
   }
 
@@ -385,7 +453,7 @@ export class Sim {
     const act = Math.max(1, this.idleActive[vc.index](this.rng, vc.streamIdle));
     this.schedule(this.now + act, vc.entity, EV_IDLE_BEGIN, vc.index, 0, 0);
     const v = this.timerVector[vc.index];
-    this.countRaised(vc, v);
+    this.countRaised(vc, v, KIND_TIMER);
     this.scheme.softwareInterrupt(this, vc, v, this.now, CAUSE_GUEST_TIMER);
   }
 
@@ -834,11 +902,12 @@ export class Sim {
 
   // ---- accounting -----------------------------------------------------------------------------------------
 
-  /** Counts a raised interrupt and samples the handler work it brings (target's handler stream). */
-  countRaised(vc: Vcpu, vector: number): void {
+  /** Counts a raised interrupt of `source` (KIND_*) and samples the handler work it brings (target's stream). */
+  countRaised(vc: Vcpu, vector: number, source = vc.kinds[vector]): void {
     this.sampleWork(vc, vector);
     this.cnt.raised++;
-    this.cnt.raisedByKind[vc.kinds[vector]]++;
+    // By source, not by the vector's label: on x86 a device and the timer may share a vector.
+    this.cnt.raisedByKind[source]++;
   }
 
   /** Samples the handler work an interrupt brings when it reaches its target (target's handler stream). */

@@ -76,7 +76,9 @@ export function buildTopology(s: Scenario, bareMetal: boolean, _costs: CostTable
       for (let v = 0; v < 256; v++) handlers[v] = base;
       kinds[g.timerVector] = KIND_TIMER;
       handlers[g.timerVector] = makeSampler(distToCycles(g.timerHandler, f));
-      if (g.ipi) {
+      // A single-vCPU VM sends no IPIs (the engine's IPI source needs another vCPU), so its IPI vector names
+      // nothing and must not relabel a vector the timer or a device uses.
+      if (g.ipi && spec.vcpus > 1) {
         kinds[g.ipi.vector] = KIND_IPI;
         if (g.ipi.handler) handlers[g.ipi.vector] = makeSampler(distToCycles(g.ipi.handler, f));
       }
@@ -96,9 +98,16 @@ export function buildTopology(s: Scenario, bareMetal: boolean, _costs: CostTable
     }
   });
   const queues: QueueDesc[] = [];
+  // VM instances by spec name: one lookup per device (not a scan of every VM per device).
+  const bySpecName = new Map<string, VmInstance[]>();
+  for (const vm of vms) {
+    const name = s.vms[vm.spec].name;
+    const list = bySpecName.get(name);
+    if (list) list.push(vm);
+    else bySpecName.set(name, [vm]);
+  }
   s.devices.forEach((d, di) => {
-    vms.forEach((vm) => {
-      if (s.vms[vm.spec].name !== d.vm) return;
+    (bySpecName.get(d.vm) ?? []).forEach((vm) => {
       const targets = d.queues === 'per-vcpu' ? Array.from({ length: vm.vcpus }, (_, i) => i) : d.queues;
       targets.forEach((t, qi) => {
         const vector = d.vector + qi;

@@ -212,6 +212,19 @@ describe('ELI edges', () => {
     expect(h.trace[0]).toContain(`ENTRY:${V}`);
   });
 
+  it('E-11: an assigned vector equal to a host system vector (0xEC, LOCAL_TIMER) still leaves host ticks exiting as #NP', () => {
+    // Found by the random-scenario property suite: the model numbers an assigned physical vector like its guest
+    // vector, so the host's own interrupt must come in on a vector the shadow IDT does not hold.
+    const s = microScenario('x86-eli', {
+      host: { pcpus: 1, timerHz: 4000 },
+      devices: [{ name: 'nic', vm: 'vm', vector: 0xec, arrival: { process: 'periodic', rate: 10_000 } }],
+    });
+    const sim = runAll('x86-eli', s);
+    expect(sim.cnt.exits[R.EXCEPTION_NP]).toBeGreaterThan(0);
+    expect(sim.cnt.deliveredByKind[1]).toBeGreaterThan(10);
+    expect(sim.cnt.raised).toBe(sim.cnt.delivered + sim.cnt.coalesced + sim.pendingTotal());
+  });
+
   it('E-10: exitless EOI needs x2APIC — with an xAPIC guest the direct-mode EOI traps (APIC_ACCESS)', () => {
     const x2 = runAll('x86-eli', microScenario('x86-eli'));
     const xapic = runAll('x86-eli', microScenario('x86-eli', { host: { pcpus: 1, timerHz: 0, x2apic: false } }));

@@ -1,0 +1,71 @@
+// Resource guards (DESIGN §14): before a run starts, estimate its events and memory from the scenario (core
+// estimateRun) and refuse — exit 2, one line naming the field that drives the estimate — what this machine cannot
+// finish in RUN_BUDGET_SECONDS or hold in memory. `--force` runs it anyway.
+
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+import { BYTES_PER_QUEUE, BYTES_PER_VCPU, estimateRun, type Scenario, ScenarioError } from '@ivsim/core';
+
+/** Longest run accepted without --force. */
+export const RUN_BUDGET_SECONDS = 600;
+/**
+ * Engine events per second per shard, a conservative figure for this project's machine class (2 cores, Node 20:
+ * x86-compare runs at 3.3M events/s on one thread, fleet at 2.5M).
+ */
+export const EVENTS_PER_SECOND_PER_SHARD = 2e6;
+/** Building one engine instance, per vCPU (measured 12.5 µs at 120k vCPUs); every shard builds every scheme's. */
+export const SETUP_SECONDS_PER_VCPU = 25e-6;
+
+const fmt = (x: number) => (x >= 1e4 ? x.toExponential(1) : String(Math.round(x)));
+
+function formatDuration(sec: number): string {
+  if (sec < 120) return `${Math.round(sec)} s`;
+  if (sec < 7200) return `${Math.round(sec / 60)} min`;
+  if (sec < 172_800) return `${(sec / 3600).toFixed(1)} h`;
+  return `${(sec / 86_400).toFixed(1)} days`;
+}
+
+const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+
+export interface GuardOptions {
+  /** Schemes simulated (the bare-metal reference included), or runs for a sweep. */
+  runs: number;
+  shards: number;
+  cores: number;
+  force: boolean;
+}
+
+/** Throws a ScenarioError (exit 2) when the run's estimate exceeds the machine; returns the estimate otherwise. */
+export function checkResources(s: Scenario, o: GuardOptions) {
+  const est = estimateRun(s, o.runs);
+  if (o.force) return est;
+  // Memory: every shard builds the whole topology on its own heap; the shards share the process's RAM.
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  const ram = totalmem();
+  const need = est.bytesPerEngine * o.shards;
+  if (est.bytesPerEngine > heapLimit * 0.75 || need > ram * 0.75) {
+    const byQueues = est.queues * BYTES_PER_QUEUE > est.vcpus * BYTES_PER_VCPU;
+    const field = byQueues ? 'scenario.devices' : est.largestVm.path;
+    const what = byQueues ? `${est.queues} device queues` : `${est.vcpus} vCPUs`;
+    throw new ScenarioError(
+      `${field}: ${what} need ≈ ${gib(est.bytesPerEngine)} per shard (${gib(need)} for ${o.shards}), more than ` +
+        `this machine has (${gib(heapLimit)} heap per thread, ${gib(ram)} RAM); pass --force to run anyway`,
+    );
+  }
+  const parallel = Math.max(1, Math.min(o.shards, o.cores));
+  const rate = EVENTS_PER_SECOND_PER_SHARD * parallel;
+  const wall = est.events / rate + o.runs * est.vcpus * SETUP_SECONDS_PER_VCPU;
+  if (wall > RUN_BUDGET_SECONDS) {
+    const top = est.contributors[0];
+    const durSec = s.duration / 1e9;
+    // Name what to change: the duration when it is long, else the biggest source of events.
+    const field = durSec > 60 || !top ? 'scenario.duration' : top.path;
+    const share = top ? ` (${Math.round((100 * top.eventsPerSecond) / est.eventsPerSecond)} % from ${top.path})` : '';
+    throw new ScenarioError(
+      `${field}: the run needs ≈ ${fmt(est.events)} events (${o.runs} runs × ${durSec} s simulated × ` +
+        `${fmt(est.eventsPerSecond)} events/s${share}), ≈ ${formatDuration(wall)} at ~${fmt(rate)} events/s here, ` +
+        `over the ${formatDuration(RUN_BUDGET_SECONDS)} limit; shorten the run or lower the rate, or pass --force`,
+    );
+  }
+  return est;
+}

@@ -1,0 +1,98 @@
+// What a run will cost, estimated from the scenario alone before anything is built (DESIGN §14, resource guards):
+// events (from the open-loop rates: device arrivals, IPIs, guest timers, host ticks and slices, interrupts-off
+// sections) and memory (per vCPU, per VM instance, per device queue). The CLI refuses a run whose estimate exceeds
+// the machine, naming the field that dominates it. The constants are measured on the built-in scenarios
+// (test/scenario/estimate.test.ts keeps the event estimate within a factor of 3 of the real counts).
+
+import type { Scenario } from './schema.ts';
+
+/**
+ * Engine events per raised interrupt, all steps of a path included: with 5 the estimate is 1.0–1.7× the real count
+ * on every built-in (it errs high).
+ */
+export const EVENTS_PER_INTERRUPT = 5;
+/**
+ * Heap bytes per vCPU (ledger, state block, scheme state, samplers; measured ~6.5 KB at 120k vCPUs), per VM instance
+ * and per device queue.
+ */
+export const BYTES_PER_VCPU = 8 * 1024;
+export const BYTES_PER_VM = 4 * 1024;
+export const BYTES_PER_QUEUE = 512;
+/** Fixed cost of one engine instance (histograms, counters, event queue), bytes. */
+export const BYTES_BASE = 4 * 1024 * 1024;
+
+export interface EstimateContributor {
+  /** Scenario path of the field that drives these events, e.g. `scenario.devices[0].arrival.rate`. */
+  path: string;
+  /** Engine events per simulated second (one scheme). */
+  eventsPerSecond: number;
+}
+
+export interface RunEstimate {
+  /** Engine events per simulated second of one scheme. */
+  eventsPerSecond: number;
+  /** Total engine events of the run (every scheme simulated, the bare-metal reference included). */
+  events: number;
+  /** Heap bytes one engine instance needs (every shard builds the whole topology). */
+  bytesPerEngine: number;
+  vcpus: number;
+  queues: number;
+  /** Event sources, largest first. */
+  contributors: EstimateContributor[];
+  /** The VM spec with the most vCPUs (count × vcpus), for memory messages. */
+  largestVm: { path: string; vcpus: number };
+}
+
+/** Estimates events and memory of running `schemesRun` schemes of a validated scenario. */
+export function estimateRun(s: Scenario, schemesRun: number): RunEstimate {
+  const contributors: EstimateContributor[] = [];
+  const add = (path: string, eps: number) => {
+    if (eps > 0) contributors.push({ path: `scenario.${path}`, eventsPerSecond: eps });
+  };
+  let vcpus = 0;
+  let vmInstances = 0;
+  let largestVm = { path: 'scenario.vms[0].count', vcpus: 0 };
+  const instancesByName = new Map<string, { count: number; vcpus: number }>();
+  s.vms.forEach((vm, i) => {
+    const n = vm.count * vm.vcpus;
+    vcpus += n;
+    vmInstances += vm.count;
+    if (n > largestVm.vcpus) largestVm = { path: `scenario.vms[${i}].${vm.count > 1 ? 'count' : 'vcpus'}`, vcpus: n };
+    if (!instancesByName.has(vm.name)) instancesByName.set(vm.name, { count: vm.count, vcpus: vm.vcpus });
+    const g = vm.guest;
+    if (g.ipi && g.ipi.rate > 0 && vm.vcpus > 1) add(`vms[${i}].guest.ipi.rate`, g.ipi.rate * n * EVENTS_PER_INTERRUPT);
+    if (g.idle) {
+      // One idle period per active+idle cycle: begin, timer, the timer interrupt's path.
+      const perSec = 1e9 / (g.idle.activeMean + g.idle.idleMean);
+      add(`vms[${i}].guest.idle`, perSec * n * (2 + EVENTS_PER_INTERRUPT));
+    }
+    if (g.irqsOff) add(`vms[${i}].guest.irqsOff.rate`, g.irqsOff.rate * n * 3);
+  });
+  let queues = 0;
+  s.devices.forEach((d, i) => {
+    const vm = instancesByName.get(d.vm);
+    if (!vm) return;
+    const q = (d.queues === 'per-vcpu' ? vm.vcpus : d.queues.length) * vm.count;
+    queues += q;
+    // A moderated queue raises at most one interrupt per minInterval (its arrivals are still events).
+    // Arrival intervals are at least one cycle.
+    const perQueue = Math.min(d.arrival.rate, s.cpu.freqGHz * 1e9);
+    const irqs =
+      d.moderation && d.moderation.minInterval > 0 ? Math.min(perQueue, 1e9 / d.moderation.minInterval) : perQueue;
+    add(`devices[${i}].arrival.rate`, q * (irqs * EVENTS_PER_INTERRUPT + (d.moderation ? perQueue : 0)));
+  });
+  add('host.timerHz', s.host.pcpus * s.host.timerHz * EVENTS_PER_INTERRUPT);
+  if (vcpus > s.host.pcpus) add('host.schedSlice', (Math.min(s.host.pcpus, vcpus) * 1e9) / s.host.schedSlice);
+  contributors.sort((a, b) => b.eventsPerSecond - a.eventsPerSecond);
+  const eventsPerSecond = contributors.reduce((a, c) => a + c.eventsPerSecond, 0);
+  const bytesPerEngine = BYTES_BASE + vcpus * BYTES_PER_VCPU + vmInstances * BYTES_PER_VM + queues * BYTES_PER_QUEUE;
+  return {
+    eventsPerSecond,
+    events: eventsPerSecond * (s.duration / 1e9) * schemesRun,
+    bytesPerEngine,
+    vcpus,
+    queues,
+    contributors,
+    largestVm,
+  };
+}
