@@ -6,6 +6,8 @@ import { runBench } from '@ivsim/bench';
 import {
   ALL_SCHEMES,
   BUILTIN_SCENARIOS,
+  builtinScenarioYaml,
+  IVSIM_VERSION,
   parseTimeNs,
   ScenarioError,
   type SchemeId,
@@ -34,6 +36,7 @@ const intArg =
 export function buildProgram(): Command {
   const program = new Command('ivsim')
     .description('Simulate interrupt delivery into virtual machines and compare schemes side by side.')
+    .version(IVSIM_VERSION, '-V, --version', 'print the ivsim version')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`${str.trim().split('\n')[0]}\n`) });
 
@@ -121,8 +124,13 @@ export function buildProgram(): Command {
 
   program
     .command('scenarios')
-    .description('list the built-in scenarios')
-    .action(() => {
+    .description('list the built-in scenarios, or print one as a YAML file to start from (--show NAME)')
+    .option('--show <name>', 'print this built-in scenario as YAML')
+    .action((o: { show?: string }) => {
+      if (o.show !== undefined) {
+        process.stdout.write(builtinScenarioYaml(o.show));
+        return;
+      }
       for (const [name, s] of Object.entries(BUILTIN_SCENARIOS)) {
         const v = validateScenario(s);
         console.log(`${name.padEnd(16)} ${v.arch}  ${v.schemes.join(', ')}\n${' '.repeat(17)}${s.description ?? ''}`);

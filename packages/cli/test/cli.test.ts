@@ -153,6 +153,27 @@ describe('ivsim CLI', () => {
     expect(r.stdout).toMatch(/arm-gicv3: STARVED — \d+ interrupts still pending/);
   });
 
+  it('--version prints the version; scenarios --show prints a built-in as YAML that runs like the built-in', () => {
+    const v = run('--version');
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const show = run('scenarios', '--show', 'x86-small');
+    expect(show.status).toBe(0);
+    const file = join(dir, 'x86-small.yaml');
+    writeFileSync(file, show.stdout);
+    const a = join(dir, 'show-a.json');
+    const b = join(dir, 'show-b.json');
+    expect(run('run', file, '--duration', '2ms', '--json', a).status).toBe(0);
+    expect(run('run', 'x86-small', '--duration', '2ms', '--json', b).status).toBe(0);
+    const ja = JSON.parse(readFileSync(a, 'utf8'));
+    const jb = JSON.parse(readFileSync(b, 'utf8'));
+    ja.engine = jb.engine = null;
+    expect(ja).toEqual(jb);
+    const bad = run('scenarios', '--show', 'nope');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('validate accepts a good file', () => {
     const good = join(dir, 'good.json');
     writeFileSync(

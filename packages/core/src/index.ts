@@ -6,6 +6,7 @@ export { createScheme, implementedSchemes } from './hv/registry.ts';
 export type { DeliveryScheme } from './hv/scheme.ts';
 export * from './mem/index.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
+export { builtinScenarioYaml } from './scenario/show.ts';
 export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
 export {
   BYTES_PER_QUEUE,
