@@ -6,7 +6,6 @@ export { createScheme, implementedSchemes } from './hv/registry.ts';
 export type { DeliveryScheme } from './hv/scheme.ts';
 export * from './mem/index.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
-export { builtinScenarioYaml } from './scenario/show.ts';
 export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
 export {
   BYTES_PER_QUEUE,
@@ -37,6 +36,7 @@ export {
   scenarioSchema,
   X86_SCHEMES,
 } from './scenario/schema.ts';
+export { builtinScenarioYaml } from './scenario/show.ts';
 export { formatNs, parseTimeNs } from './scenario/units.ts';
 export { Counters } from './sim/counters.ts';
 export { NoProgressError, type SendFn, type ShardView, Sim, type SimOptions } from './sim/engine.ts';
