@@ -16,6 +16,7 @@ import {
   withOverrides,
 } from '@ivsim/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { formatExits } from './exits.ts';
 import { checkResources } from './guard.ts';
 import { addLiveCommand } from './live.ts';
 import { fileArg, prepareOutput } from './output.ts';
@@ -66,10 +67,12 @@ export function buildProgram(): Command {
       'no progress on stderr (default: a bar on a TTY, a line with the ETA every few seconds otherwise)',
     )
     .option('--force', 'run even when the estimated time or memory exceeds this machine')
+    .option('--exits', 'also print a perf-kvm-stat-style table of VM exits per scheme')
     .action(
       async (
         arg: string,
         o: {
+          exits?: boolean;
           scheme?: SchemeId[];
           seed?: number;
           shards?: number;
@@ -112,6 +115,7 @@ export function buildProgram(): Command {
         });
         write?.(`${JSON.stringify(r, null, 2)}\n`);
         console.log(formatTable(r));
+        if (o.exits) console.log(`\n${formatExits(r)}`);
         if (r.schemes.some((x) => !x.conservation.ok)) {
           console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
           process.exitCode = 1;

@@ -50,6 +50,10 @@ export function formatTable(r: Results): string {
           `the delivery percentiles leave them out (with them: mean ${us(s.latencyNs.deliveryWithPending.mean)} µs, ` +
           `p99 ${us(s.latencyNs.deliveryWithPending.p99)} µs).`,
       ),
+    'dlv = delivery (raise → first handler instruction), cmpl = completion (raise → EOI/deactivation done);',
+    'pending = raised but undelivered at the end; exits/dev-int = exits per device interrupt that arrived while its',
+    "vCPU ran; guest share = guest cycles / busy cycles; vs bare metal = guest work against bare metal's (same",
+    'workload); conserved = raised = delivered + coalesced + pending. DESIGN §3, §7, §12.',
     `engine: ${e.shards} shard(s), ${e.wallSeconds.toFixed(2)} s wall, ${e.events} events (${(e.eventsPerSecond / 1e6).toFixed(2)} M/s), ` +
       `${e.simulatedInterrupts} interrupts (${(e.interruptsPerSecond / 1e6).toFixed(2)} M/s)`,
   ].join('\n');

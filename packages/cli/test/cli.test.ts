@@ -174,6 +174,20 @@ describe('ivsim CLI', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it("--exits prints a perf-kvm-stat-style table per scheme whose counts are the results JSON's; the table has a legend", () => {
+    const f = join(dir, 'exits.json');
+    const r = run('run', 'x86-small', '--exits', '--duration', '5ms', '--json', f, '--no-progress');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/dlv = delivery \(raise → first handler instruction\)/);
+    const j = JSON.parse(readFileSync(f, 'utf8'));
+    const vmx = j.schemes.find((x: { scheme: string }) => x.scheme === 'x86-vmx');
+    const block = r.stdout.split('x86-vmx: VM exits')[1].split('\n\n')[0];
+    expect(block).toMatch(/reason\s+exits\s+exits\/s\s+exits %\s+time %\s+mean ns\s+mean cycles/);
+    for (const [reason, n] of Object.entries(vmx.exits.byReason))
+      expect(block).toMatch(new RegExp(`\\n${reason}\\s+${n}\\s`));
+    expect(block).toMatch(new RegExp(`\\ntotal\\s+${vmx.exits.total}\\s`));
+  });
+
   it('validate accepts a good file', () => {
     const good = join(dir, 'good.json');
     writeFileSync(
