@@ -59,7 +59,7 @@ export function buildProgram(): Command {
     .option('--duration <time>', "override the scenario's virtual duration (e.g. 50ms, 2s)")
     .option(
       '--json <file>',
-      'write the results JSON to this file (checked before the run, written atomically)',
+      'write the results JSON to this file (checked before the run, written atomically; - = standard output)',
       fileArg('--json'),
     )
     .option(
@@ -114,8 +114,10 @@ export function buildProgram(): Command {
           progress: !o.progress ? 'off' : process.stderr.isTTY === true ? 'bar' : 'lines',
         });
         write?.(`${JSON.stringify(r, null, 2)}\n`);
-        console.log(formatTable(r));
-        if (o.exits) console.log(`\n${formatExits(r)}`);
+        // `--json -` keeps standard output pure JSON: the tables go to standard error.
+        const print = o.json === '-' ? console.error : console.log;
+        print(formatTable(r));
+        if (o.exits) print(`\n${formatExits(r)}`);
         if (r.schemes.some((x) => !x.conservation.ok)) {
           console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
           process.exitCode = 1;

@@ -10,6 +10,7 @@ const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? 'error';
 
 /** Checks that `file` can be written now; returns the atomic writer to call with the finished text. */
 export function prepareOutput(flag: string, file: string): (text: string) => void {
+  if (file === '-') return (text: string) => void process.stdout.write(text); // `--json -`: standard output
   const abs = resolve(file);
   const dir = dirname(abs);
   let st: ReturnType<typeof statSync>;
@@ -55,7 +56,7 @@ export function prepareOutput(flag: string, file: string): (text: string) => voi
 /** Commander parser for a file operand: a value that looks like an option is a mistake, not a file name. */
 export function fileArg(flag: string) {
   return (v: string): string => {
-    if (v.startsWith('-'))
+    if (v.startsWith('-') && v !== '-')
       throw new ScenarioError(
         `${flag}: expected a file name, got "${v}" (an option?); write ${flag} ./${v} for a file named so`,
       );

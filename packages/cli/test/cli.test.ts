@@ -188,6 +188,14 @@ describe('ivsim CLI', () => {
     expect(block).toMatch(new RegExp(`\\ntotal\\s+${vmx.exits.total}\\s`));
   });
 
+  it('--json - writes the results JSON to standard output and the table to standard error', () => {
+    const r = run('run', 'x86-small', '--duration', '2ms', '--json', '-', '--no-progress');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.scenario).toBe('x86-small');
+    expect(r.stderr).toMatch(/dlv p50 µs/);
+  });
+
   it('validate accepts a good file', () => {
     const good = join(dir, 'good.json');
     writeFileSync(

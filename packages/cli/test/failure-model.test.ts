@@ -169,8 +169,9 @@ describe('failure model: the ivsim command', () => {
     const t0 = Date.now();
     expectBadInput(run(['run', file('bomb.yaml', text)], { timeout: 10_000 }), re);
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(run(['run', file('bomb.yaml', text), '--force', '--json', '-']).stderr).toMatch(
-      /--json: expected a file name/,
+    // --force passes the guard: the run then stops at the next check (the output directory), never simulating.
+    expect(run(['run', file('bomb.yaml', text), '--force', '--json', '/nonexistent-ivsim-dir/r.json']).stderr).toMatch(
+      /--json: cannot write .*does not exist/,
     );
   });
 
