@@ -23,7 +23,7 @@ import { fileArg, prepareOutput } from './output.ts';
 import { resolveScenario } from './resolve.ts';
 import { Interrupted, runWithControl } from './run.ts';
 import { addSweepCommand } from './sweep.ts';
-import { formatTable } from './table.ts';
+import { formatTable, saturationWarnings } from './table.ts';
 
 const intArg =
   (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -118,6 +118,7 @@ export function buildProgram(): Command {
         const print = o.json === '-' ? console.error : console.log;
         print(formatTable(r));
         if (o.exits) print(`\n${formatExits(r)}`);
+        for (const w of saturationWarnings(r)) console.error(w);
         if (r.schemes.some((x) => !x.conservation.ok)) {
           console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
           process.exitCode = 1;

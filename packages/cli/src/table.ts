@@ -58,3 +58,30 @@ export function formatTable(r: Results): string {
       `${e.simulatedInterrupts} interrupts (${(e.interruptsPerSecond / 1e6).toFixed(2)} M/s)`,
   ].join('\n');
 }
+
+/** Coalesced share above which a scheme's numbers describe an overloaded guest. */
+const SATURATED_COALESCED = 0.5;
+
+/**
+ * Warnings (stderr, never failing) for schemes that ran saturated: most raised interrupts merged into pending ones,
+ * or some never got through. A valid scenario can ask for more than a scheme can deliver; the table's latencies and
+ * rates then describe that overload, and the user should know before reading them.
+ */
+export function saturationWarnings(r: Results): string[] {
+  const out: string[] = [];
+  for (const s of r.schemes) {
+    const i = s.interrupts;
+    const share = i.raised > 0 ? i.coalesced / i.raised : 0;
+    if (share <= SATURATED_COALESCED && !s.pending.starved) continue;
+    const why = [
+      share > SATURATED_COALESCED ? `${pct(share)} of its interrupts coalesced into pending ones` : '',
+      s.pending.starved
+        ? `${s.pending.count} still pending at the end, the oldest for ${us(s.pending.oldestAgeNs)} µs`
+        : '',
+    ].filter((x) => x !== '');
+    out.push(
+      `warning: ${s.scheme} ran saturated: ${why.join('; ')} — its latencies and rates describe an overloaded guest`,
+    );
+  }
+  return out;
+}

@@ -151,6 +151,7 @@ describe('ivsim CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/\bpending\b/);
     expect(r.stdout).toMatch(/arm-gicv3: STARVED — \d+ interrupts still pending/);
+    expect(r.stderr).toMatch(/^warning: arm-gicv3 ran saturated: .*still pending at the end/m);
   });
 
   it('--version prints the version; scenarios --show prints a built-in as YAML that runs like the built-in', () => {
@@ -194,6 +195,28 @@ describe('ivsim CLI', () => {
     const j = JSON.parse(r.stdout);
     expect(j.scenario).toBe('x86-small');
     expect(r.stderr).toMatch(/dlv p50 µs/);
+  });
+
+  it('a scheme that coalesces most of its interrupts gets a saturation warning on stderr; a healthy run none', () => {
+    const hot = join(dir, 'hot.json');
+    writeFileSync(
+      hot,
+      JSON.stringify({
+        name: 'hot',
+        arch: 'x86',
+        schemes: ['x86-vmx'],
+        duration: '2ms',
+        cpu: { freqGHz: 2 },
+        host: { pcpus: 1, timerHz: 0 },
+        vms: [{ name: 'v', vcpus: 1, guest: { handler: { dist: 'fixed', value: '20us' } } }],
+        devices: [{ name: 'nic', vm: 'v', vector: 0x41, arrival: { process: 'poisson', rate: 500000 } }],
+      }),
+    );
+    const r = run('run', hot, '--no-progress');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^warning: x86-vmx ran saturated: \d+\.\d% of its interrupts coalesced/m);
+    expect(r.stderr).not.toMatch(/warning: bare-metal/);
+    expect(run('run', 'x86-small', '--duration', '2ms', '--no-progress').stderr).not.toMatch(/warning:/);
   });
 
   it('validate accepts a good file', () => {

@@ -46,6 +46,25 @@ export function schemePlan(s: Scenario, only?: SchemeId[]): { run: SchemeId[]; r
   return { run, report };
 }
 
+/**
+ * How long an interrupt may wait before its scheme is flagged as starving it: 1 ms, 10 % of the run, or — where a
+ * pCPU time-slices k vCPUs — k host slices, since a runnable vCPU can wait (k − 1) slices for its turn and the
+ * interrupt may arrive just after it left. Waiting longer than that is not overcommit: nothing would deliver it.
+ */
+export function starvationThresholdNs(s: Scenario): number {
+  const perPcpu = new Map<number, number>();
+  let next = 0;
+  for (const vm of s.vms)
+    for (let k = 0; k < vm.count; k++)
+      for (let j = 0; j < vm.vcpus; j++) {
+        const p = Array.isArray(vm.pin) ? vm.pin[j] : next++ % s.host.pcpus;
+        perPcpu.set(p, (perPcpu.get(p) ?? 0) + 1);
+      }
+  let k = 1;
+  for (const n of perPcpu.values()) if (n > k) k = n;
+  return Math.max(1e6, 0.1 * s.duration, k > 1 ? k * s.host.schedSlice : 0);
+}
+
 /** Assembles the results object from per-scheme counters (shared by the single- and multi-threaded runners). */
 export function assembleResults(
   s: Scenario,
@@ -60,7 +79,7 @@ export function assembleResults(
   const schemes = report.map((id) => {
     const r = runs.find((x) => x.scheme === id);
     if (!r) throw new Error(`internal: scheme ${id} did not run`);
-    return schemeResult(id, r.counters, r.pending, durSec, freq, bmWork);
+    return schemeResult(id, r.counters, r.pending, durSec, freq, bmWork, starvationThresholdNs(s));
   });
   let events = 0;
   let interrupts = 0;

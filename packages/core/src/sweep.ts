@@ -4,7 +4,7 @@
 
 import { ScenarioError, validateScenario } from './scenario/load.ts';
 import type { Scenario, SchemeId } from './scenario/schema.ts';
-import { runScheme } from './simulate.ts';
+import { runScheme, starvationThresholdNs } from './simulate.ts';
 import { schemeResult } from './stats/results.ts';
 
 export interface LrSweepPoint {
@@ -57,7 +57,15 @@ export function lrSweep(
     const s: Scenario = { ...s0, host: { ...s0.host, gic: { listRegs: n, v4: s0.host.gic?.v4 ?? '4.1' } } };
     for (const id of schemes) {
       const run = runScheme(s, id);
-      const r = schemeResult(id, run.counters, run.pending, durSec, s.cpu.freqGHz, bm.counters.cycWork);
+      const r = schemeResult(
+        id,
+        run.counters,
+        run.pending,
+        durSec,
+        s.cpu.freqGHz,
+        bm.counters.cycWork,
+        starvationThresholdNs(s),
+      );
       const maint = r.exits.byReason.MAINTENANCE ?? 0;
       const d = r.latencyNs.delivery;
       points.push({
