@@ -58,7 +58,7 @@ export function formatSweep(r: LrSweepResult): string {
     w.map((n) => '-'.repeat(n)).join('  '),
     ...rows.map(line),
     'dlv+pend: delivery latency with each interrupt still pending at the end counted at its age (a lower bound);',
-    'STARVED: an interrupt waited more than max(1 ms, 10 % of the run) — its delivery latency is unbounded.',
+    "STARVED: an interrupt waited longer than the host's scheduling explains (DESIGN §12): nothing was delivering it.",
   ];
   return out.join('\n');
 }
