@@ -4,7 +4,7 @@
 // scenario benchmarks (x86-compare in-thread, fleet on 1 and 2 shards), and peak RSS of fleet at D and 10·D (fresh
 // child processes). Options in args.ts. Exit status: 0 ok, 1 regression (--compare) or failed run, 2 bad input.
 //
-// Reference figures for this 2-core machine class come from /work/shared/reference/limits.md (§ numbers below).
+// Reference figures for this 2-core machine class come from docs/machine-limits.md (§ numbers below).
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

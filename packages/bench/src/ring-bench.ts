@@ -1,6 +1,6 @@
 // Data-plane benchmark: messages/s between two worker threads for our SpscRing (batched and per-message publish),
 // ringbuf.js with the same 48-byte records, and postMessage of one object per message; plus 2-thread barrier
-// crossings/s. Reference ceilings: /work/shared/reference/limits.md §2.1–2.3, §2.7 (16-byte messages there).
+// crossings/s. Reference ceilings: docs/machine-limits.md §2.1–2.3, §2.7 (16-byte messages there).
 //
 // Method (as in limits.md): two workers, the main thread blocked in Atomics.wait. Each case spawns its workers once
 // and runs `warmup + reps` repetitions; a repetition is `durationMs` of producing, timed on the main thread from GO

@@ -2,6 +2,7 @@
 // exits, share of the exit-handling time, and the mean cost of one exit (round trip + handling) in ns and cycles.
 
 import type { Results } from '@ivsim/core';
+import { columns } from './columns.ts';
 
 export function formatExits(r: Results): string {
   const out: string[] = [];
@@ -34,12 +35,11 @@ export function formatExits(r: Results): string {
       (cycles / total / r.freqGHz).toFixed(1),
       String(Math.round(cycles / total)),
     ]);
-    const w = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+    const { line, rule } = columns(head, rows);
     out.push(
       `${s.scheme}: VM exits (mean = round trip + handling, charged to the reason)`,
       line(head),
-      line(w.map((n) => '-'.repeat(n))),
+      rule,
       ...rows.map(line),
       '',
     );

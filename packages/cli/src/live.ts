@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { ScenarioError } from '@ivsim/core';
 import { type LiveResults, LiveRun, livePlan } from '@ivsim/workers';
 import type { Command } from 'commander';
+import { columns } from './columns.ts';
 import { resolveScenario } from './resolve.ts';
 
 interface LiveCliOptions {
@@ -142,8 +143,8 @@ export function formatLive(r: LiveResults): string {
       `${Math.round(d.max)}`,
     ];
   });
-  const w = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-  const line = (cells: string[]) => `  ${cells.map((v, c) => (c < 2 ? v.padEnd(w[c]) : v.padStart(w[c]))).join('  ')}`;
+  const cols = columns(head, rows, 2);
+  const line = (cells: string[]) => `  ${cols.line(cells)}`;
   lines.push(line(head), ...rows.map(line));
   lines.push(
     `  raised/s = posts by the devices, coalesced ones included (PI notifications batched by ON${l.saturate ? `, one clock read per ${l.batch} rounds` : ''}); delivered/s = handler entries`,

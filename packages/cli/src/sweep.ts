@@ -3,6 +3,7 @@
 
 import { checkLrCounts, type LrSweepResult, lrSweep, ScenarioError, withOverrides } from '@ivsim/core';
 import type { Command } from 'commander';
+import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
 import { fileArg, prepareOutput } from './output.ts';
 import { resolveScenario } from './resolve.ts';
@@ -46,16 +47,11 @@ export function formatSweep(r: LrSweepResult): string {
     `${(p.relativeToBareMetal * 100).toFixed(1)}%`,
     p.pending.starved ? 'STARVED' : '',
   ]);
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i])))
-      .join('  ')
-      .trimEnd();
+  const { line, rule } = columns(head, rows, 2, true);
   const out = [
     `${r.scenario}: seed ${r.seed}, list-register sweep`,
     line(head),
-    w.map((n) => '-'.repeat(n)).join('  '),
+    rule,
     ...rows.map(line),
     'dlv+pend: delivery latency with each interrupt still pending at the end counted at its age (a lower bound);',
     "STARVED: an interrupt waited longer than the host's scheduling explains (DESIGN §12): nothing was delivering it.",

@@ -1,6 +1,7 @@
 // The side-by-side comparison table printed by `ivsim run`.
 
 import type { Results } from '@ivsim/core';
+import { columns } from './columns.ts';
 
 const us = (ns: number) => (ns / 1000).toFixed(2);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -34,13 +35,12 @@ export function formatTable(r: Results): string {
     pct(s.cpu.relativeToBareMetal),
     s.conservation.ok ? 'yes' : 'NO',
   ]);
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  const { line, rule } = columns(head, rows);
   const e = r.engine;
   return [
     `${r.scenario}: seed ${r.seed}, ${r.durationNs / 1e6} ms simulated at ${r.freqGHz} GHz, costs ${r.costPreset}`,
     line(head),
-    line(w.map((n) => '-'.repeat(n))),
+    rule,
     ...rows.map(line),
     ...r.schemes
       .filter((s) => s.pending.starved)

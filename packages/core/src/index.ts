@@ -1,5 +1,14 @@
 // @ivsim/core — the deterministic model, importable on its own: `import { simulate } from '@ivsim/core'`.
 
+// The ICH_LR encodings, for code that drives list registers from other threads (live mode).
+export { LR_ACTIVE, LR_INVALID, LR_PENDING, LR_PENDING_ACTIVE } from './arch/arm/lr-fields.ts';
+export {
+  ICH_LR_HI_ACTIVE_BIT,
+  ICH_LR_HI_GROUP,
+  ICH_LR_HI_PENDING_BIT,
+  ICH_LR_HI_PRIORITY_SHIFT,
+  ICH_LR_HI_STATE_SHIFT,
+} from './arch/arm/lr-v3.ts';
 export * from './arch/x86/index.ts';
 export { CAUSE_NAMES, EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts';
 export { createScheme, implementedSchemes } from './hv/registry.ts';

@@ -22,7 +22,7 @@ export interface SchemeRun {
 export function runScheme(s: Scenario, scheme: SchemeId): SchemeRun {
   const impl = createScheme(scheme);
   const costs = resolveCosts(s);
-  const topo = buildTopology(s, !impl.virtualized, costs);
+  const topo = buildTopology(s, !impl.virtualized);
   const sim = new Sim(s, topo, impl, costs);
   sim.start();
   sim.runUntil(topo.durationCycles);
@@ -52,16 +52,10 @@ export function schemePlan(s: Scenario, only?: SchemeId[]): { run: SchemeId[]; r
  * interrupt may arrive just after it left. Waiting longer than that is not overcommit: nothing would deliver it.
  */
 export function starvationThresholdNs(s: Scenario): number {
-  const perPcpu = new Map<number, number>();
-  let next = 0;
-  for (const vm of s.vms)
-    for (let k = 0; k < vm.count; k++)
-      for (let j = 0; j < vm.vcpus; j++) {
-        const p = Array.isArray(vm.pin) ? vm.pin[j] : next++ % s.host.pcpus;
-        perPcpu.set(p, (perPcpu.get(p) ?? 0) + 1);
-      }
+  const topo = buildTopology(s, false); // the pinning the virtualized schemes run with
+  const perPcpu = new Int32Array(topo.pcpus);
   let k = 1;
-  for (const n of perPcpu.values()) if (n > k) k = n;
+  for (const d of topo.vcpus) if (++perPcpu[d.pcpu] > k) k = perPcpu[d.pcpu];
   return Math.max(1e6, 0.1 * s.duration, k > 1 ? k * s.host.schedSlice : 0);
 }
 

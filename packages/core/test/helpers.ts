@@ -43,7 +43,7 @@ export function harness(scheme: SchemeId, input: ScenarioInput): Harness {
   const s = validateScenario(input);
   const impl = createScheme(scheme);
   const costs = resolveCosts(s);
-  const topo = buildTopology(s, !impl.virtualized, costs);
+  const topo = buildTopology(s, !impl.virtualized);
   const sim = new Sim(s, topo, impl, costs);
   const trace: string[][] = topo.vcpus.map(() => []);
   sim.trace = (_t, v, what, detail) => trace[v].push(fmt(what, detail));

@@ -178,7 +178,7 @@ export class ParallelRun {
     const n = this.shards;
     const impl = createScheme(scheme);
     const costs = resolveCosts(s);
-    const topo = buildTopology(s, !impl.virtualized, costs);
+    const topo = buildTopology(s, !impl.virtualized);
     const part = partition(s, topo, n);
     // Only IPIs cross shards, and they take at least ipiLatency to arrive: that is the lookahead.
     const lookahead = part.crossTraffic ? Math.max(1, costs.ipiLatency) : Number.POSITIVE_INFINITY;

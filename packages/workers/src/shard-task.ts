@@ -58,7 +58,7 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
   const self = task.shard;
   const impl = createScheme(task.scheme);
   const costs = resolveCosts(s);
-  const topo = buildTopology(s, !impl.virtualized, costs);
+  const topo = buildTopology(s, !impl.virtualized);
   const end = topo.durationCycles;
 
   const outs: (OutboundChannel | null)[] = [];

@@ -2,7 +2,7 @@
 // time → the global next window) and a sum-reduction (e.g. records still spilled), with an abort flag so a shard
 // that throws releases everyone instead of leaving them blocked forever (DESIGN §4 windowed synchronization).
 //
-// Why spin-then-wait (reference/limits.md §2.7): a pure spin barrier is fastest with ≤ cores threads but collapses
+// Why spin-then-wait (docs/machine-limits.md §2.7): a pure spin barrier is fastest with ≤ cores threads but collapses
 // to one scheduler quantum per crossing (~249 crossings/s) when threads outnumber the 2 cores; pure Atomics.wait
 // costs 25–33 µs per crossing. Spinning a bounded number of polls and then sleeping on the generation word keeps
 // the fast case (6–8 M crossings/s measured) and survives oversubscription.

@@ -1,7 +1,7 @@
 // Fixed-record single-producer single-consumer ring over a SharedArrayBuffer (DESIGN §4: cross-shard events travel
 // in SAB rings). Records are `recordWords` float64 words (6 for the engine: time, srcEntity, seq, kind, a, b).
 //
-// Why this shape (reference/limits.md §2.1): an Atomics call costs ~8 ns and is not inlined, and a per-message tail
+// Why this shape (docs/machine-limits.md §2.1): an Atomics call costs ~8 ns and is not inlined, and a per-message tail
 // store bounces the tail cache line on every message (27 M msg/s), while publishing once per batch and releasing
 // the head once per drain reaches ~100 M msg/s. So pushes only write the record and advance a private tail;
 // `publish()` makes everything pushed so far visible with ONE Atomics.store, and `drain()` / `release()` free the

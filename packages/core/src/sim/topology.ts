@@ -2,7 +2,6 @@
 // Entity ids (for tie-breaking and RNG streams) are global and independent of sharding:
 //   pCPU p → p;  vCPU v → P + v;  device queue q → P + V + q.
 
-import type { CostTable } from '../scenario/costs.ts';
 import type { DistInput, Scenario } from '../scenario/schema.ts';
 import { type DistSpec, makeSampler, type Sampler } from './distributions.ts';
 import { KIND_DEVICE, KIND_IPI, KIND_TIMER } from './vcpu.ts';
@@ -62,7 +61,7 @@ export function distToCycles(d: DistInput, f: number): DistSpec {
 }
 
 /** bareMetal: each vCPU is its own physical CPU (no consolidation, no overcommit). */
-export function buildTopology(s: Scenario, bareMetal: boolean, _costs: CostTable): Topology {
+export function buildTopology(s: Scenario, bareMetal: boolean): Topology {
   const f = s.cpu.freqGHz;
   const vcpus: VcpuDesc[] = [];
   const vms: VmInstance[] = [];

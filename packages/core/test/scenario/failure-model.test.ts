@@ -55,7 +55,7 @@ describe('the engine watchdog', () => {
     });
     const impl = createScheme('x86-vmx');
     const costs = resolveCosts(s);
-    const topo = { ...buildTopology(s, false, costs), sliceCycles: 0 };
+    const topo = { ...buildTopology(s, false), sliceCycles: 0 };
     const sim = new Sim(s, topo, impl, costs);
     sim.start();
     const t0 = performance.now();
@@ -101,7 +101,7 @@ describe('unbounded inputs', () => {
     });
     const impl = createScheme('x86-vmx');
     const costs = resolveCosts(s);
-    const sim = new Sim(s, buildTopology(s, true, costs), createScheme('bare-metal'), costs);
+    const sim = new Sim(s, buildTopology(s, true), createScheme('bare-metal'), costs);
     expect(sim.P).toBe(140_000);
     expect(impl.id).toBe('x86-vmx');
   });

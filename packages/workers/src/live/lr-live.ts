@@ -16,17 +16,32 @@
 // Active, which is why those two transitions are read-modify-write atomics. The broken EOI variant does the
 // EOI as a load and a store, losing a concurrent second instance.
 
+import {
+  ICH_LR_HI_ACTIVE_BIT as ICH_LR_HI_ACTIVE_BIT_U32,
+  ICH_LR_HI_GROUP,
+  ICH_LR_HI_PENDING_BIT,
+  ICH_LR_HI_PRIORITY_SHIFT,
+  ICH_LR_HI_STATE_SHIFT,
+  LR_ACTIVE,
+  LR_INVALID,
+  LR_PENDING,
+  LR_PENDING_ACTIVE,
+} from '@ivsim/core';
 import { spinDelay } from './layout.ts';
 
-export const LR_INVALID = 0;
-export const LR_PENDING = 1;
-export const LR_ACTIVE = 2;
-export const LR_PENDING_ACTIVE = 3;
-export const ICH_LR_HI_PRIORITY_SHIFT = 16;
-export const ICH_LR_HI_GROUP = 1 << 28;
-export const ICH_LR_HI_STATE_SHIFT = 30;
-export const ICH_LR_HI_PENDING_BIT = 1 << 30;
-export const ICH_LR_HI_ACTIVE_BIT = 1 << 31; // as an Int32: 0x80000000 | 0
+// The encodings are the architectural model's (arch/arm lr-fields.ts, lr-v3.ts); the hi word is read through an
+// Int32Array here, so the Active bit is compared as the Int32 it reads as.
+export {
+  ICH_LR_HI_GROUP,
+  ICH_LR_HI_PENDING_BIT,
+  ICH_LR_HI_PRIORITY_SHIFT,
+  ICH_LR_HI_STATE_SHIFT,
+  LR_ACTIVE,
+  LR_INVALID,
+  LR_PENDING,
+  LR_PENDING_ACTIVE,
+};
+export const ICH_LR_HI_ACTIVE_BIT = ICH_LR_HI_ACTIVE_BIT_U32 | 0;
 
 export const EOI_OK = 0;
 /** Broken: EOI as load + store, so a concurrent Active → Pending+Active is overwritten (a lost interrupt). */

@@ -10,7 +10,7 @@
 // periods and timers, interrupt moderation, schemeOptions, seed-determinism (the clock is the wall), duration (the
 // run lasts --seconds).
 
-import { buildTopology, resolveCosts, type Scenario } from '@ivsim/core';
+import { buildTopology, type Scenario } from '@ivsim/core';
 import { MAX_LRS, MAX_VCPU_THREADS, SLOTS } from './layout.ts';
 
 export type LiveMode = 'pi' | 'lr';
@@ -44,7 +44,7 @@ export interface LivePlan {
 
 export function livePlan(s: Scenario, threads: number, rateScale: number): LivePlan {
   const mode: LiveMode = s.arch === 'x86' ? 'pi' : 'lr';
-  const topo = buildTopology(s, false, resolveCosts(s));
+  const topo = buildTopology(s, false);
   const vcpus = topo.vcpus.length;
   const posters = Math.max(1, Math.floor(threads / 2));
   const vcpuThreads = Math.min(MAX_VCPU_THREADS, Math.max(1, threads - posters), vcpus);
