@@ -51,7 +51,15 @@ export { Counters } from './sim/counters.ts';
 export { NoProgressError, type SendFn, type ShardView, Sim, type SimOptions } from './sim/engine.ts';
 export { EventQueue } from './sim/event-queue.ts';
 export { RngStreams } from './sim/rng.ts';
-export { buildTopology, type Topology } from './sim/topology.ts';
+export {
+  ARR_CLOSED,
+  ARR_ONOFF,
+  ARR_PERIODIC,
+  ARR_POISSON,
+  ARR_TRACE,
+  buildTopology,
+  type Topology,
+} from './sim/topology.ts';
 export { assembleResults, runScheme, type SchemeRun, type SimulateOptions, schemePlan, simulate } from './simulate.ts';
 export { type ConvertedHistogram, type LatencySummary, toHdr } from './stats/hdr.ts';
 export { LogLinearHistogram } from './stats/loglinear.ts';

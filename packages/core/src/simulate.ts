@@ -59,6 +59,14 @@ export function starvationThresholdNs(s: Scenario): number {
   return Math.max(1e6, 0.1 * s.duration, k > 1 ? k * s.host.schedSlice : 0);
 }
 
+/** Which optional result sections a scenario has: packets (a NAPI device), throughput (a closed-loop device). */
+export function workloadShape(s: Scenario): { napi: boolean; closedLoop: boolean } {
+  return {
+    napi: s.devices.some((d) => d.napi !== undefined),
+    closedLoop: s.devices.some((d) => d.arrival.process === 'closed'),
+  };
+}
+
 /** Assembles the results object from per-scheme counters (shared by the single- and multi-threaded runners). */
 export function assembleResults(
   s: Scenario,
@@ -69,11 +77,20 @@ export function assembleResults(
   const freq = s.cpu.freqGHz;
   const durSec = s.duration / 1e9;
   const bm = runs.find((r) => r.scheme === 'bare-metal');
-  const bmWork = bm ? bm.counters.cycWork : 0;
+  const workload = workloadShape(s);
   const schemes = report.map((id) => {
     const r = runs.find((x) => x.scheme === id);
     if (!r) throw new Error(`internal: scheme ${id} did not run`);
-    return schemeResult(id, r.counters, r.pending, durSec, freq, bmWork, starvationThresholdNs(s));
+    return schemeResult(
+      id,
+      r.counters,
+      r.pending,
+      durSec,
+      freq,
+      bm ? bm.counters : null,
+      starvationThresholdNs(s),
+      workload,
+    );
   });
   let events = 0;
   let interrupts = 0;

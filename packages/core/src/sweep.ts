@@ -4,7 +4,7 @@
 
 import { ScenarioError, validateScenario } from './scenario/load.ts';
 import type { Scenario, SchemeId } from './scenario/schema.ts';
-import { runScheme, starvationThresholdNs } from './simulate.ts';
+import { runScheme, starvationThresholdNs, workloadShape } from './simulate.ts';
 import { schemeResult } from './stats/results.ts';
 
 export interface LrSweepPoint {
@@ -63,8 +63,9 @@ export function lrSweep(
         run.pending,
         durSec,
         s.cpu.freqGHz,
-        bm.counters.cycWork,
+        bm.counters,
         starvationThresholdNs(s),
+        workloadShape(s),
       );
       const maint = r.exits.byReason.MAINTENANCE ?? 0;
       const d = r.latencyNs.delivery;

@@ -4,7 +4,7 @@
 // the machine, naming the field that dominates it. The constants are measured on the built-in scenarios
 // (test/scenario/estimate.test.ts keeps the event estimate within a factor of 3 of the real counts).
 
-import type { Scenario } from './schema.ts';
+import type { DeviceSpec, DistInput, Scenario } from './schema.ts';
 
 /**
  * Engine events per raised interrupt, all steps of a path included: with 5 the estimate is 1.0–1.7× the real count
@@ -20,6 +20,38 @@ export const BYTES_PER_VM = 4 * 1024;
 export const BYTES_PER_QUEUE = 512;
 /** Fixed cost of one engine instance (histograms, counters, event queue), bytes. */
 export const BYTES_BASE = 4 * 1024 * 1024;
+
+/** Mean of a distribution, ns. */
+function distMean(d: DistInput): number {
+  switch (d.dist) {
+    case 'fixed':
+      return d.value;
+    case 'exponential':
+      return d.mean;
+    case 'uniform':
+      return (d.min + d.max) / 2;
+    case 'empirical': {
+      const w = d.weights ?? d.values.map(() => 1);
+      const tw = w.reduce((a, b) => a + b, 0);
+      return d.values.reduce((a, v, k) => a + v * w[k], 0) / tw;
+    }
+  }
+}
+
+/** Events per second one queue of this arrival process raises (an upper bound for a closed loop). */
+function arrivalRate(a: DeviceSpec['arrival'], durationNs: number): number {
+  switch (a.process) {
+    case 'poisson':
+    case 'periodic':
+      return a.rate;
+    case 'onoff':
+      return (a.rate * a.on) / (a.on + a.off);
+    case 'trace':
+      return (a.times.length * 1e9) / (a.repeat ?? Math.max(durationNs, 1));
+    case 'closed':
+      return (a.clients * 1e9) / Math.max(distMean(a.think), 1);
+  }
+}
 
 export interface EstimateContributor {
   /** Scenario path of the field that drives these events, e.g. `scenario.devices[0].arrival.rate`. */
@@ -76,10 +108,11 @@ export function estimateRun(s: Scenario, schemesRun: number): RunEstimate {
     queues += q;
     // A moderated queue raises at most one interrupt per minInterval (its arrivals are still events).
     // Arrival intervals are at least one cycle.
-    const perQueue = Math.min(d.arrival.rate, s.cpu.freqGHz * 1e9);
-    const irqs =
-      d.moderation && d.moderation.minInterval > 0 ? Math.min(perQueue, 1e9 / d.moderation.minInterval) : perQueue;
-    add(`devices[${i}].arrival.rate`, q * (irqs * EVENTS_PER_INTERRUPT + (d.moderation ? perQueue : 0)));
+    const perQueue = Math.min(arrivalRate(d.arrival, s.duration), s.cpu.freqGHz * 1e9);
+    const minI = d.moderation?.minInterval ?? 0;
+    const irqs = minI > 0 ? Math.min(perQueue, 1e9 / minI) : perQueue;
+    const separate = d.moderation !== undefined || d.napi !== undefined; // arrivals are events of their own
+    add(`devices[${i}].arrival`, q * (irqs * EVENTS_PER_INTERRUPT + (separate ? perQueue : 0)));
   });
   add('host.timerHz', s.host.pcpus * s.host.timerHz * EVENTS_PER_INTERRUPT);
   if (vcpus > s.host.pcpus) add('host.schedSlice', (Math.min(s.host.pcpus, vcpus) * 1e9) / s.host.schedSlice);

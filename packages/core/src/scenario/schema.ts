@@ -116,17 +116,76 @@ const vmSchema = z.strictObject({
   guest: guestSchema.default(guestSchema.parse({})),
 });
 
+const rate = z.number().positive().max(1e12);
+
+/**
+ * When a device raises its interrupts (DESIGN §18). Open-loop processes raise the same arrivals at the same times under
+ * every scheme; `closed` is a closed loop: each of `clients` sends a request, waits until the guest has processed it,
+ * thinks for `think` (which includes the network round trip) and sends the next — so the offered load depends on how
+ * fast the guest keeps up, as in netperf TCP_RR, memcached or apache benchmarks.
+ */
+const arrivalSchema = z.discriminatedUnion('process', [
+  z.strictObject({ process: z.literal('poisson'), rate }),
+  z.strictObject({ process: z.literal('periodic'), rate }),
+  // Bursty on/off source: exponential on and off periods (means `on`, `off`), Poisson at `rate` while on.
+  z.strictObject({ process: z.literal('onoff'), rate, on: positiveTime, off: positiveTime }),
+  // A recorded trace: arrival timestamps (ns from the start, ascending), replayed once or every `repeat` ns.
+  z.strictObject({
+    process: z.literal('trace'),
+    times: z
+      .array(time)
+      .min(1)
+      .max(1 << 20),
+    repeat: positiveTime.optional(),
+  }),
+  z.strictObject({
+    process: z.literal('closed'),
+    clients: z.number().int().min(1).max(MAX_LIST),
+    think: distSchema,
+  }),
+]);
+
+/** Work the handler does per delivered interrupt: see DESIGN §18 (handler-work semantics). */
+export const WORK_MODES = ['per-interrupt', 'queued'] as const;
+
 const deviceSchema = z.strictObject({
   name: z.string().min(1),
   vm: z.string().min(1),
   kind: z.enum(['nic', 'nvme', 'generic']).default('generic'),
   queues: z.union([z.literal('per-vcpu'), z.array(z.number().int().min(0)).min(1).max(256)]).default('per-vcpu'),
   vector: vector,
-  arrival: z.strictObject({
-    process: z.enum(['poisson', 'periodic']),
-    rate: z.number().positive().max(1e12),
-  }),
-  moderation: z.strictObject({ minInterval: time }).optional(),
+  arrival: arrivalSchema,
+  // Interrupt moderation. `minInterval`: ITR, the minimum time between two interrupts of a queue (Intel EITR);
+  // `packets`: raise as soon as this many events arrived since the last interrupt, even inside the interval
+  // (rx-frames / CQ moderation count; needs `minInterval` as its time-out); `adaptive`: the driver retunes the interval
+  // after every NAPI poll from the traffic it saw (ixgbevf_update_itr / ixgbevf_set_itr; needs `napi`).
+  moderation: z
+    .strictObject({
+      minInterval: time.optional(),
+      packets: z.number().int().min(1).max(MAX_LIST).optional(),
+      adaptive: z.boolean().default(false),
+    })
+    .optional(),
+  // 'per-interrupt': a pure signal — one handler per delivered interrupt, one sampled handler cost; an interrupt that
+  // coalesces into a pending one is lost work and all. 'queued': a queue-backed device (completion ring) — every event
+  // adds its work, and the next handler processes all of it. Default by kind: nic, nvme → queued; generic →
+  // per-interrupt. Not with `napi` (the ring then defines the work).
+  work: z.enum(WORK_MODES).optional(),
+  // NIC receive path with NAPI (DESIGN §18): events are packets that wait in a bounded RX ring; the interrupt is masked
+  // from the moment it is raised until NAPI completes; the hard-IRQ handler (`handler`) schedules NAPI, whose poll
+  // (softirq, interruptible) processes up to `budget` packets per poll at `perPacket` each and re-enables the
+  // interrupt when the ring is empty. Only for kind 'nic'.
+  napi: z
+    .strictObject({
+      // RX descriptors: ixgbe's IXGBE_DEFAULT_RXD.
+      ring: z.number().int().min(1).max(MAX_LIST).default(512),
+      // NAPI_POLL_WEIGHT (include/linux/netdevice.h).
+      budget: z.number().int().min(1).max(MAX_LIST).default(64),
+      perPacket: distSchema,
+      // Bytes per packet, for the adaptive ITR's bytes-per-µs classes (a full 1,500-byte MTU frame).
+      packetBytes: z.number().int().min(60).max(65_536).default(1500),
+    })
+    .optional(),
   handler: distSchema.optional(),
 });
 
@@ -330,6 +389,7 @@ export const scenarioSchema = z
       const nq = d.queues === 'per-vcpu' ? vm.vcpus : d.queues.length;
       if (d.vector + nq - 1 > 255)
         ctx.addIssue({ code: 'custom', path: ['devices', i, 'vector'], message: `vector + queues exceeds 255` });
+      deviceRules(d, i, ctx);
       const before = totalQueues;
       totalQueues += nq * vm.count;
       if (before <= MAX_TOTAL_QUEUES && totalQueues > MAX_TOTAL_QUEUES)
@@ -340,6 +400,36 @@ export const scenarioSchema = z
         });
     });
   });
+
+/** Device fields that only make sense together (one line per conflict, naming the field). */
+function deviceRules(d: z.infer<typeof deviceSchema>, i: number, ctx: z.RefinementCtx): void {
+  const at = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['devices', i, ...path], message });
+  const m = d.moderation;
+  if (d.napi && d.kind !== 'nic') at(['napi'], `napi applies only to kind "nic", got "${d.kind}"`);
+  if (d.napi && d.work !== undefined) at(['work'], 'not with napi: the RX ring defines the handler work');
+  if (m?.packets !== undefined && m.minInterval === undefined && !m.adaptive)
+    at(['moderation', 'packets'], 'needs moderation.minInterval as its time-out (a lone packet would never interrupt)');
+  if (m?.adaptive && !d.napi)
+    at(['moderation', 'adaptive'], 'needs napi (the driver retunes ITR after each NAPI poll)');
+  if (m?.adaptive && m.minInterval !== undefined)
+    at(['moderation', 'minInterval'], 'not with adaptive: the adaptive ITR sets the interval');
+  const a = d.arrival;
+  if (a.process === 'closed') {
+    if (!d.napi) at(['arrival'], 'a closed loop needs napi (requests wait in the RX ring until processed)');
+    else if (d.napi.ring < a.clients)
+      at(['napi', 'ring'], `must hold every outstanding request: ring ${d.napi.ring} < clients ${a.clients}`);
+  }
+  if (a.process === 'trace') {
+    for (let k = 1; k < a.times.length; k++)
+      if (a.times[k] < a.times[k - 1]) {
+        at(['arrival', 'times', k], 'trace timestamps must be in ascending order');
+        break;
+      }
+    if (a.repeat !== undefined && a.repeat <= a.times[a.times.length - 1])
+      at(['arrival', 'repeat'], 'must be longer than the last timestamp of the trace');
+  }
+}
 
 /** What armIntidsUnique reads of a scenario (structural, so it does not depend on the schema's own type). */
 interface ArmSources {

@@ -24,6 +24,22 @@ export class Counters {
   cycHandler = 0;
   cycHw = 0;
   cycHalted = 0;
+  /** Guest softirq (NAPI poll) cycles. */
+  cycSoftirq = 0;
+  /** NIC receive path (DESIGN §18): packets arrived, processed, dropped (ring full), in a ring at the end. */
+  pktArrived = 0;
+  pktProcessed = 0;
+  pktDropped = 0;
+  pktInRing = 0;
+  /** NAPI polls completed (budget used or ring emptied) and interrupts the NAPI queues raised. */
+  napiPolls = 0;
+  napiIrqs = 0;
+  /** Closed-loop requests processed. */
+  requestsDone = 0;
+  /** Packet latency: arrival in the RX ring → processed by the NAPI poll (cycles). */
+  readonly packetLatency = new LogLinearHistogram();
+  /** Ages of the packets still in a ring at the end (censored latencies). */
+  readonly packetAgeAtEnd = new LogLinearHistogram();
   readonly delivery = new LogLinearHistogram();
   readonly completion = new LogLinearHistogram();
   /**
@@ -63,6 +79,16 @@ export class Counters {
     this.cycHandler += o.cycHandler;
     this.cycHw += o.cycHw;
     this.cycHalted += o.cycHalted;
+    this.cycSoftirq += o.cycSoftirq;
+    this.pktArrived += o.pktArrived;
+    this.pktProcessed += o.pktProcessed;
+    this.pktDropped += o.pktDropped;
+    this.pktInRing += o.pktInRing;
+    this.napiPolls += o.napiPolls;
+    this.napiIrqs += o.napiIrqs;
+    this.requestsDone += o.requestsDone;
+    this.packetLatency.add(o.packetLatency);
+    this.packetAgeAtEnd.add(o.packetAgeAtEnd);
     this.delivery.add(o.delivery);
     this.completion.add(o.completion);
     this.pendingAge.add(o.pendingAge);

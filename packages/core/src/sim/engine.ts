@@ -8,13 +8,15 @@ import type { DeliveryScheme } from '../hv/scheme.ts';
 import { Arena } from '../mem/vcpu-block.ts';
 import type { CostTable } from '../scenario/costs.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { Arrivals } from './arrivals.ts';
 import { Counters } from './counters.ts';
 import { makeSampler, type Sampler } from './distributions.ts';
 import { EventQueue } from './event-queue.ts';
 import { GuestModel } from './guest-model.ts';
+import { NicQueues } from './nic.ts';
 import { RngStreams } from './rng.ts';
 import type { Topology } from './topology.ts';
-import { distToCycles } from './topology.ts';
+import { ARR_CLOSED, distToCycles } from './topology.ts';
 import {
   KIND_DEVICE,
   KIND_IPI,
@@ -131,6 +133,13 @@ export class Sim {
   private readonly timerVector: Int32Array;
   /** The guest kernel's interrupt-related program (EOI position, APIC accesses, timer programming). */
   readonly guest: GuestModel;
+  /** When each device queue's next event happens (open-loop processes). */
+  private readonly arrivals: Arrivals;
+  /** NIC RX rings, interrupt masks, moderation state and NAPI poll lists (DESIGN §18). */
+  readonly nic: NicQueues;
+  /** First RNG stream of the per-interrupt handler-work draws (one per vCPU) and of the per-packet draws (per queue). */
+  private readonly streamWork0: number;
+  private readonly streamPacket0: number;
   readonly P: number;
   readonly V: number;
   /** Owning shard of every vCPU (all 0 when unsharded); events for other shards leave through `send`. */
@@ -163,9 +172,14 @@ export class Sim {
     this.rHalt = scheme.haltExitReason ?? R_HLT;
     this.exitHalf = Math.floor(c.exitRoundTrip / 2);
     this.end = topo.durationCycles;
-    // Streams: 3 per vCPU, 1 per device queue, then 1 per vCPU for its interrupts-off sections (appended, so the
-    // others keep their numbering).
-    this.rng = new RngStreams(scenario.seed, 4 * V + Q);
+    // Streams: 3 per vCPU, 1 per device queue, then 1 per vCPU for its interrupts-off sections, 1 per vCPU for the
+    // handler work of per-interrupt sources, 1 per queue for NAPI per-packet work (appended, so the others keep their
+    // numbering).
+    this.rng = new RngStreams(scenario.seed, 5 * V + 2 * Q);
+    this.streamWork0 = 4 * V + Q;
+    this.streamPacket0 = 5 * V + Q;
+    this.arrivals = new Arrivals(topo.queues, this.rng, 3 * V);
+    this.nic = new NicQueues(topo.queues, V, topo.freqGHz);
     this.guest = new GuestModel(scenario, topo, scheme.id);
     this.seq = new Float64Array(P + V + Q);
     this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer);
@@ -212,6 +226,7 @@ export class Sim {
         d.pcpu,
         vm.kinds,
         vm.handlers,
+        vm.perInterrupt,
         3 * i,
         3 * i + 1,
         3 * i + 2,
@@ -268,11 +283,18 @@ export class Sim {
     }
     topo.queues.forEach((q, qi) => {
       if (!this.owns(q.vcpu)) return;
-      // Without moderation every arrival raises its MSI at once, so arrival and MSI are one event (fewer events
-      // per interrupt); a moderated queue needs the arrival as an event of its own to decide when to raise.
-      if (q.minInterval === 0)
-        this.schedule(this.arrivalInterval(qi) + this.c.msiDelivery, P + V + qi, EV_ARRIVAL_MSI, qi, 0, 0);
-      else this.schedule(this.arrivalInterval(qi), P + V + qi, EV_ARRIVAL, qi, 0, 0);
+      const e = P + V + qi;
+      if (q.process === ARR_CLOSED) {
+        // Every client sends its first request after one think time; later ones follow their responses.
+        for (let k = 0; k < q.clients; k++) this.schedule(this.thinkTime(qi), e, EV_ARRIVAL, qi, 1, 0);
+        return;
+      }
+      const first = this.arrivals.next(qi, 0);
+      if (first === Number.POSITIVE_INFINITY) return;
+      // Without moderation or NAPI every arrival raises its MSI at once, so arrival and MSI are one event (fewer
+      // events per interrupt); otherwise the arrival is an event of its own that decides when to raise.
+      if (this.directMsi(qi)) this.schedule(first + this.c.msiDelivery, e, EV_ARRIVAL_MSI, qi, 0, 0);
+      else this.schedule(first, e, EV_ARRIVAL, qi, 0, 0);
     });
     for (let p = 0; p < P; p++) {
       if (this.pcpuOwned[p] === 0) continue;
@@ -337,9 +359,10 @@ export class Sim {
       case EV_ARRIVAL_MSI:
         return this.onArrivalMsi(e);
       case EV_ARRIVAL:
-        return this.onArrival(e);
+        return this.onArrival(e, a0);
       case EV_DEV_IRQ:
         this.qDeferred[e] = 0;
+        if (this.topo.queues[e].napi !== null) return this.nicMaybeRaise(e);
         return this.raiseDevice(e);
       case EV_MSI: {
         const vc = this.vcpus[e];
@@ -387,28 +410,43 @@ export class Sim {
 
   // ---- devices --------------------------------------------------------------------------------------------
 
-  private arrivalInterval(qi: number): number {
+  /** An arrival raises its MSI at once: no moderation, no NAPI (one event per interrupt). */
+  private directMsi(qi: number): boolean {
     const q = this.topo.queues[qi];
-    if (q.periodic) return Math.max(1, Math.round(q.meanInterval));
-    return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(3 * this.V + qi)) * q.meanInterval));
+    return q.minInterval === 0 && q.maxFrames === 0 && q.napi === null;
+  }
+
+  /** A closed-loop client's think time (≥ 1 cycle), from the queue's stream. */
+  private thinkTime(qi: number): number {
+    const q = this.topo.queues[qi];
+    return Math.max(1, (q.think as Sampler)(this.rng, 3 * this.V + qi));
   }
 
   /** An unmoderated queue's arrival at now − msiDelivery, its MSI arriving now; schedules the next one. */
   private onArrivalMsi(qi: number): void {
     const msi = this.c.msiDelivery;
     const raisedAt = this.now - msi;
-    this.schedule(raisedAt + this.arrivalInterval(qi) + msi, this.P + this.V + qi, EV_ARRIVAL_MSI, qi, 0, 0);
+    const next = this.arrivals.next(qi, raisedAt);
+    if (next !== Number.POSITIVE_INFINITY) this.schedule(next + msi, this.P + this.V + qi, EV_ARRIVAL_MSI, qi, 0, 0);
     const q = this.topo.queues[qi];
     const vc = this.vcpus[q.vcpu];
     this.countRaised(vc, q.vector, KIND_DEVICE);
     this.scheme.deviceInterrupt(this, vc, q.vector, raisedAt);
   }
 
-  private onArrival(qi: number): void {
+  /** A device event: `closed` = 1 for a closed-loop request (its successor follows its response, not this event). */
+  private onArrival(qi: number, closed: number): void {
     const e = this.P + this.V + qi;
-    this.schedule(this.now + this.arrivalInterval(qi), e, EV_ARRIVAL, qi, 0, 0);
-    const minI = this.topo.queues[qi].minInterval;
-    if (minI === 0 || this.now >= this.qLastIrq[qi] + minI) return this.raiseDevice(qi);
+    if (closed === 0) {
+      const next = this.arrivals.next(qi, this.now);
+      if (next !== Number.POSITIVE_INFINITY) this.schedule(next, e, EV_ARRIVAL, qi, 0, 0);
+    }
+    const q = this.topo.queues[qi];
+    if (q.napi !== null) return this.nicArrival(qi);
+    this.nic.sinceIrq[qi]++;
+    const minI = q.minInterval;
+    if (minI === 0 || this.now >= this.qLastIrq[qi] + minI || (q.maxFrames > 0 && this.nic.sinceIrq[qi] >= q.maxFrames))
+      return this.raiseDevice(qi);
     // Interrupt moderation (ITR): hold the interrupt until the interval since the last one has passed;
     // arrivals meanwhile share that one interrupt.
     if (this.qDeferred[qi] === 0) {
@@ -420,7 +458,101 @@ export class Sim {
   private raiseDevice(qi: number): void {
     const q = this.topo.queues[qi];
     this.qLastIrq[qi] = this.now;
+    this.nic.sinceIrq[qi] = 0;
     this.schedule(this.now + this.c.msiDelivery, this.P + this.V + qi, EV_MSI, q.vcpu, q.vector, this.now);
+  }
+
+  // ---- NIC receive path with NAPI (DESIGN §18) -------------------------------------------------------------
+
+  /** A packet reaches the RX ring (or is dropped: ring full); the device then decides whether to interrupt. */
+  private nicArrival(qi: number): void {
+    const cnt = this.cnt;
+    cnt.pktArrived++;
+    if (!this.nic.push(qi, this.now)) {
+      cnt.pktDropped++;
+      return;
+    }
+    this.nic.sinceIrq[qi]++;
+    this.nicMaybeRaise(qi);
+  }
+
+  /**
+   * The device raises an interrupt for qi's ring unless it is masked (NAPI owns the ring) or empty: at once when the
+   * moderation interval since the last interrupt has passed or the frame count is reached, else when it passes.
+   */
+  private nicMaybeRaise(qi: number): void {
+    const nic = this.nic;
+    if (nic.masked[qi] !== 0 || nic.len[qi] === 0) return;
+    const q = this.topo.queues[qi];
+    const itr = nic.interval(qi);
+    const due = this.qLastIrq[qi] + itr;
+    if (itr === 0 || this.now >= due || (q.maxFrames > 0 && nic.sinceIrq[qi] >= q.maxFrames)) {
+      nic.masked[qi] = 1; // EIAM: the MSI-X vector masks itself when it fires
+      this.cnt.napiIrqs++;
+      return this.raiseDevice(qi);
+    }
+    if (this.qDeferred[qi] === 0) {
+      this.qDeferred[qi] = 1;
+      this.schedule(due, this.P + this.V + qi, EV_DEV_IRQ, qi, 0, 0);
+    }
+  }
+
+  /**
+   * net_rx_action on vc: poll the head of its poll list, one packet at a time (each an interruptible step of guest
+   * work at `perPacket`); a poll ends when it has used its budget (the queue goes to the tail and is polled again) or
+   * the ring is empty (napi_complete_done: the driver retunes ITR, re-enables the interrupt). Returns false when there
+   * is nothing to poll.
+   */
+  private softirqNext(vc: Vcpu): boolean {
+    const nic = this.nic;
+    const i = vc.index;
+    for (;;) {
+      const qi = vc.softirqQ >= 0 ? vc.softirqQ : nic.pollHeadQueue(i);
+      if (qi < 0) return false;
+      vc.softirqQ = qi;
+      const napi = this.topo.queues[qi].napi!;
+      if (nic.len[qi] > 0 && vc.pollDone < napi.budget) {
+        vc.softirqLeft = napi.perPacket(this.rng, this.streamPacket0 + qi);
+        this.scheduleGuest(vc);
+        return true;
+      }
+      this.cnt.napiPolls++;
+      vc.softirqQ = -1;
+      vc.pollDone = 0;
+      if (nic.len[qi] > 0) {
+        nic.pollPop(i, true); // budget exhausted: poll again after the others
+        continue;
+      }
+      nic.pollPop(i, false);
+      nic.retune(qi);
+      nic.masked[qi] = 0;
+      this.nicMaybeRaise(qi);
+    }
+  }
+
+  /** The packet at the head of the polled ring has been processed. */
+  private packetDone(vc: Vcpu): void {
+    this.closeSegment(vc, this.now);
+    const qi = vc.softirqQ;
+    const arrived = this.nic.shift(qi);
+    const cnt = this.cnt;
+    cnt.pktProcessed++;
+    cnt.packetLatency.record(this.now - arrived);
+    this.nic.itrPackets[qi]++;
+    vc.pollDone++;
+    const q = this.topo.queues[qi];
+    if (q.process === ARR_CLOSED) {
+      cnt.requestsDone++;
+      this.schedule(this.now + this.thinkTime(qi), this.P + this.V + qi, EV_ARRIVAL, qi, 1, 0);
+    }
+    if (!this.softirqNext(vc)) this.softirqEnd(vc);
+  }
+
+  /** Nothing left to poll: the guest's own work resumes (or its idle period, if one began meanwhile). */
+  private softirqEnd(vc: Vcpu): void {
+    ++vc.actGen;
+    if (vc.idle) this.haltForIdle(vc);
+    else this.armIpiFlush(vc);
   }
 
   // ---- guest program --------------------------------------------------------------------------------------
@@ -429,7 +561,9 @@ export class Sim {
     vc.idle = true;
     const idleFor = Math.max(1, this.idleIdle[vc.index](this.rng, vc.streamIdle));
     this.schedule(this.now + idleFor, vc.entity, EV_GUEST_TIMER, vc.index, 0, 0);
-    if (vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart) this.haltForIdle(vc);
+    // Not while a softirq poll runs: the idle loop is entered when it is done (softirqEnd).
+    if (vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart && vc.softirqQ < 0)
+      this.haltForIdle(vc);
   }
 
   /**
@@ -581,8 +715,15 @@ export class Sim {
   closeSegment(vc: Vcpu, t: number): void {
     const d = t - vc.segStart;
     if (d <= 0) return;
-    if (vc.phase === PH_WORK) vc.cycWork += d;
-    else if (vc.phase === PH_HANDLER) {
+    if (vc.phase === PH_WORK) {
+      if (vc.softirqQ >= 0) {
+        // Softirq (NAPI poll) time is guest kernel work, not the guest's own work.
+        const s = d < vc.softirqLeft ? d : vc.softirqLeft;
+        vc.cycSoftirq += s;
+        vc.softirqLeft -= s;
+        vc.cycWork += d - s;
+      } else vc.cycWork += d;
+    } else if (vc.phase === PH_HANDLER) {
       vc.cycHandler += d;
       vc.handlerLeft -= d;
     }
@@ -594,6 +735,8 @@ export class Sim {
     const gen = ++vc.actGen;
     if (vc.phase === PH_HANDLER) this.schedule(vc.segStart + vc.handlerLeft, vc.entity, EV_VCPU, vc.index, gen, 0);
     else if (vc.phase === PH_POST_EOI) this.schedule(vc.segStart, vc.entity, EV_VCPU, vc.index, gen, 0);
+    else if (vc.phase === PH_WORK && vc.softirqQ >= 0)
+      this.schedule(vc.segStart + vc.softirqLeft, vc.entity, EV_VCPU, vc.index, gen, 0); // the packet being processed
   }
 
   private activityEnd(vc: Vcpu): void {
@@ -609,6 +752,8 @@ export class Sim {
       if (vc.run === RUN_GUEST) this.scheduleGuest(vc);
     } else if (vc.phase === PH_POST_EOI) {
       this.iret(vc);
+    } else if (vc.phase === PH_WORK && vc.softirqQ >= 0) {
+      this.packetDone(vc);
     }
   }
 
@@ -621,6 +766,15 @@ export class Sim {
 
   /** After an interrupt: back to work, or HLT again when the guest is in an idle period. */
   returnToBackground(vc: Vcpu): void {
+    // Pending softirq work (a NAPI poll scheduled or interrupted) runs first, as irq_exit → __do_softirq does, with
+    // interrupts enabled; the idle loop is entered only when it is done.
+    if (this.nic.any && (vc.softirqQ >= 0 || this.nic.pollLen[vc.index] > 0)) {
+      vc.phase = PH_WORK;
+      if (vc.softirqQ >= 0) this.scheduleGuest(vc);
+      else if (!this.softirqNext(vc)) this.softirqEnd(vc);
+      this.armIpiFlush(vc);
+      return;
+    }
     if (vc.idle) this.haltForIdle(vc);
     else {
       vc.phase = PH_WORK;
@@ -642,10 +796,19 @@ export class Sim {
     vc.handlerVector = vector;
     vc.handlerRaised = raisedAt;
     vc.handlerFlag = flag;
-    // The handler processes all work that arrived with this vector, including instances that coalesced into it
-    // (NAPI-style), so total handler work is the same under every scheme.
-    vc.handlerLeft = vc.ledger.work[vector];
-    vc.ledger.work[vector] = 0;
+    // Handler work (DESIGN §18): a per-interrupt source (a pure signal) runs one sampled handler per delivered
+    // interrupt — one that coalesced is lost, work and all; a queued source's handler processes the work of every
+    // event raised since the last one, coalesced ones included.
+    if (vc.perInterrupt[vector] !== 0) vc.handlerLeft = vc.handlerCost[vector](this.rng, this.streamWork0 + vc.index);
+    else {
+      vc.handlerLeft = vc.ledger.work[vector];
+      vc.ledger.work[vector] = 0;
+    }
+    // A NAPI queue's hard-IRQ handler schedules its poll (napi_schedule_irqoff); the poll runs after the IRET.
+    if (this.nic.any) {
+      const nq = this.nic.napiOf[vc.index * 256 + vector];
+      if (nq >= 0) this.nic.schedule(vc.index, nq);
+    }
     const kind = vc.kinds[vector];
     const cnt = this.cnt;
     cnt.delivery.record(at - raisedAt);
@@ -808,6 +971,11 @@ export class Sim {
     if (vc.phase === PH_HALT) {
       vc.phase = PH_WORK;
       this.returnToBackground(vc);
+    } else if (vc.phase === PH_WORK && vc.softirqQ < 0 && this.nic.any && this.nic.pollLen[vc.index] > 0) {
+      // The exit came between a hard-IRQ handler's IRET and its softirq (e.g. an interrupt-window or #NP exit at
+      // IRET): the NAPI poll starts now.
+      if (!this.softirqNext(vc)) this.softirqEnd(vc);
+      this.armIpiFlush(vc);
     } else {
       this.scheduleGuest(vc);
       if (vc.phase === PH_WORK) this.armIpiFlush(vc);
@@ -912,7 +1080,7 @@ export class Sim {
 
   /** Samples the handler work an interrupt brings when it reaches its target (target's handler stream). */
   sampleWork(vc: Vcpu, vector: number): void {
-    vc.ledger.work[vector] += vc.handlerCost[vector](this.rng, vc.streamHandler);
+    if (vc.perInterrupt[vector] === 0) vc.ledger.work[vector] += vc.handlerCost[vector](this.rng, vc.streamHandler);
   }
 
   countCoalesced(vc: Vcpu, vector: number): void {
@@ -933,11 +1101,23 @@ export class Sim {
       if (vc.run === RUN_GUEST && vc.segStart < end) this.closeSegment(vc, end);
       cnt.cycWork += vc.cycWork;
       cnt.cycHandler += vc.cycHandler;
+      cnt.cycSoftirq += vc.cycSoftirq;
       vc.ipiq.forEach((at) => {
         cnt.notePendingAtEnd(end - at);
       });
       this.scheme.forEachPending(this, vc, visit);
     }
+    if (this.nic.any) this.finishRings(end);
+  }
+
+  /** Packets still in the RX rings at the end, with their ages (after finish they are counted in pktInRing). */
+  private finishRings(end: number): void {
+    const cnt = this.cnt;
+    this.topo.queues.forEach((q, qi) => {
+      if (q.napi === null || !this.owns(q.vcpu)) return;
+      cnt.pktInRing += this.nic.len[qi];
+      this.nic.forEachInRing(qi, (t) => cnt.packetAgeAtEnd.record(end - t));
+    });
   }
 
   /** Interrupts pending at the end (after finish): in the schemes' structures plus those outside any. */

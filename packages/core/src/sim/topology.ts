@@ -2,7 +2,7 @@
 // Entity ids (for tie-breaking and RNG streams) are global and independent of sharding:
 //   pCPU p → p;  vCPU v → P + v;  device queue q → P + V + q.
 
-import type { DistInput, Scenario } from '../scenario/schema.ts';
+import type { DeviceSpec, DistInput, Scenario } from '../scenario/schema.ts';
 import { type DistSpec, makeSampler, type Sampler } from './distributions.ts';
 import { KIND_DEVICE, KIND_IPI, KIND_TIMER } from './vcpu.ts';
 
@@ -13,16 +13,39 @@ export interface VcpuDesc {
   pcpu: number;
 }
 
+/** Arrival processes (schema `arrival.process`). */
+export const ARR_POISSON = 0;
+export const ARR_PERIODIC = 1;
+export const ARR_ONOFF = 2;
+export const ARR_TRACE = 3;
+export const ARR_CLOSED = 4;
+
 export interface QueueDesc {
   device: number;
   name: string;
   vcpu: number;
   vector: number;
-  periodic: boolean;
-  /** Mean interval between arrivals, cycles. */
+  /** ARR_* */
+  process: number;
+  /** Mean interval between arrivals (while on, for on/off), cycles. */
   meanInterval: number;
+  /** On/off source: mean on and off periods, cycles. */
+  onMean: number;
+  offMean: number;
+  /** Trace: arrival times in cycles (ascending) and the replay period (0 = once). */
+  trace: Float64Array | null;
+  traceRepeat: number;
+  /** Closed loop: client population and think-time sampler (queue's stream). */
+  clients: number;
+  think: Sampler | null;
   /** Interrupt moderation: minimum cycles between two interrupts of this queue (0 = off). */
   minInterval: number;
+  /** Moderation count: raise once this many events arrived since the last interrupt (0 = off). */
+  maxFrames: number;
+  /** Adaptive ITR (ixgbevf_set_itr after every NAPI poll). */
+  adaptive: boolean;
+  /** NAPI receive path (null: each event is handled by the interrupt handler itself). */
+  napi: { ring: number; budget: number; perPacket: Sampler; packetBytes: number } | null;
 }
 
 export interface VmInstance {
@@ -32,6 +55,8 @@ export interface VmInstance {
   vcpus: number;
   kinds: Uint8Array;
   handlers: Sampler[];
+  /** Per vector: 1 = per-interrupt handler work (a pure signal), 0 = queued (work accumulates per event). */
+  perInterrupt: Uint8Array;
 }
 
 export interface Topology {
@@ -60,6 +85,49 @@ export function distToCycles(d: DistInput, f: number): DistSpec {
   }
 }
 
+/** A device's handler-work semantics with its per-kind default (DESIGN §18): rings for nic/nvme, signals otherwise. */
+export function deviceWork(d: DeviceSpec): 'per-interrupt' | 'queued' {
+  return d.work ?? (d.kind === 'generic' ? 'per-interrupt' : 'queued');
+}
+
+const PROCESS: Record<DeviceSpec['arrival']['process'], number> = {
+  poisson: ARR_POISSON,
+  periodic: ARR_PERIODIC,
+  onoff: ARR_ONOFF,
+  trace: ARR_TRACE,
+  closed: ARR_CLOSED,
+};
+
+function queueDesc(d: DeviceSpec, device: number, name: string, vcpu: number, vector: number, f: number): QueueDesc {
+  const a = d.arrival;
+  const m = d.moderation;
+  return {
+    device,
+    name,
+    vcpu,
+    vector,
+    process: PROCESS[a.process],
+    meanInterval: a.process === 'poisson' || a.process === 'periodic' || a.process === 'onoff' ? (f * 1e9) / a.rate : 0,
+    onMean: a.process === 'onoff' ? a.on * f : 0,
+    offMean: a.process === 'onoff' ? a.off * f : 0,
+    trace: a.process === 'trace' ? Float64Array.from(a.times, (ns) => Math.max(1, nsToCycles(ns, f))) : null,
+    traceRepeat: a.process === 'trace' && a.repeat !== undefined ? nsToCycles(a.repeat, f) : 0,
+    clients: a.process === 'closed' ? a.clients : 0,
+    think: a.process === 'closed' ? makeSampler(distToCycles(a.think, f)) : null,
+    minInterval: m?.minInterval !== undefined ? nsToCycles(m.minInterval, f) : 0,
+    maxFrames: m?.packets ?? 0,
+    adaptive: m?.adaptive ?? false,
+    napi: d.napi
+      ? {
+          ring: d.napi.ring,
+          budget: d.napi.budget,
+          perPacket: makeSampler(distToCycles(d.napi.perPacket, f)),
+          packetBytes: d.napi.packetBytes,
+        }
+      : null,
+  };
+}
+
 /** bareMetal: each vCPU is its own physical CPU (no consolidation, no overcommit). */
 export function buildTopology(s: Scenario, bareMetal: boolean): Topology {
   const f = s.cpu.freqGHz;
@@ -73,6 +141,8 @@ export function buildTopology(s: Scenario, bareMetal: boolean): Topology {
       const handlers: Sampler[] = new Array(256);
       const base = makeSampler(distToCycles(g.handler, f));
       for (let v = 0; v < 256; v++) handlers[v] = base;
+      // Guest timer and IPIs are pure signals: one handler run per delivered interrupt (DESIGN §18).
+      const perInterrupt = new Uint8Array(256).fill(1);
       kinds[g.timerVector] = KIND_TIMER;
       handlers[g.timerVector] = makeSampler(distToCycles(g.timerHandler, f));
       // A single-vCPU VM sends no IPIs (the engine's IPI source needs another vCPU), so its IPI vector names
@@ -88,6 +158,7 @@ export function buildTopology(s: Scenario, bareMetal: boolean): Topology {
         vcpus: spec.vcpus,
         kinds,
         handlers,
+        perInterrupt,
       };
       for (let j = 0; j < spec.vcpus; j++) {
         const pcpu = bareMetal ? vcpus.length : Array.isArray(spec.pin) ? spec.pin[j] : spreadNext++ % s.host.pcpus;
@@ -111,16 +182,9 @@ export function buildTopology(s: Scenario, bareMetal: boolean): Topology {
       targets.forEach((t, qi) => {
         const vector = d.vector + qi;
         vm.kinds[vector] = KIND_DEVICE;
+        vm.perInterrupt[vector] = d.napi || deviceWork(d) === 'per-interrupt' ? 1 : 0;
         if (d.handler) vm.handlers[vector] = makeSampler(distToCycles(d.handler, f));
-        queues.push({
-          device: di,
-          name: `${d.name}@${vm.name}.q${qi}`,
-          vcpu: vm.firstVcpu + t,
-          vector,
-          periodic: d.arrival.process === 'periodic',
-          meanInterval: (f * 1e9) / d.arrival.rate,
-          minInterval: d.moderation ? nsToCycles(d.moderation.minInterval, f) : 0,
-        });
+        queues.push(queueDesc(d, di, `${d.name}@${vm.name}.q${qi}`, vm.firstVcpu + t, vector, f));
       });
     });
   });

@@ -86,8 +86,14 @@ export class Vcpu {
   handlerPhysical = false;
   onWakeupList = false;
 
+  /** NAPI softirq: the queue being polled (-1 none), cycles left of its current packet, packets this poll. */
+  softirqQ = -1;
+  softirqLeft = 0;
+  pollDone = 0;
+
   // accounting (cycles)
   cycWork = 0;
+  cycSoftirq = 0;
   cycHandler = 0;
   cycHw = 0;
   idleBegin = 0;
@@ -100,6 +106,8 @@ export class Vcpu {
     public pcpu: number,
     readonly kinds: Uint8Array,
     readonly handlerCost: Sampler[],
+    /** Per vector: 1 = one sampled handler per delivered interrupt; 0 = the handler runs the queued work. */
+    readonly perInterrupt: Uint8Array,
     readonly streamIdle: number,
     readonly streamHandler: number,
     readonly streamIpi: number,

@@ -48,6 +48,30 @@ export interface SchemeResult {
     cycles: { guestWork: number; guestHandlers: number; hardwareAssist: number; exits: number };
   };
   histograms: { delivery: string; completion: string };
+  /**
+   * NIC receive path with NAPI (present when the scenario has a NAPI device; DESIGN §18). Conservation: arrived =
+   * processed + dropped + inRing. `interruptsPerPacket` = interrupts the NAPI queues raised / packets processed.
+   */
+  packets?: {
+    arrived: number;
+    processed: number;
+    dropped: number;
+    inRing: number;
+    conserved: boolean;
+    perSecond: number;
+    interruptsPerPacket: number;
+    polls: number;
+    /** Arrival in the RX ring → processed by the NAPI poll. */
+    latencyNs: LatencySummary;
+    /** The same with each packet still in a ring counted at its age (censored; a lower bound). */
+    latencyWithInRingNs: LatencySummary;
+  };
+  /**
+   * Closed-loop throughput (present when the scenario has a closed-loop device): requests processed per simulated
+   * second and their ratio to bare metal's on the same workload — the papers' "% of bare metal" for netperf/apache/
+   * memcached, beside cpu.relativeToBareMetal (the guest's own work, the share definition).
+   */
+  throughput?: { requests: number; requestsPerSecond: number; relativeToBareMetal: number };
 }
 
 export interface EngineInfo {
@@ -81,9 +105,11 @@ export function schemeResult(
   pending: number,
   durationSec: number,
   freqGHz: number,
-  bareMetalWork: number,
+  bareMetal: Counters | null,
   starvedAfterNs = Math.max(1e6, 0.1 * durationSec * 1e9),
+  workload: { napi: boolean; closedLoop: boolean } = { napi: false, closedLoop: false },
 ): SchemeResult {
+  const bareMetalWork = bareMetal ? bareMetal.cycWork : 0;
   const d = toHdr(c.delivery, freqGHz);
   const k = toHdr(c.completion, freqGHz);
   const withPending = new LogLinearHistogram();
@@ -108,13 +134,13 @@ export function schemeResult(
   CAUSE_NAMES.forEach((n, i) => {
     if (c.exitsByCause[i] > 0) byCause[n] = c.exitsByCause[i];
   });
-  const busy = c.cycWork + c.cycHandler + c.cycHw + exitCycles;
+  const busy = c.cycWork + c.cycHandler + c.cycSoftirq + c.cycHw + exitCycles;
   const kind = (i: number) => ({
     raised: c.raisedByKind[i],
     delivered: c.deliveredByKind[i],
     coalesced: c.coalescedByKind[i],
   });
-  return {
+  const out: SchemeResult = {
     scheme: id,
     interrupts: {
       raised: c.raised,
@@ -147,10 +173,42 @@ export function schemeResult(
         c.deviceDeliveredRunning > 0 ? r6(c.deviceExitsRunning / c.deviceDeliveredRunning) : 0,
     },
     cpu: {
-      guestShare: busy > 0 ? r6((c.cycWork + c.cycHandler) / busy) : 0,
+      guestShare: busy > 0 ? r6((c.cycWork + c.cycHandler + c.cycSoftirq) / busy) : 0,
       relativeToBareMetal: bareMetalWork > 0 ? r6(c.cycWork / bareMetalWork) : 0,
-      cycles: { guestWork: c.cycWork, guestHandlers: c.cycHandler, hardwareAssist: c.cycHw, exits: exitCycles },
+      cycles: {
+        guestWork: c.cycWork,
+        guestHandlers: c.cycHandler,
+        ...(workload.napi ? { guestSoftirq: c.cycSoftirq } : {}),
+        hardwareAssist: c.cycHw,
+        exits: exitCycles,
+      },
     },
     histograms: { delivery: d.base64, completion: k.base64 },
   };
+  if (workload.napi) {
+    const withRing = new LogLinearHistogram();
+    withRing.add(c.packetLatency);
+    withRing.add(c.packetAgeAtEnd);
+    out.packets = {
+      arrived: c.pktArrived,
+      processed: c.pktProcessed,
+      dropped: c.pktDropped,
+      inRing: c.pktInRing,
+      conserved: c.pktArrived === c.pktProcessed + c.pktDropped + c.pktInRing && c.packetAgeAtEnd.count === c.pktInRing,
+      perSecond: Math.round(c.pktProcessed / durationSec),
+      interruptsPerPacket: c.pktProcessed > 0 ? r6(c.napiIrqs / c.pktProcessed) : 0,
+      polls: c.napiPolls,
+      latencyNs: toHdr(c.packetLatency, freqGHz).summary,
+      latencyWithInRingNs: toHdr(withRing, freqGHz).summary,
+    };
+  }
+  if (workload.closedLoop) {
+    const ref = bareMetal ? bareMetal.requestsDone : 0;
+    out.throughput = {
+      requests: c.requestsDone,
+      requestsPerSecond: Math.round(c.requestsDone / durationSec),
+      relativeToBareMetal: ref > 0 ? r6(c.requestsDone / ref) : 0,
+    };
+  }
+  return out;
 }

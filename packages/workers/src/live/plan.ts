@@ -10,7 +10,7 @@
 // periods and timers, interrupt moderation, schemeOptions, seed-determinism (the clock is the wall), duration (the
 // run lasts --seconds).
 
-import { buildTopology, type Scenario } from '@ivsim/core';
+import { ARR_PERIODIC, buildTopology, type Scenario } from '@ivsim/core';
 import { MAX_LRS, MAX_VCPU_THREADS, SLOTS } from './layout.ts';
 
 export type LiveMode = 'pi' | 'lr';
@@ -72,7 +72,10 @@ export function livePlan(s: Scenario, threads: number, rateScale: number): LiveP
       poster: vcpu % posters,
     });
   };
-  for (const q of topo.queues) add(q.vcpu, q.vector, 'device', (s.cpu.freqGHz * 1e9) / q.meanInterval, q.periodic);
+  for (const q of topo.queues) {
+    if (q.meanInterval === 0) continue; // trace and closed-loop queues have no rate to pace (see `ignored`)
+    add(q.vcpu, q.vector, 'device', (s.cpu.freqGHz * 1e9) / q.meanInterval, q.process === ARR_PERIODIC);
+  }
   for (const vm of topo.vms) {
     const g = s.vms[vm.spec].guest;
     if (!g.ipi || g.ipi.rate <= 0 || vm.vcpus < 2) continue;
@@ -84,7 +87,7 @@ export function livePlan(s: Scenario, threads: number, rateScale: number): LiveP
     'cost preset and overrides (real hardware timings)',
     'handler costs (EOI right after acknowledge)',
     'guest idle periods and timers',
-    'device moderation',
+    'device moderation, NAPI, trace and closed-loop arrivals',
     'schemeOptions',
     'duration (the run lasts --seconds)',
   ];
