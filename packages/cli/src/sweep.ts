@@ -1,7 +1,19 @@
-// `ivsim sweep <scenario> --lrs 1,2,4,8,16`: the list-register sweep of an ARM scenario (core lrSweep), printed as a
-// table of maintenance exits and delivery latency per LR count and scheme.
+// `ivsim sweep <scenario>`: the list-register sweep of an ARM scenario (`--lrs 1,2,4,8,16`, core lrSweep: maintenance
+// exits and delivery latency per LR count and scheme), or the interrupt-moderation sweep of a scenario with a NAPI NIC
+// (`--intervals 0,10us,50us,adaptive`, core moderationSweep: interrupts, packet latency and CPU per ITR setting).
 
-import { checkLrCounts, type LrSweepResult, lrSweep, ScenarioError, withOverrides } from '@ivsim/core';
+import {
+  checkLrCounts,
+  DEFAULT_MODERATION_POINTS,
+  type LrSweepResult,
+  lrSweep,
+  type ModerationPoint,
+  type ModerationSweepResult,
+  moderationSweep,
+  parseTimeNs,
+  ScenarioError,
+  withOverrides,
+} from '@ivsim/core';
 import type { Command } from 'commander';
 import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
@@ -17,6 +29,55 @@ export function parseLrList(v: string): number[] {
     throw new ScenarioError(`--lrs: expected a comma-separated list of integers 1..16, got "${parts[bad]}"`);
   checkLrCounts(lrs);
   return lrs;
+}
+
+/** Parses "0,10us,50us,adaptive" (times with a unit or ns); a bad entry is a ScenarioError naming it (exit 2). */
+export function parseIntervals(v: string): ModerationPoint[] {
+  const parts = v.split(',').map((x) => x.trim());
+  return parts.map((x, i) => {
+    if (x === 'adaptive') return 'adaptive';
+    const ns = /^\d+$/.test(x) ? Number(x) : parseTimeNs(x);
+    if (ns === undefined || !Number.isFinite(ns) || ns < 0)
+      throw new ScenarioError(`--intervals[${i}]: expected a time such as 10us (or 0, or adaptive), got "${x}"`);
+    return ns;
+  });
+}
+
+export function formatModerationSweep(r: ModerationSweepResult): string {
+  const head = [
+    'ITR',
+    'scheme',
+    'irqs/s',
+    'irqs/pkt',
+    'pkt p50 µs',
+    'pkt p99 µs',
+    'exits/s',
+    'dropped',
+    'vs bare metal',
+    ...(r.points.some((p) => p.throughputRelativeToBareMetal !== null) ? ['throughput vs bm'] : []),
+  ];
+  const us = (ns: number) => (ns / 1000).toFixed(2);
+  const rows = r.points.map((p) => [
+    p.moderation === 'adaptive' ? 'adaptive' : p.moderation === 0 ? 'off' : `${us(p.moderation)}µs`,
+    p.scheme,
+    String(p.deviceInterruptsPerSecond),
+    p.interruptsPerPacket.toFixed(3),
+    us(p.packetLatencyNs.p50),
+    us(p.packetLatencyNs.p99),
+    String(p.exitsPerSecond),
+    String(p.dropped),
+    `${(p.relativeToBareMetal * 100).toFixed(1)}%`,
+    ...(p.throughputRelativeToBareMetal !== null ? [`${(p.throughputRelativeToBareMetal * 100).toFixed(1)}%`] : []),
+  ]);
+  const { line, rule } = columns(head, rows, 2);
+  return [
+    `${r.scenario}: seed ${r.seed}, interrupt-moderation sweep (NAPI devices)`,
+    line(head),
+    rule,
+    ...rows.map(line),
+    'ITR: minimum interval between two interrupts of a queue (adaptive: ixgbevf_set_itr); irqs/s: interrupts the NAPI',
+    "queues raised; pkt: arrival in the RX ring → processed; vs bare metal: the guest's own work at the same ITR setting.",
+  ].join('\n');
 }
 
 export function formatSweep(r: LrSweepResult): string {
@@ -65,9 +126,16 @@ export function addSweepCommand(
 ) {
   program
     .command('sweep')
-    .description('run an ARM scenario once per list-register count (maintenance exits and delivery latency)')
-    .argument('<scenario>', 'built-in scenario name (e.g. arm-lr-pressure) or a YAML/JSON file')
-    .option('--lrs <list>', 'list-register counts, comma-separated, each 1..16', '1,2,4,8,16')
+    .description(
+      'run a scenario once per list-register count (ARM: maintenance exits, delivery latency) or per interrupt-' +
+        'moderation setting (a NAPI NIC: interrupts, packet latency, CPU)',
+    )
+    .argument('<scenario>', 'built-in scenario name (e.g. arm-lr-pressure, moderation-sweep) or a YAML/JSON file')
+    .option('--lrs <list>', 'list-register counts, comma-separated, each 1..16 (default 1,2,4,8,16)')
+    .option(
+      '--intervals <list>',
+      'moderation settings, comma-separated: times (0 = off) or adaptive (default 0,2us,10us,20us,50us,84us,125us,adaptive)',
+    )
     .option('--seed <n>', 'override the scenario seed', intArg('--seed', 0))
     .option(
       '--json <file>',
@@ -75,9 +143,26 @@ export function addSweepCommand(
       fileArg('--json'),
     )
     .option('--force', 'run even when the estimated time or memory exceeds this machine')
-    .action((arg: string, o: { lrs: string; seed?: number; json?: string; force?: boolean }) => {
-      const lrs = parseLrList(o.lrs);
+    .action((arg: string, o: { lrs?: string; intervals?: string; seed?: number; json?: string; force?: boolean }) => {
+      if (o.lrs !== undefined && o.intervals !== undefined)
+        throw new ScenarioError('--lrs and --intervals: choose one sweep');
       const s = withOverrides(resolveScenario(arg), { seed: o.seed });
+      const napi = s.devices.some((d) => d.napi !== undefined);
+      if (o.intervals !== undefined || (o.lrs === undefined && napi)) {
+        const points = o.intervals !== undefined ? parseIntervals(o.intervals) : [...DEFAULT_MODERATION_POINTS];
+        const schemes = s.schemes.includes('bare-metal') ? s.schemes.length : s.schemes.length + 1;
+        checkResources(s, { runs: schemes * points.length, shards: 1, cores: 1, force: o.force === true });
+        const write = o.json ? prepareOutput('--json', o.json) : null;
+        const r = moderationSweep(s, points);
+        write?.(`${JSON.stringify(r, null, 2)}\n`);
+        console.log(formatModerationSweep(r));
+        if (r.points.some((p) => !p.conserved)) {
+          console.error('error: conservation violated (interrupts or packets unaccounted for)');
+          process.exitCode = 1;
+        }
+        return;
+      }
+      const lrs = parseLrList(o.lrs ?? '1,2,4,8,16');
       const gic = s.schemes.filter((id) => id !== 'bare-metal').length;
       // In-process, one thread: bare-metal once, then every GIC scheme once per LR count.
       checkResources(s, { runs: 1 + gic * lrs.length, shards: 1, cores: 1, force: o.force === true });

@@ -14,6 +14,14 @@ export { CAUSE_NAMES, EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts
 export { createScheme, implementedSchemes } from './hv/registry.ts';
 export type { DeliveryScheme } from './hv/scheme.ts';
 export * from './mem/index.ts';
+export {
+  DEFAULT_MODERATION_POINTS,
+  type ModerationPoint,
+  type ModerationSweepPoint,
+  type ModerationSweepResult,
+  moderationSweep,
+  withModeration,
+} from './moderation-sweep.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
 export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
 export {

@@ -718,7 +718,7 @@ export class Sim {
     if (vc.phase === PH_WORK) {
       if (vc.softirqQ >= 0) {
         // Softirq (NAPI poll) time is guest kernel work, not the guest's own work.
-        const s = d < vc.softirqLeft ? d : vc.softirqLeft;
+        const s = Math.min(d, vc.softirqLeft);
         vc.cycSoftirq += s;
         vc.softirqLeft -= s;
         vc.cycWork += d - s;

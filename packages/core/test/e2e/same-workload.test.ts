@@ -21,9 +21,19 @@ describe('every open-loop source raises the same interrupts under every scheme',
     const r = simulate({ ...s, schemes: all });
     const ref = r.schemes[0].interrupts.raisedBySource;
     expect(ref.device).toBeGreaterThan(0);
+    // A NAPI NIC's open-loop source is its packets: how many interrupts they raise depends on how fast the guest
+    // polls (the interrupt is masked while NAPI runs), so the packets are what must be identical (DESIGN §18).
+    const napi = r.schemes[0].packets !== undefined;
     for (const x of r.schemes) {
-      expect(x.interrupts.raisedBySource, x.scheme).toEqual(ref);
-      expect(x.interrupts.raised).toBe(ref.device + ref.ipi + ref.guestTimer);
+      if (napi) {
+        expect(x.packets?.arrived, x.scheme).toBe(r.schemes[0].packets?.arrived);
+        expect(x.packets?.conserved, x.scheme).toBe(true);
+        expect({ ...x.interrupts.raisedBySource, device: 0 }, x.scheme).toEqual({ ...ref, device: 0 });
+        expect(x.interrupts.raised).toBe(x.interrupts.raisedBySource.device + ref.ipi + ref.guestTimer);
+      } else {
+        expect(x.interrupts.raisedBySource, x.scheme).toEqual(ref);
+        expect(x.interrupts.raised).toBe(ref.device + ref.ipi + ref.guestTimer);
+      }
       expect(x.interrupts.raised).toBe(x.interrupts.delivered + x.interrupts.coalesced + x.interrupts.pending);
       expect(x.conservation.ok, x.scheme).toBe(true);
     }
