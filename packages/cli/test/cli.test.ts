@@ -118,6 +118,25 @@ describe('ivsim CLI', () => {
     ).toBe(true);
   });
 
+  it('moderation sweep: `sweep moderation-sweep --intervals` prints one row per setting and scheme, interrupts falling', () => {
+    const f = join(dir, 'msweep.json');
+    const r = run('sweep', 'moderation-sweep', '--intervals', '0,50us,adaptive', '--json', f);
+    expect(r.status).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => /^(off|50\.00µs|adaptive)\s+(bare-metal|x86-)/.test(l));
+    expect(rows).toHaveLength(15);
+    const j = JSON.parse(readFileSync(f, 'utf8'));
+    const irq = (m: number | string) =>
+      j.points.find(
+        (p: { moderation: number | string; scheme: string }) => p.moderation === m && p.scheme === 'x86-vmx',
+      ).deviceInterruptsPerSecond;
+    expect(irq(50_000)).toBeLessThan(irq(0));
+    const bad = run('sweep', 'moderation-sweep', '--intervals', '0,fast');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--intervals\[1\]: expected a time/);
+    const both = run('sweep', 'moderation-sweep', '--intervals', '0', '--lrs', '4');
+    expect(both.status).toBe(2);
+  });
+
   it('the run table shows what is still pending, and says when a scheme starved', () => {
     const scen = join(dir, 'starve.json');
     writeFileSync(

@@ -142,6 +142,9 @@ const arrivalSchema = z.discriminatedUnion('process', [
     process: z.literal('closed'),
     clients: z.number().int().min(1).max(MAX_LIST),
     think: distSchema,
+    // Work per request in process context (the server application: netperf's receive copy, memcached's lookup),
+    // after the softirq has delivered the packet; the response leaves when it is done. Absent: at the softirq.
+    app: distSchema.optional(),
   }),
 ]);
 

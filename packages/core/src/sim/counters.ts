@@ -34,8 +34,13 @@ export class Counters {
   /** NAPI polls completed (budget used or ring emptied) and interrupts the NAPI queues raised. */
   napiPolls = 0;
   napiIrqs = 0;
-  /** Closed-loop requests processed. */
+  /** Closed-loop requests processed (responses sent), and the guest's process-context cycles spent on them. */
   requestsDone = 0;
+  cycApp = 0;
+  /** Requests still in the guest at the end (in a ring or at the application). */
+  requestsInGuest = 0;
+  /** Closed-loop request latency: arrival in the RX ring → response (cycles). */
+  readonly requestLatency = new LogLinearHistogram();
   /** Packet latency: arrival in the RX ring → processed by the NAPI poll (cycles). */
   readonly packetLatency = new LogLinearHistogram();
   /** Ages of the packets still in a ring at the end (censored latencies). */
@@ -87,6 +92,9 @@ export class Counters {
     this.napiPolls += o.napiPolls;
     this.napiIrqs += o.napiIrqs;
     this.requestsDone += o.requestsDone;
+    this.cycApp += o.cycApp;
+    this.requestsInGuest += o.requestsInGuest;
+    this.requestLatency.add(o.requestLatency);
     this.packetLatency.add(o.packetLatency);
     this.packetAgeAtEnd.add(o.packetAgeAtEnd);
     this.delivery.add(o.delivery);

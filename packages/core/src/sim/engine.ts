@@ -422,6 +422,19 @@ export class Sim {
     return Math.max(1, (q.think as Sampler)(this.rng, 3 * this.V + qi));
   }
 
+  /** Process-context work of the application's head request (per-packet stream of its queue). */
+  private appWork(vc: Vcpu): number {
+    const qi = this.nic.appHeadQueue(vc.index);
+    return (this.topo.queues[qi].app as Sampler)(this.rng, this.streamPacket0 + qi);
+  }
+
+  /** The guest has softirq or closed-loop application work to do before its own work or its idle loop. */
+  private kernelBusy(vc: Vcpu): boolean {
+    if (!this.nic.any) return false;
+    const i = vc.index;
+    return vc.softirqQ >= 0 || this.nic.pollLen[i] > 0 || this.nic.appLen[i] > 0;
+  }
+
   /** An unmoderated queue's arrival at now − msiDelivery, its MSI arriving now; schedules the next one. */
   private onArrivalMsi(qi: number): void {
     const msi = this.c.msiDelivery;
@@ -542,14 +555,42 @@ export class Sim {
     vc.pollDone++;
     const q = this.topo.queues[qi];
     if (q.process === ARR_CLOSED) {
-      cnt.requestsDone++;
-      this.schedule(this.now + this.thinkTime(qi), this.P + this.V + qi, EV_ARRIVAL, qi, 1, 0);
+      if (q.app !== null)
+        this.nic.appPush(vc.index, qi, arrived); // the socket wakes the server application
+      else this.respond(qi, arrived);
     }
     if (!this.softirqNext(vc)) this.softirqEnd(vc);
   }
 
+  /** A closed-loop response leaves: its client thinks, then sends the next request. */
+  private respond(qi: number, arrived: number): void {
+    const cnt = this.cnt;
+    cnt.requestsDone++;
+    cnt.requestLatency.record(this.now - arrived);
+    this.schedule(this.now + this.thinkTime(qi), this.P + this.V + qi, EV_ARRIVAL, qi, 1, 0);
+  }
+
+  /** The server application finished the head request's process-context work: the response leaves. */
+  private appDone(vc: Vcpu): void {
+    this.closeSegment(vc, this.now);
+    const i = vc.index;
+    const qi = this.nic.appHeadQueue(i);
+    const arrived = this.nic.appShift(i);
+    vc.appLeft = -1;
+    this.respond(qi, arrived);
+    if (this.nic.appLen[i] > 0) return this.scheduleGuest(vc); // the next request
+    ++vc.actGen;
+    if (vc.idle) this.haltForIdle(vc);
+    else this.armIpiFlush(vc);
+  }
+
   /** Nothing left to poll: the guest's own work resumes (or its idle period, if one began meanwhile). */
   private softirqEnd(vc: Vcpu): void {
+    if (this.nic.appLen[vc.index] > 0) {
+      this.scheduleGuest(vc); // back to the application (process context) it interrupted or woke
+      this.armIpiFlush(vc);
+      return;
+    }
     ++vc.actGen;
     if (vc.idle) this.haltForIdle(vc);
     else this.armIpiFlush(vc);
@@ -562,7 +603,7 @@ export class Sim {
     const idleFor = Math.max(1, this.idleIdle[vc.index](this.rng, vc.streamIdle));
     this.schedule(this.now + idleFor, vc.entity, EV_GUEST_TIMER, vc.index, 0, 0);
     // Not while a softirq poll runs: the idle loop is entered when it is done (softirqEnd).
-    if (vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart && vc.softirqQ < 0)
+    if (vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart && !this.kernelBusy(vc))
       this.haltForIdle(vc);
   }
 
@@ -722,6 +763,12 @@ export class Sim {
         vc.cycSoftirq += s;
         vc.softirqLeft -= s;
         vc.cycWork += d - s;
+      } else if (vc.appLeft > 0) {
+        // The closed-loop server application's request work, not the guest's background work.
+        const s = Math.min(d, vc.appLeft);
+        vc.cycApp += s;
+        vc.appLeft -= s;
+        vc.cycWork += d - s;
       } else vc.cycWork += d;
     } else if (vc.phase === PH_HANDLER) {
       vc.cycHandler += d;
@@ -737,6 +784,10 @@ export class Sim {
     else if (vc.phase === PH_POST_EOI) this.schedule(vc.segStart, vc.entity, EV_VCPU, vc.index, gen, 0);
     else if (vc.phase === PH_WORK && vc.softirqQ >= 0)
       this.schedule(vc.segStart + vc.softirqLeft, vc.entity, EV_VCPU, vc.index, gen, 0); // the packet being processed
+    else if (vc.phase === PH_WORK && this.nic.any && this.nic.appLen[vc.index] > 0) {
+      if (vc.appLeft < 0) vc.appLeft = this.appWork(vc);
+      this.schedule(vc.segStart + vc.appLeft, vc.entity, EV_VCPU, vc.index, gen, 0); // the request being served
+    }
   }
 
   private activityEnd(vc: Vcpu): void {
@@ -754,6 +805,8 @@ export class Sim {
       this.iret(vc);
     } else if (vc.phase === PH_WORK && vc.softirqQ >= 0) {
       this.packetDone(vc);
+    } else if (vc.phase === PH_WORK && this.nic.any && this.nic.appLen[vc.index] > 0) {
+      this.appDone(vc);
     }
   }
 
@@ -768,9 +821,9 @@ export class Sim {
   returnToBackground(vc: Vcpu): void {
     // Pending softirq work (a NAPI poll scheduled or interrupted) runs first, as irq_exit → __do_softirq does, with
     // interrupts enabled; the idle loop is entered only when it is done.
-    if (this.nic.any && (vc.softirqQ >= 0 || this.nic.pollLen[vc.index] > 0)) {
+    if (this.nic.any && this.kernelBusy(vc)) {
       vc.phase = PH_WORK;
-      if (vc.softirqQ >= 0) this.scheduleGuest(vc);
+      if (vc.softirqQ >= 0 || this.nic.pollLen[vc.index] === 0) this.scheduleGuest(vc);
       else if (!this.softirqNext(vc)) this.softirqEnd(vc);
       this.armIpiFlush(vc);
       return;
@@ -1102,6 +1155,7 @@ export class Sim {
       cnt.cycWork += vc.cycWork;
       cnt.cycHandler += vc.cycHandler;
       cnt.cycSoftirq += vc.cycSoftirq;
+      cnt.cycApp += vc.cycApp;
       vc.ipiq.forEach((at) => {
         cnt.notePendingAtEnd(end - at);
       });
@@ -1117,7 +1171,9 @@ export class Sim {
       if (q.napi === null || !this.owns(q.vcpu)) return;
       cnt.pktInRing += this.nic.len[qi];
       this.nic.forEachInRing(qi, (t) => cnt.packetAgeAtEnd.record(end - t));
+      if (q.process === ARR_CLOSED) cnt.requestsInGuest += this.nic.len[qi];
     });
+    for (const vc of this.vcpus) if (this.owns(vc.index)) cnt.requestsInGuest += this.nic.appLen[vc.index];
   }
 
   /** Interrupts pending at the end (after finish): in the schemes' structures plus those outside any. */

@@ -61,6 +61,13 @@ export class NicQueues {
   private readonly pollCap: Int32Array;
   private readonly pollHead: Int32Array;
   readonly pollLen: Int32Array;
+  /** Per vCPU: FIFO of closed-loop requests waiting for (or in) process-context work: queue and arrival time. */
+  private readonly appQ: Int32Array;
+  private readonly appT: Float64Array;
+  private readonly appBase: Int32Array;
+  private readonly appCap: Int32Array;
+  private readonly appHead: Int32Array;
+  readonly appLen: Int32Array;
   /** vcpu × 256 + vector → NAPI queue index, or -1. */
   readonly napiOf: Int32Array;
   readonly any: boolean;
@@ -105,6 +112,46 @@ export class NicQueues {
       pt += perVcpu[v];
     }
     this.pollArr = new Int32Array(pt);
+    const appPer = new Int32Array(V);
+    for (const q of queues) if (q.app !== null) appPer[q.vcpu] += q.clients;
+    this.appBase = new Int32Array(V);
+    this.appCap = new Int32Array(V);
+    this.appHead = new Int32Array(V);
+    this.appLen = new Int32Array(V);
+    let at = 0;
+    for (let v = 0; v < V; v++) {
+      this.appBase[v] = at;
+      this.appCap[v] = appPer[v];
+      at += appPer[v];
+    }
+    this.appQ = new Int32Array(at);
+    this.appT = new Float64Array(at);
+  }
+
+  /** A closed-loop request reaches the application on `vcpu` (at most `clients` are outstanding per queue). */
+  appPush(vcpu: number, qi: number, arrived: number): void {
+    const k = this.appBase[vcpu] + ((this.appHead[vcpu] + this.appLen[vcpu]) % this.appCap[vcpu]);
+    this.appQ[k] = qi;
+    this.appT[k] = arrived;
+    this.appLen[vcpu]++;
+  }
+
+  appHeadQueue(vcpu: number): number {
+    return this.appQ[this.appBase[vcpu] + this.appHead[vcpu]];
+  }
+
+  /** Removes the application's head request; returns its arrival time. */
+  appShift(vcpu: number): number {
+    const t = this.appT[this.appBase[vcpu] + this.appHead[vcpu]];
+    this.appHead[vcpu] = (this.appHead[vcpu] + 1) % this.appCap[vcpu];
+    this.appLen[vcpu]--;
+    return t;
+  }
+
+  /** Visits the arrival time of every request still waiting for the application on `vcpu`. */
+  forEachApp(vcpu: number, visit: (t: number) => void): void {
+    const c = this.appCap[vcpu];
+    for (let k = 0; k < this.appLen[vcpu]; k++) visit(this.appT[this.appBase[vcpu] + ((this.appHead[vcpu] + k) % c)]);
   }
 
   /** A packet arrives at time t: false when the ring is full (dropped). */

@@ -38,6 +38,8 @@ export interface QueueDesc {
   /** Closed loop: client population and think-time sampler (queue's stream). */
   clients: number;
   think: Sampler | null;
+  /** Closed loop: process-context work per request after the softirq (null: the response leaves at the softirq). */
+  app: Sampler | null;
   /** Interrupt moderation: minimum cycles between two interrupts of this queue (0 = off). */
   minInterval: number;
   /** Moderation count: raise once this many events arrived since the last interrupt (0 = off). */
@@ -114,6 +116,7 @@ function queueDesc(d: DeviceSpec, device: number, name: string, vcpu: number, ve
     traceRepeat: a.process === 'trace' && a.repeat !== undefined ? nsToCycles(a.repeat, f) : 0,
     clients: a.process === 'closed' ? a.clients : 0,
     think: a.process === 'closed' ? makeSampler(distToCycles(a.think, f)) : null,
+    app: a.process === 'closed' && a.app ? makeSampler(distToCycles(a.app, f)) : null,
     minInterval: m?.minInterval !== undefined ? nsToCycles(m.minInterval, f) : 0,
     maxFrames: m?.packets ?? 0,
     adaptive: m?.adaptive ?? false,

@@ -90,10 +90,13 @@ export class Vcpu {
   softirqQ = -1;
   softirqLeft = 0;
   pollDone = 0;
+  /** Closed-loop application: cycles left of the head request's process-context work (-1: not started). */
+  appLeft = -1;
 
   // accounting (cycles)
   cycWork = 0;
   cycSoftirq = 0;
+  cycApp = 0;
   cycHandler = 0;
   cycHw = 0;
   idleBegin = 0;

@@ -45,7 +45,16 @@ export interface SchemeResult {
   cpu: {
     guestShare: number;
     relativeToBareMetal: number;
-    cycles: { guestWork: number; guestHandlers: number; hardwareAssist: number; exits: number };
+    cycles: {
+      guestWork: number;
+      guestHandlers: number;
+      /** NAPI softirq polls (scenarios with a NAPI device). */
+      guestSoftirq?: number;
+      /** Closed-loop server application work (scenarios with a closed-loop device). */
+      guestApplication?: number;
+      hardwareAssist: number;
+      exits: number;
+    };
   };
   histograms: { delivery: string; completion: string };
   /**
@@ -71,7 +80,15 @@ export interface SchemeResult {
    * second and their ratio to bare metal's on the same workload — the papers' "% of bare metal" for netperf/apache/
    * memcached, beside cpu.relativeToBareMetal (the guest's own work, the share definition).
    */
-  throughput?: { requests: number; requestsPerSecond: number; relativeToBareMetal: number };
+  throughput?: {
+    requests: number;
+    requestsPerSecond: number;
+    relativeToBareMetal: number;
+    /** Requests still in the guest at the end (in an RX ring or at the application). */
+    inGuest: number;
+    /** Request arrival in the RX ring → response sent (after the application's work, when it has some). */
+    latencyNs: LatencySummary;
+  };
 }
 
 export interface EngineInfo {
@@ -134,7 +151,8 @@ export function schemeResult(
   CAUSE_NAMES.forEach((n, i) => {
     if (c.exitsByCause[i] > 0) byCause[n] = c.exitsByCause[i];
   });
-  const busy = c.cycWork + c.cycHandler + c.cycSoftirq + c.cycHw + exitCycles;
+  const guest = c.cycWork + c.cycHandler + c.cycSoftirq + c.cycApp;
+  const busy = guest + c.cycHw + exitCycles;
   const kind = (i: number) => ({
     raised: c.raisedByKind[i],
     delivered: c.deliveredByKind[i],
@@ -173,12 +191,13 @@ export function schemeResult(
         c.deviceDeliveredRunning > 0 ? r6(c.deviceExitsRunning / c.deviceDeliveredRunning) : 0,
     },
     cpu: {
-      guestShare: busy > 0 ? r6((c.cycWork + c.cycHandler + c.cycSoftirq) / busy) : 0,
+      guestShare: busy > 0 ? r6(guest / busy) : 0,
       relativeToBareMetal: bareMetalWork > 0 ? r6(c.cycWork / bareMetalWork) : 0,
       cycles: {
         guestWork: c.cycWork,
         guestHandlers: c.cycHandler,
         ...(workload.napi ? { guestSoftirq: c.cycSoftirq } : {}),
+        ...(workload.closedLoop ? { guestApplication: c.cycApp } : {}),
         hardwareAssist: c.cycHw,
         exits: exitCycles,
       },
@@ -208,6 +227,8 @@ export function schemeResult(
       requests: c.requestsDone,
       requestsPerSecond: Math.round(c.requestsDone / durationSec),
       relativeToBareMetal: ref > 0 ? r6(c.requestsDone / ref) : 0,
+      inGuest: c.requestsInGuest,
+      latencyNs: toHdr(c.requestLatency, freqGHz).summary,
     };
   }
   return out;
