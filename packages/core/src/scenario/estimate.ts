@@ -112,7 +112,8 @@ export function estimateRun(s: Scenario, schemesRun: number): RunEstimate {
     const minI = d.moderation?.minInterval ?? 0;
     const irqs = minI > 0 ? Math.min(perQueue, 1e9 / minI) : perQueue;
     const separate = d.moderation !== undefined || d.napi !== undefined; // arrivals are events of their own
-    add(`devices[${i}].arrival`, q * (irqs * EVENTS_PER_INTERRUPT + (separate ? perQueue : 0)));
+    const field = d.arrival.process === 'trace' ? 'times' : d.arrival.process === 'closed' ? 'clients' : 'rate';
+    add(`devices[${i}].arrival.${field}`, q * (irqs * EVENTS_PER_INTERRUPT + (separate ? perQueue : 0)));
   });
   add('host.timerHz', s.host.pcpus * s.host.timerHz * EVENTS_PER_INTERRUPT);
   if (vcpus > s.host.pcpus) add('host.schedSlice', (Math.min(s.host.pcpus, vcpus) * 1e9) / s.host.schedSlice);

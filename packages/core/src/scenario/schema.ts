@@ -371,6 +371,7 @@ export const scenarioSchema = z
       }
     });
     if (s.arch === 'arm') armIntidsUnique(s, ctx);
+    else napiVectorsOwn(s, ctx);
     const byName = new Map<string, VmSpec>();
     for (const vm of s.vms) if (!byName.has(vm.name)) byName.set(vm.name, vm);
     let totalQueues = 0;
@@ -403,6 +404,45 @@ export const scenarioSchema = z
         });
     });
   });
+
+/**
+ * x86: a NAPI queue's vector must be its own within its VM — its hard-IRQ handler schedules that queue's NAPI, so a
+ * vector shared with the timer, the IPI or another queue would poll the wrong ring (or leave one masked forever).
+ * (ARM requires every vector to be unique anyway: armIntidsUnique.)
+ */
+function napiVectorsOwn(
+  s: { vms: ArmSources['vms']; devices: (ArmSources['devices'][number] & { napi?: unknown })[] },
+  ctx: z.RefinementCtx,
+): void {
+  const vcpusOf = new Map(s.vms.map((vm) => [vm.name, vm]));
+  const used = new Map<string, Map<number, number>>(); // VM → vector → how many sources use it
+  const bump = (vm: string, v: number) => {
+    let m = used.get(vm);
+    if (!m) used.set(vm, (m = new Map()));
+    m.set(v, (m.get(v) ?? 0) + 1);
+  };
+  for (const vm of s.vms) {
+    bump(vm.name, vm.guest.timerVector);
+    if (vm.guest.ipi && vm.vcpus > 1) bump(vm.name, vm.guest.ipi.vector);
+  }
+  const nq = (d: ArmSources['devices'][number]) => {
+    const vm = vcpusOf.get(d.vm);
+    return vm === undefined ? 0 : d.queues === 'per-vcpu' ? vm.vcpus : d.queues.length;
+  };
+  for (const d of s.devices) for (let q = 0; q < nq(d); q++) bump(d.vm, d.vector + q);
+  s.devices.forEach((d, j) => {
+    if (d.napi === undefined) return;
+    for (let q = 0; q < nq(d); q++)
+      if ((used.get(d.vm)?.get(d.vector + q) ?? 0) > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', j, 'vector'],
+          message: `vector ${d.vector + q} of a NAPI device is shared with another source of VM "${d.vm}"; a NAPI queue needs a vector of its own`,
+        });
+        return;
+      }
+  });
+}
 
 /** Device fields that only make sense together (one line per conflict, naming the field). */
 function deviceRules(d: z.infer<typeof deviceSchema>, i: number, ctx: z.RefinementCtx): void {

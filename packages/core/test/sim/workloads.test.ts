@@ -268,6 +268,10 @@ describe('schema rules for devices', () => {
     );
     bad({ arrival: { process: 'trace', times: [5, 3] } }, /arrival\.times\[1\]: trace timestamps/);
     bad({ arrival: { process: 'trace', times: [5, 30], repeat: 20 } }, /arrival\.repeat/);
+    bad(
+      { kind: 'nic', vector: 0xec, arrival: { process: 'poisson', rate: 1 }, ...napi },
+      /devices\[0\]\.vector: vector 236 of a NAPI device is shared/,
+    );
     expect(() => validateScenario(oneQueue({ arrival: { process: 'onoff', rate: 1, on: 0, off: 1 } }))).toThrow(
       ScenarioError,
     );
