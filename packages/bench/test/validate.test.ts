@@ -89,6 +89,8 @@ describe('arguments', () => {
     expect(selectCases(cases, ['fake']).map((c) => c.id)).toEqual(['fake.a', 'fake.b']);
     expect(selectCases(cases, ['fake.b']).map((c) => c.id)).toEqual(['fake.b']);
     expect(selectCases(cases, ['oth*']).map((c) => c.id)).toEqual(['other.c']);
+    expect(selectCases([...cases, fake('ab', 1)], ['fake.a']).map((c) => c.id)).toEqual(['fake.a']);
+    expect(selectCases([fake('x.y', 1), fake('xy', 1)], ['fake.x']).map((c) => c.id)).toEqual(['fake.x.y']);
     expect(parseValidateArgs(['--case', 'fake.a,other', '--quick'], cases)).toMatchObject({
       quick: true,
       cases: ['fake.a', 'other'],

@@ -11,14 +11,17 @@ export const CASES: ValidationCase[] = [...DALL_CASES, ...IPIV_CASES, ...FIRST_O
 
 export const GROUPS: string[] = [...new Set(CASES.map((c) => c.group))];
 
-/** Cases matching a filter: an exact id, a group name, or an id prefix ending in '.' or '*'. */
+/**
+ * Cases matching a filter: an exact id, a group name, a dotted prefix of ids (`dall.x86` selects `dall.x86.vipi`,
+ * not `dall.x86x`), or any prefix ending in '*'.
+ */
 export function selectCases(cases: ValidationCase[], filters: string[]): ValidationCase[] {
   if (filters.length === 0) return cases;
   return cases.filter((c) =>
     filters.some((f) => {
       if (f === c.id || f === c.group) return true;
-      const prefix = f.endsWith('*') ? f.slice(0, -1) : f.endsWith('.') ? f : null;
-      return prefix !== null && c.id.startsWith(prefix);
+      if (f.endsWith('*')) return c.id.startsWith(f.slice(0, -1));
+      return c.id.startsWith(f.endsWith('.') ? f : `${f}.`);
     }),
   );
 }

@@ -22,7 +22,7 @@ export interface ValidateArgs {
 export const VALIDATE_USAGE = `usage: pnpm validate [-- options]   (or: node packages/bench/dist/validate.js [options])
 
   --quick              the CI small form: the same cases with shorter virtual runs
-  --case <id|group>    run only these cases (repeat, or a comma list; an id prefix ending in '.' or '*')
+  --case <id|group>    run only these cases (repeat, or a comma list; a dotted id prefix such as dall.x86, or a*)
   --json <file>        also write every case's result as JSON ('-' = standard output, the table then on stderr)
   --markdown           print the tables as Markdown (for docs/VALIDATION.md), with each case's notes
   --list               list the cases (id, group, kind) without running them
