@@ -1,13 +1,21 @@
 // Every validation case, in the order the table prints them (docs/VALIDATION.md has one section per group).
-// The queueing-theory and ELI closed-loop groups arrive with the handler-work and closed-loop models.
 
 import { CALIBRATION_CASES } from './calibration.ts';
 import { DALL_CASES } from './dall.ts';
+import { ELI_CASES } from './eli.ts';
 import { FIRST_ORDER_CASES } from './first-order.ts';
 import { IPIV_CASES } from './ipiv.ts';
+import { QUEUEING_CASES } from './queueing.ts';
 import type { ValidationCase } from './types.ts';
 
-export const CASES: ValidationCase[] = [...DALL_CASES, ...IPIV_CASES, ...FIRST_ORDER_CASES, ...CALIBRATION_CASES];
+export const CASES: ValidationCase[] = [
+  ...QUEUEING_CASES,
+  ...ELI_CASES,
+  ...DALL_CASES,
+  ...IPIV_CASES,
+  ...FIRST_ORDER_CASES,
+  ...CALIBRATION_CASES,
+];
 
 export const GROUPS: string[] = [...new Set(CASES.map((c) => c.group))];
 
