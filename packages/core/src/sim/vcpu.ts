@@ -85,11 +85,14 @@ export class Vcpu {
   /** ELI: the current handler was delivered through the shadow IDT (physical ISR), not injected. */
   handlerPhysical = false;
   onWakeupList = false;
+  /** The guest's idle loop is in haltpoll's poll state (phase PH_WORK, but its cycles are not guest work). */
+  guestPoll = false;
 
   // accounting (cycles)
   cycWork = 0;
   cycHandler = 0;
   cycHw = 0;
+  cycGuestPoll = 0;
   idleBegin = 0;
 
   constructor(

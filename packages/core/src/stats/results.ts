@@ -3,6 +3,7 @@
 
 import { CAUSE_NAMES, EXIT_REASONS } from '../hv/exit-reasons.ts';
 import type { Counters } from '../sim/counters.ts';
+import { type BlockingResult, blockingResult } from './blocking.ts';
 import { type LatencySummary, toHdr } from './hdr.ts';
 import { LogLinearHistogram } from './loglinear.ts';
 
@@ -48,6 +49,8 @@ export interface SchemeResult {
     cycles: { guestWork: number; guestHandlers: number; hardwareAssist: number; exits: number };
   };
   histograms: { delivery: string; completion: string };
+  /** Host scheduling, halt-polling, guest haltpoll, posted-interrupt and GICv4 blocking counters (DESIGN §15). */
+  blocking: BlockingResult;
 }
 
 export interface EngineInfo {
@@ -152,5 +155,6 @@ export function schemeResult(
       cycles: { guestWork: c.cycWork, guestHandlers: c.cycHandler, hardwareAssist: c.cycHw, exits: exitCycles },
     },
     histograms: { delivery: d.base64, completion: k.base64 },
+    blocking: blockingResult(c.blk, freqGHz),
   };
 }
