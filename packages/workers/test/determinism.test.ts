@@ -45,7 +45,7 @@ describe('determinism across shard counts', () => {
     expect(r.schemes.every((x) => x.conservation.ok)).toBe(true);
   });
 
-  it.each(['arm-compare', 'arm-lr-pressure', 'fleet'])(
+  it.each(['arm-compare', 'arm-lr-pressure', 'fleet', 'overcommit', 'arm-overcommit'])(
     '%s (shortened): 4 shards balanced and 2 shards spread ⇒ identical results',
     async (name) => {
       const base = { ...structuredClone(BUILTIN_SCENARIOS[name]), duration: name === 'fleet' ? '2ms' : '10ms' };

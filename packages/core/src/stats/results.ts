@@ -112,6 +112,7 @@ export function schemeResult(
     if (c.exitsByCause[i] > 0) byCause[n] = c.exitsByCause[i];
   });
   const busy = c.cycWork + c.cycHandler + c.cycHw + exitCycles;
+  const blocking = blockingResult(c.blk, freqGHz);
   const kind = (i: number) => ({
     raised: c.raisedByKind[i],
     delivered: c.deliveredByKind[i],
@@ -132,9 +133,10 @@ export function schemeResult(
       meanAgeNs: ages.count > 0 ? Math.round(ages.sum / ages.count / freqGHz) : 0,
       starved: oldestNs > starvedAfterNs,
     },
-    // Every pending interrupt must also have been found with its age (the schemes' enumerations are complete).
+    // Every pending interrupt must also have been found with its age (the schemes' enumerations are complete), and
+    // the blocking counters must satisfy their invariants (DESIGN §15).
     conservation: {
-      ok: c.raised === c.delivered + c.coalesced + pending && ages.count === pending,
+      ok: c.raised === c.delivered + c.coalesced + pending && ages.count === pending && blocking.conserved,
       completed: c.completed,
     },
     interruptsByKind: { device: kind(1), ipi: kind(2), guestTimer: kind(3) },
@@ -155,6 +157,6 @@ export function schemeResult(
       cycles: { guestWork: c.cycWork, guestHandlers: c.cycHandler, hardwareAssist: c.cycHw, exits: exitCycles },
     },
     histograms: { delivery: d.base64, completion: k.base64 },
-    blocking: blockingResult(c.blk, freqGHz),
+    blocking,
   };
 }
