@@ -8,6 +8,7 @@ import { resolveCosts } from './scenario/resolve-costs.ts';
 import type { Scenario, SchemeId } from './scenario/schema.ts';
 import type { Counters } from './sim/counters.ts';
 import { Sim } from './sim/engine.ts';
+import { cfsSliceNs } from './sim/host-sched.ts';
 import { buildTopology } from './sim/topology.ts';
 import { type Results, schemeResult } from './stats/results.ts';
 import { IVSIM_VERSION } from './version.ts';
@@ -56,7 +57,12 @@ export function starvationThresholdNs(s: Scenario): number {
   const perPcpu = new Int32Array(topo.pcpus);
   let k = 1;
   for (const d of topo.vcpus) if (++perPcpu[d.pcpu] > k) k = perPcpu[d.pcpu];
-  return Math.max(1e6, 0.1 * s.duration, k > 1 ? k * s.host.schedSlice : 0);
+  // CFS: a thread's slice is sched_period(k)/k, enforced at the scheduler tick, so a turn can take a tick longer.
+  const slice =
+    s.host.scheduler === 'cfs'
+      ? cfsSliceNs(s.host.pcpus, k) + (s.host.timerHz > 0 ? 1e9 / s.host.timerHz : 0)
+      : s.host.schedSlice;
+  return Math.max(1e6, 0.1 * s.duration, k > 1 ? k * slice : 0);
 }
 
 /** Which optional result sections a scenario has: packets (a NAPI device), throughput (a closed-loop device). */

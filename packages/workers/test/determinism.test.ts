@@ -45,20 +45,25 @@ describe('determinism across shard counts', () => {
     expect(r.schemes.every((x) => x.conservation.ok)).toBe(true);
   });
 
-  it.each(['arm-compare', 'arm-lr-pressure', 'fleet', 'moderation-sweep', 'arm-moderation-sweep'])(
-    '%s (shortened): 4 shards balanced and 2 shards spread ⇒ identical results',
-    async (name) => {
-      const base = { ...structuredClone(BUILTIN_SCENARIOS[name]), duration: name === 'fleet' ? '2ms' : '10ms' };
-      const ref = strip(simulate(base));
-      for (const [partition, shards] of [
-        ['balanced', 4],
-        ['spread', 2],
-      ] as const) {
-        const r = await new ParallelRun({ ...base, engine: { partition } }, { shards }).run();
-        expect(strip(r), `${partition} ${shards}`).toBe(ref);
-      }
-    },
-  );
+  it.each([
+    'arm-compare',
+    'arm-lr-pressure',
+    'fleet',
+    'overcommit',
+    'arm-overcommit',
+    'moderation-sweep',
+    'arm-moderation-sweep',
+  ])('%s (shortened): 4 shards balanced and 2 shards spread ⇒ identical results', async (name) => {
+    const base = { ...structuredClone(BUILTIN_SCENARIOS[name]), duration: name === 'fleet' ? '2ms' : '10ms' };
+    const ref = strip(simulate(base));
+    for (const [partition, shards] of [
+      ['balanced', 4],
+      ['spread', 2],
+    ] as const) {
+      const r = await new ParallelRun({ ...base, engine: { partition } }, { shards }).run();
+      expect(strip(r), `${partition} ${shards}`).toBe(ref);
+    }
+  });
 
   it('x86-compare with 1, 2 and 4 shards ⇒ identical results', async () => {
     const ref = simulate(BUILTIN_SCENARIOS['x86-compare']);

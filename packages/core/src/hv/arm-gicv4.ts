@@ -13,11 +13,13 @@
 // and a vLPI/vSGI wakes the core with no exit. Otherwise WFI traps and the vPE is made non-resident with a doorbell.
 
 import { ARM_IAR_SRC, IAR_SRC_VLPI } from '../arch/arm/cpuif-block.ts';
-import { VDELIVER_DOORBELL, VDELIVER_RESIDENT } from '../arch/arm/gicv4-rd.ts';
+import { VDELIVER_DOORBELL, VDELIVER_LATCHED, VDELIVER_RESIDENT } from '../arch/arm/gicv4-rd.ts';
+import { LPI_MIN, vptTest } from '../arch/arm/its.ts';
 import { cpuifVirqPending } from '../arch/arm/vcpu-if.ts';
 import type { Scenario, SchemeId } from '../scenario/schema.ts';
+import { B } from '../sim/blocking-counters.ts';
 import type { Sim } from '../sim/engine.ts';
-import { PH_HALT, PH_WORK, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
+import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
 import { GicScheme } from './arm/gic-scheme.ts';
 import { deviceIntid, GUEST_IPI_SGI, ITS_DEV_NIC } from './arm/gic-vm.ts';
 import { CAUSE_DEVICE, ExitReasonId } from './exit-reasons.ts';
@@ -35,6 +37,10 @@ import {
 } from './vgic/vgic-v4.ts';
 
 const R = ExitReasonId;
+/** VPT slots per vCPU tracked for the latched-vLPI counters: SGIs/PPIs 0–31, then the VM's 256 LPIs. */
+const VPT_SLOTS = 32 + 256;
+const vptSlot = (intid: number): number => (intid < 32 ? intid : 32 + intid - LPI_MIN);
+const slotIntid = (k: number): number => (k < 32 ? k : k - 32 + LPI_MIN);
 
 /** kvm-arm.wfi_trap_policy: 'default' (unset, KVM_WFX_NOTRAP_SINGLE_TASK), 'trap' or 'notrap'. */
 export type WfiTrapPolicy = Scenario['schemeOptions']['arm-gicv4']['wfiTrapPolicy'];
@@ -66,12 +72,17 @@ export class ArmGicv4Scheme extends GicScheme {
   /** HCR_EL2.TWI of each vCPU's current load (1 = WFI traps), decided at schedule-in as kvm_arch_vcpu_load does. */
   private twi = new Uint8Array(0);
   private wfiPolicy: WfiTrapPolicy = 'default';
+  /** New vINTIDs latched in the VPT of the non-resident vPE, not yet found at a residency (counters only). */
+  private latched = new Uint8Array(0);
+  private latchedCount = new Int32Array(0);
 
   override init(sim: Sim, vc: Vcpu): void {
     if (this.resident.length !== sim.V) {
       this.resident = new Uint8Array(sim.V);
       this.owedPut = new Uint8Array(sim.V);
       this.twi = new Uint8Array(sim.V).fill(1);
+      this.latched = new Uint8Array(sim.V * VPT_SLOTS);
+      this.latchedCount = new Int32Array(sim.V);
       this.wfiPolicy = sim.scenario.schemeOptions['arm-gicv4'].wfiTrapPolicy;
     }
     super.init(sim, vc);
@@ -81,8 +92,8 @@ export class ArmGicv4Scheme extends GicScheme {
     return this.vmOfVcpu[vc.index].v4!;
   }
 
-  /** What the ITS/RD did with a directly injected vINTID (vgic-v4 VDELIVER_*). */
-  private delivered(sim: Sim, vc: Vcpu, r: number, intid: number): void {
+  /** What the ITS/RD did with a directly injected vINTID (vgic-v4 VDELIVER_*); `fresh`: its VPT bit was clear. */
+  private delivered(sim: Sim, vc: Vcpu, r: number, intid: number, fresh: boolean): void {
     if (r === VDELIVER_RESIDENT) {
       // Presented to the virtual CPU interface: taken now if the guest runs with PSTATE.I clear (or sits in a
       // native WFI, which the signalled vIRQ ends), else at IRET or at the next entry.
@@ -92,17 +103,48 @@ export class ArmGicv4Scheme extends GicScheme {
     } else if (r === VDELIVER_DOORBELL) {
       // vgic_v4_doorbell_handler already ran in the model (pending_last, kick): charge the host LPI on the pCPU.
       if (sim.trace !== null) sim.trace(sim.now, vc.index, 'DOORBELL', intid);
+      const b = sim.cnt.blk;
+      b[B['v4.doorbells']]++;
+      b[B[vc.run === RUN_BLOCKED ? 'v4.doorbellWakes' : 'v4.doorbellRunnable']]++;
       const idle = sim.pcpuCur[vc.pcpu] < 0;
       if (!idle) sim.hostInterruptOnPcpu(vc.pcpu, sim.c.doorbellHandler, CAUSE_DEVICE, false, R.DOORBELL);
       sim.wake(vc, idle ? sim.c.doorbellHandler : 0);
+    } else if (r === VDELIVER_LATCHED) {
+      // The VPT bit waits for the next vgic_v4_load.
+      const k = vc.index * VPT_SLOTS + vptSlot(intid);
+      if (fresh && this.latched[k] === 0) {
+        this.latched[k] = 1;
+        this.latchedCount[vc.index]++;
+        sim.cnt.blk[B['v4.vptLatched']]++;
+      }
     } else if (r < 0) throw new Error(`internal: the ITS dropped vINTID ${intid} of vCPU ${vc.index}`);
-    // VDELIVER_LATCHED: the VPT bit waits for the next vgic_v4_load.
+  }
+
+  /** The latched vINTIDs of vc still in its VPT (then forgotten). */
+  private takeLatched(vc: Vcpu): number {
+    const i = vc.index;
+    if (this.latchedCount[i] === 0) return 0;
+    const its = this.v4(vc).its;
+    let n = 0;
+    for (let k = 0; k < VPT_SLOTS; k++) {
+      const at = i * VPT_SLOTS + k;
+      if (this.latched[at] === 0) continue;
+      this.latched[at] = 0;
+      if (vptTest(its, vc.vmVcpu, slotIntid(k))) n++;
+    }
+    this.latchedCount[i] = 0;
+    return n;
+  }
+
+  atEnd(sim: Sim, vc: Vcpu): void {
+    sim.cnt.blk[B['v4.vptPendingAtEnd']] += this.takeLatched(vc);
   }
 
   override deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
     const intid = deviceIntid(4, vector);
     this.noteRaise(sim, vc, vector, intid, 0, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
-    this.delivered(sim, vc, vgicV4DeliverMsi(this.v4(vc), ITS_DEV_NIC, vector), intid);
+    const fresh = !vptTest(this.v4(vc).its, vc.vmVcpu, intid);
+    this.delivered(sim, vc, vgicV4DeliverMsi(this.v4(vc), ITS_DEV_NIC, vector), intid, fresh);
   }
 
   protected override sgiArrival(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, from: number): void {
@@ -111,7 +153,8 @@ export class ArmGicv4Scheme extends GicScheme {
     // GICv4.1 vSGI: GITS_SGIR {vPEID, vINTID} written by the sender's trap handler reaches the target's RD.
     this.noteRaise(sim, vc, vector, GUEST_IPI_SGI, from, raisedAt, 0);
     vgicBeginCall(v4.s);
-    this.delivered(sim, vc, vgicV4SendVsgi(v4, vc.vmVcpu, GUEST_IPI_SGI), GUEST_IPI_SGI);
+    const fresh = !vptTest(v4.its, vc.vmVcpu, GUEST_IPI_SGI);
+    this.delivered(sim, vc, vgicV4SendVsgi(v4, vc.vmVcpu, GUEST_IPI_SGI), GUEST_IPI_SGI, fresh);
   }
 
   protected override acknowledged(vc: Vcpu, raw: number): number {
@@ -135,6 +178,7 @@ export class ArmGicv4Scheme extends GicScheme {
     if (vgicV4Load(v4, vc.vmVcpu, vc.pcpu) & V4_LOAD_VMOVP) cost += c.vmovp;
     vgicV4Commit(v4, vc.vmVcpu);
     this.resident[i] = 1;
+    sim.cnt.blk[B['v4.vptFoundAtLoad']] += this.takeLatched(vc);
     if (this.owedPut[i] !== 0) {
       this.owedPut[i] = 0;
       cost += c.vpePut;
@@ -173,9 +217,10 @@ export class ArmGicv4Scheme extends GicScheme {
     return sim.c.vpePut + (this.v41 ? 0 : sim.c.doorbellToggle); // GICv4.0: enable the doorbell LPI
   }
 
-  protected override beforeBlock(_sim: Sim, vc: Vcpu): void {
+  protected override beforeBlock(sim: Sim, vc: Vcpu): void {
     // kvm_vcpu_wfi → vgic_v4_put(need_db): non-resident with a doorbell; PendingLast → pending_last (I-09).
     if (this.resident[vc.index] === 0) return;
+    sim.cnt.blk[B['v4.doorbellRequests']]++;
     vgicV4Put(this.v4(vc), vc.vmVcpu, true);
     this.resident[vc.index] = 0;
   }

@@ -75,6 +75,8 @@ export interface DeliveryScheme {
    * physical interrupts ELI held off while the guest had IF = 0, taken now by the host). Returns cycles.
    */
   onExitFromGuest?(sim: Sim, vc: Vcpu): number;
+  /** End of the run, per owned vCPU after its pending interrupts were counted: close the scheme's counters. */
+  atEnd?(sim: Sim, vc: Vcpu): void;
   /** A timed event the scheme scheduled with Sim.schemeAt (e.g. a GIC maintenance interrupt becoming visible). */
   onSchemeEvent?(sim: Sim, vc: Vcpu, a0: number): void;
 }

@@ -20,12 +20,14 @@ import {
   piPostSw,
   piReset,
   piTestOn,
+  piTestSn,
 } from '../arch/x86/pi-desc.ts';
 import { piProcess } from '../arch/x86/pi-process.ts';
 import { ACTIVITY_ACTIVE, type VidGuestState, vidEvaluate } from '../arch/x86/vid-evaluate.ts';
 import type { SchemeId } from '../scenario/schema.ts';
+import { B } from '../sim/blocking-counters.ts';
 import type { Sim } from '../sim/engine.ts';
-import { PH_WORK, RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
+import { PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import type { DeliveryScheme } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
@@ -35,6 +37,10 @@ import { causeOfVector, entryInterruptible } from './x86/vlapic-inject.ts';
 const R = ExitReasonId;
 /** Sim.sendIpi tag of an IPI sent through IPI virtualization (the CPU, not KVM, posts it). */
 const TAG_IPIV = 1;
+/** Per-vCPU wake-up-vector bookkeeping (counters only): armed by pi_enable_wakeup_handler, fired, or neither. */
+const WAKE_NONE = 0;
+const WAKE_ARMED = 1;
+const WAKE_FIRED = 2;
 
 export class X86ApicvPiScheme implements DeliveryScheme {
   readonly id: SchemeId = 'x86-apicv-pi';
@@ -42,6 +48,9 @@ export class X86ApicvPiScheme implements DeliveryScheme {
   private ipiv = false;
   /** VIRR before a PIR harvest (to tell a merge into a pending vector from a new one). */
   private readonly before = new Uint32Array(VECTOR_WORDS);
+  /** PIR bits each vCPU received from SN-suppressed posts, not yet found at a vcpu_load (8 words per vCPU). */
+  private snBits = new Uint32Array(0);
+  private wakeState = new Uint8Array(0);
   /** The guest-state inputs of "evaluate pending virtual interrupts" (filled per call, no allocation). */
   private readonly g: VidGuestState = { IF: false, shadow: false, interruptWindowExiting: false, activity: 0 };
   private readonly timerTmictWrite = (sim: Sim, vc: Vcpu): void => {
@@ -53,6 +62,10 @@ export class X86ApicvPiScheme implements DeliveryScheme {
 
   init(sim: Sim, vc: Vcpu): void {
     this.ipiv = sim.scenario.schemeOptions['x86-apicv-pi'].ipiv;
+    if (this.wakeState.length !== sim.V) {
+      this.snBits = new Uint32Array(sim.V * VECTOR_WORDS);
+      this.wakeState = new Uint8Array(sim.V);
+    }
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     piReset(vc.pid); // P-21: NV = 0xF2, SN = 1 until the first vcpu_load
   }
@@ -100,10 +113,15 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'PI_NOTIFY', piNv(vc.pid));
     if (piNv(vc.pid) === POSTED_INTR_VECTOR) {
       if (vc.run === RUN_GUEST) this.processPosted(sim, vc);
-      else if (vc.run === RUN_ROOT) sim.rootWork(vc, sim.c.kickHandling); // host sees 0xF2, sync happens at entry
+      else if (vc.run === RUN_ROOT)
+        sim.rootWork(vc, sim.c.kickHandling); // host sees 0xF2, sync happens at entry
+      // Halt-polling (still loaded, NV = 0xF2): the host takes 0xF2 and the poll loop sees the pending interrupt.
+      else if (vc.run === RUN_BLOCKED) sim.wake(vc, sim.c.kickHandling);
       return;
     }
     // Wake-up vector 0xF1 (P-14): pi_wakeup_handler runs on NDST's pCPU and wakes this vCPU.
+    sim.cnt.blk[B['pi.wakeupVector']]++;
+    this.wakeState[vc.index] = WAKE_FIRED;
     const p = vc.pcpu;
     if (sim.pcpuCur[p] >= 0) sim.hostInterruptOnPcpu(p, sim.c.piWakeupHandler, CAUSE_DEVICE);
     sim.wake(vc, sim.pcpuCur[p] < 0 ? sim.c.piWakeupHandler : 0);
@@ -111,9 +129,18 @@ export class X86ApicvPiScheme implements DeliveryScheme {
 
   /** A post by hardware (the IOMMU for a device, the CPU for an IPIv IPI): VT-d §5.2.3 semantics. */
   private postHw(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, running: number): void {
+    this.countPost(sim, vc);
+    const sn = piTestSn(vc.pid);
     const r = piPostHw(vc.pid, vector);
     if (r & POST_COALESCED) sim.countCoalesced(vc, vector);
-    else vc.ledger.post(vector, raisedAt, running);
+    else {
+      vc.ledger.post(vector, raisedAt, running);
+      if (sn) {
+        // SN = 1: PIR is set, no notification; vmx_vcpu_pi_load finds it (ON := 1) when the vCPU is loaded again.
+        sim.cnt.blk[B['pi.snSuppressed']]++;
+        this.snBits[vc.index * VECTOR_WORDS + (vector >>> 5)] |= 1 << (vector & 31);
+      }
+    }
     if (r & POST_NOTIFY) this.notify(sim, vc);
   }
 
@@ -126,6 +153,7 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     // The LAPIC timer is not virtualized: its expiry exits (or wakes) first, then KVM posts the vector.
     if (cause === CAUSE_GUEST_TIMER) lapicTimerExpiry(sim, vc);
     // vmx_deliver_posted_interrupt (§B.3 (b)): coalesced, or ON already set, or notify/wake.
+    this.countPost(sim, vc);
     const r = piPostSw(vc.pid, vector);
     if (r & POST_COALESCED) {
       sim.countCoalesced(vc, vector);
@@ -136,6 +164,27 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     if (vc.run === RUN_GUEST)
       this.processPosted(sim, vc); // IN_GUEST_MODE: IPI 0xF2 → no exit
     else if (vc.run === RUN_BLOCKED) sim.wake(vc); // P-09: no IPI; the PIR is harvested at the next entry
+  }
+
+  /** Posts that find their vCPU descheduled or halted (counters). */
+  private countPost(sim: Sim, vc: Vcpu): void {
+    if (vc.run === RUN_DESCHED) sim.cnt.blk[B['pi.postsToPreempted']]++;
+    else if (vc.run === RUN_BLOCKED) sim.cnt.blk[B['pi.postsToHalted']]++;
+  }
+
+  /** SN-suppressed PIR bits of vc still in its PIR (then forgotten). */
+  private takeSnBits(vc: Vcpu): number {
+    let n = 0;
+    const o = vc.index * VECTOR_WORDS;
+    for (let w = 0; w < VECTOR_WORDS; w++) {
+      let m = this.snBits[o + w] & vc.pid[w];
+      this.snBits[o + w] = 0;
+      while (m !== 0) {
+        m &= m - 1;
+        n++;
+      }
+    }
+    return n;
   }
 
   hostTick(sim: Sim, p: number): void {
@@ -208,6 +257,10 @@ export class X86ApicvPiScheme implements DeliveryScheme {
   }
 
   schedIn(sim: Sim, vc: Vcpu): number {
+    const b = sim.cnt.blk;
+    b[B['pi.snFoundAtLoad']] += this.takeSnBits(vc);
+    if (this.wakeState[vc.index] === WAKE_ARMED) b[B['pi.wakeupDisarmed']]++;
+    this.wakeState[vc.index] = WAKE_NONE;
     piLoad(vc.pid, vc.pcpu, sim.scenario.host.x2apic);
     vc.onWakeupList = false;
     return sim.c.piPutLoad;
@@ -217,6 +270,14 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     // A blocking vCPU has IF = 1 here (the guest halts from its idle loop), so the wake-up vector is armed.
     const r = piPut(vc.pid, blocking, false);
     vc.onWakeupList = blocking;
+    if (blocking) {
+      sim.cnt.blk[B['pi.wakeupArmed']]++;
+      this.wakeState[vc.index] = WAKE_ARMED;
+    }
+    if (r === PUT_BLOCKED_SELF_IPI) {
+      sim.cnt.blk[B['pi.wakeupVector']]++; // KVM's self-IPI with the wake-up vector
+      this.wakeState[vc.index] = WAKE_FIRED;
+    }
     // ON cannot be set here: the HLT exit only blocks when hasWakeEvent (which includes ON) is false. If it
     // were, KVM's self-IPI 0xF1 (P-15) would wake the vCPU right away.
     if (r === PUT_BLOCKED_SELF_IPI) sim.wake(vc);
@@ -225,6 +286,12 @@ export class X86ApicvPiScheme implements DeliveryScheme {
 
   pendingCount(_sim: Sim, vc: Vcpu): number {
     return vecCount(vc.pid.subarray(0, 8)) + vecCount(vc.lapic.IRR);
+  }
+
+  atEnd(sim: Sim, vc: Vcpu): void {
+    const b = sim.cnt.blk;
+    b[B['pi.snPendingAtEnd']] += this.takeSnBits(vc);
+    if (this.wakeState[vc.index] === WAKE_ARMED) b[B['pi.wakeupArmedAtEnd']]++;
   }
 
   forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {

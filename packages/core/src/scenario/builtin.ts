@@ -249,6 +249,71 @@ const moderationSweepArm: ScenarioInput = {
   ...napiNic,
 };
 
+/**
+ * Overcommit and blocking (DESIGN §15): 12 vCPUs on 4 pCPUs (3 per pCPU). Two web VMs (4 vCPUs each, spread) with
+ * an assigned NIC queue per vCPU, IPIs and short idle periods, so their vCPUs block, get woken by their NIC, their
+ * timer or an IPI and preempt the always-busy batch VM pinned one vCPU per pCPU; while a web vCPU waits
+ * descheduled its NIC keeps posting. Host: CFS with wake-up preemption, KVM halt-polling at its defaults.
+ */
+const overcommitWorkload = {
+  vms: [
+    {
+      name: 'web',
+      count: 2,
+      vcpus: 4,
+      pin: 'spread',
+      guest: {
+        handler: { dist: 'exponential', mean: '1.5us' },
+        idle: { activeMean: '200us', idleMean: '600us' },
+        ipi: { rate: 2000 },
+      },
+    },
+    { name: 'batch', vcpus: 4, pin: [0, 1, 2, 3], guest: { handler: { dist: 'fixed', value: '1us' } } },
+  ],
+  devices: [
+    {
+      name: 'nic',
+      vm: 'web',
+      kind: 'nic',
+      queues: 'per-vcpu',
+      vector: 0x41,
+      arrival: { process: 'poisson', rate: 30_000 },
+    },
+  ],
+} satisfies Pick<ScenarioInput, 'vms' | 'devices'>;
+
+const overcommit: ScenarioInput = {
+  name: 'overcommit',
+  description:
+    '12 vCPUs on 4 pCPUs: two web VMs with assigned NICs (30K interrupts/s per vCPU), IPIs and idle periods (HLT), ' +
+    'and a busy batch VM; CFS wake-up preemption, KVM halt-polling, posted-interrupt SN and wake-up vector.',
+  arch: 'x86',
+  schemes: ['bare-metal', 'x86-emul', 'x86-vmx', 'x86-apicv-pi', 'x86-eli'],
+  seed: 15,
+  duration: '50ms',
+  cpu: { freqGHz: 2.1 },
+  costs: { preset: 'xeon-e5-kvm' },
+  host: { pcpus: 4, timerHz: 250, x2apic: true, scheduler: 'cfs' },
+  ...overcommitWorkload,
+};
+
+/** The ARM counterpart: the same workload under KVM/ARM (VHE costs), GICv3 against GICv4.1 (doorbells, vSGIs). */
+const armOvercommit: ScenarioInput = {
+  name: 'arm-overcommit',
+  description:
+    'The overcommit workload under KVM/ARM (VHE costs): 12 vCPUs on 4 pCPUs, so WFI traps and GICv4.1 vPEs are ' +
+    'made non-resident with doorbells; vLPIs for descheduled vPEs wait in their VPT. Set host.gic.v4 "4.0" for ' +
+    'per-vLPI doorbells.',
+  arch: 'arm',
+  schemes: ['bare-metal', 'arm-gicv3', 'arm-gicv4'],
+  seed: 15,
+  duration: '50ms',
+  cpu: { freqGHz: 2.0 },
+  costs: { preset: 'arm-kvm-vhe' },
+  host: { pcpus: 4, timerHz: 250, scheduler: 'cfs', gic: { listRegs: 4, v4: '4.1' } },
+  ...overcommitWorkload,
+};
+
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [x86Compare.name]: x86Compare,
   [x86Small.name]: x86Small,
@@ -257,6 +322,8 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [armLrPressure.name]: armLrPressure,
   [moderationSweepX86.name]: moderationSweepX86,
   [moderationSweepArm.name]: moderationSweepArm,
+  [overcommit.name]: overcommit,
+  [armOvercommit.name]: armOvercommit,
 };
 
 export function builtinScenarioNames(): string[] {

@@ -24,6 +24,7 @@ export const COST_NAMES = [
   'windowExitHandling', // EXIT:INTERRUPT_WINDOW handling
   'hltExitHandling', // EXIT:HLT → kvm_vcpu_block bookkeeping
   'vcpuWakeup', // waking a blocked vCPU thread until it runs again (host scheduler)
+  'haltPollCheck', // KVM halt-polling: one poll iteration (kvm_vcpu_check_block + cpu_relax), the wake-up's detection
   'kickHandling', // host handling of a kick (reschedule IPI) that forced an exit
   'icrEmulation', // EXIT:MSR_WRITE of x2APIC ICR → IPI emulation (accept + kick)
   'contextSwitch', // host switch between two vCPU threads on one pCPU

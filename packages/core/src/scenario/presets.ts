@@ -18,6 +18,9 @@ const HW_COMMON = {
   irqDelivery: 150, // estimate: x86 IDT vectoring + pipeline flush (the ARM presets override it)
   eoiLocal: 100, // estimate: native WRMSR 0x80B
   haltWake: 1000, // estimate: C1 exit on the bare-metal path
+  // estimate: one halt-poll iteration, ~ a PAUSE (cpu_relax; ~140 cycles on Skylake and later) + ktime_get and the
+  // few loads of kvm_vcpu_check_block; the wake event is seen at the next iteration (docs/costs.md §1, DESIGN §15)
+  haltPollCheck: 200,
   ipiSendLocal: 200, // estimate: native ICR WRMSR
   hostTickHandler: 3000, // estimate: Linux tick (hrtimer + scheduler_tick) ~1 µs
   timerArmLocal: 100, // estimate: one native WRMSR IA32_TSC_DEADLINE (or TMICT store), as eoiLocal

@@ -69,6 +69,22 @@ const guestSchema = z.strictObject({
       handler: distSchema.optional(),
     })
     .optional(),
+  // Guest-side haltpoll (cpuidle-haltpoll + the haltpoll governor, DESIGN §15): before HLT/WFI the idle loop polls
+  // in guest mode for up to the adaptive poll_limit_ns, so an interrupt in that window needs no halt exit. Off by
+  // default; `true` takes the driver's defaults (drivers/cpuidle/governors/haltpoll.c). On x86 it also turns KVM's
+  // host halt-polling off for the vCPU (the driver clears MSR_KVM_POLL_CONTROL; kvm_arch_no_poll).
+  haltPoll: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        maxNs: time.default(200_000), // guest_halt_poll_ns
+        grow: z.number().int().min(0).max(1024).default(2), // guest_halt_poll_grow
+        growStart: time.default(50_000), // guest_halt_poll_grow_start
+        shrink: z.number().int().min(0).max(1024).default(2), // guest_halt_poll_shrink
+        allowShrink: z.boolean().default(true), // guest_halt_poll_allow_shrink
+      }),
+    ])
+    .default(false),
   timerVector: vector.default(0xec),
   timerHandler: distSchema.default({ dist: 'fixed', value: 500 }),
   // CR8/TPR accesses per interrupt in the guest handler path (IRQL-style raise/lower). They trap only without a
@@ -220,7 +236,26 @@ export const scenarioSchema = z
       pcpus: z.number().int().min(1).max(4096),
       timerHz: z.number().nonnegative().max(1e9).default(250),
       x2apic: z.boolean().default(true),
+      // The host scheduler (DESIGN §15): 'cfs' — Linux CFS as of v6.5 (vruntime order, wake-up preemption, tick
+      // preemption after the ideal slice; kernel defaults scaled by the CPU count) — or 'round-robin' (a FIFO run
+      // queue, a fixed schedSlice, no wake-up preemption: the engine's behaviour before §15).
+      scheduler: z.enum(['cfs', 'round-robin']).default('cfs'),
+      // The round-robin policy's time slice (unused by 'cfs', whose slice is sched_latency / nr_running).
       schedSlice: positiveTime.default(3_000_000),
+      // KVM halt-polling on HLT/WFI exits (virt/kvm/kvm_main.c kvm_vcpu_halt), or false for none. Defaults are the
+      // module parameters: halt_poll_ns KVM_HALT_POLL_NS_DEFAULT (x86 200 µs, arm64 500 µs), halt_poll_ns_grow 2,
+      // halt_poll_ns_grow_start 10 µs, halt_poll_ns_shrink 0.
+      haltPoll: z
+        .union([
+          z.literal(false),
+          z.strictObject({
+            maxNs: time.optional(), // halt_poll_ns (default by arch); 0 disables polling
+            grow: z.number().int().min(0).max(1024).default(2),
+            growStart: time.default(10_000),
+            shrink: z.number().int().min(0).max(1024).default(0),
+          }),
+        ])
+        .default({ grow: 2, growStart: 10_000, shrink: 0 }),
       /** ARM only: the GIC virtual CPU interface and GICv4 generation (defaults in gicConfig). */
       gic: z
         .strictObject({
@@ -533,6 +568,26 @@ export type GuestSpec = VmSpec['guest'];
 /** The guest's EOI position with its per-arch default (x86: at handler start; ARM: at the end). */
 export function eoiAtStart(s: Scenario, g: GuestSpec): boolean {
   return (g.eoi ?? (s.arch === 'x86' ? 'start' : 'end')) === 'start';
+}
+
+/** KVM_HALT_POLL_NS_DEFAULT by arch (arch/x86 and arch/arm64 include/asm/kvm_host.h). */
+export const KVM_HALT_POLL_NS_DEFAULT = { x86: 200_000, arm: 500_000 } as const;
+
+/** The host's halt-polling parameters in ns (null when disabled), with the per-arch default of halt_poll_ns. */
+export function haltPollConfig(s: Scenario): { maxNs: number; grow: number; growStart: number; shrink: number } | null {
+  const h = s.host.haltPoll;
+  if (h === false) return null;
+  return { maxNs: h.maxNs ?? KVM_HALT_POLL_NS_DEFAULT[s.arch], grow: h.grow, growStart: h.growStart, shrink: h.shrink };
+}
+
+/** A guest's haltpoll parameters in ns (null when off); `true` means the driver's defaults. */
+export function guestHaltPollConfig(
+  g: GuestSpec,
+): { maxNs: number; grow: number; growStart: number; shrink: number; allowShrink: boolean } | null {
+  const h = g.haltPoll;
+  if (h === false) return null;
+  if (h === true) return { maxNs: 200_000, grow: 2, growStart: 50_000, shrink: 2, allowShrink: true };
+  return h;
 }
 
 export function gicConfig(s: Scenario): { listRegs: number; v41: boolean } {

@@ -3,6 +3,7 @@
 
 import { NUM_CAUSES, NUM_EXIT_REASONS } from '../hv/exit-reasons.ts';
 import { LogLinearHistogram } from '../stats/loglinear.ts';
+import { NUM_BLOCKING_SLOTS } from './blocking-counters.ts';
 
 export class Counters {
   events = 0;
@@ -55,6 +56,8 @@ export class Counters {
   readonly pendingAge = new LogLinearHistogram();
   /** Pending IPIs that sit outside every scheme structure (deferred at the sender or in flight at the end). */
   pendingOutside = 0;
+  /** Overcommit and blocking counters, one slot per BLOCKING_SLOTS name (DESIGN §15). */
+  readonly blk = new Float64Array(NUM_BLOCKING_SLOTS);
 
   /** An interrupt pending at the end of the run, raised `age` cycles before it (outside the scheme's state). */
   notePendingAtEnd(age: number): void {
@@ -101,5 +104,6 @@ export class Counters {
     this.completion.add(o.completion);
     this.pendingAge.add(o.pendingAge);
     this.pendingOutside += o.pendingOutside;
+    for (let i = 0; i < NUM_BLOCKING_SLOTS; i++) this.blk[i] += o.blk[i];
   }
 }

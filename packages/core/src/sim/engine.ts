@@ -7,12 +7,16 @@ import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, CAUSE_SCHED, ExitReasonId }
 import type { DeliveryScheme } from '../hv/scheme.ts';
 import { Arena } from '../mem/vcpu-block.ts';
 import type { CostTable } from '../scenario/costs.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { guestHaltPollConfig, haltPollConfig, type Scenario } from '../scenario/schema.ts';
 import { Arrivals } from './arrivals.ts';
+import { B } from './blocking-counters.ts';
 import { Counters } from './counters.ts';
 import { makeSampler, type Sampler } from './distributions.ts';
 import { EventQueue } from './event-queue.ts';
+import { GuestHaltPoll, type GuestHaltPollParams } from './guest-haltpoll.ts';
 import { GuestModel } from './guest-model.ts';
+import { HaltPoll } from './halt-poll.ts';
+import { cfsTunablesNs, HostSched, SCHED_CFS } from './host-sched.ts';
 import { NicQueues } from './nic.ts';
 import { RngStreams } from './rng.ts';
 import type { Topology } from './topology.ts';
@@ -48,6 +52,12 @@ export const EV_IPI_FLUSH = 13; // vCPU: the guest is back in work and issues it
 export const EV_IRQS_OFF = 14; // vCPU: the guest starts an interrupts-off section (CLI … STI)
 export const EV_IRQS_ON = 15; // vCPU: STI ends the section (a0 = section generation)
 export const EV_STI_SHADOW_END = 16; // vCPU: the instruction after STI retired: interrupts can be taken again
+export const EV_HALT_POLL_END = 17; // vCPU: KVM's halt-poll window ends without a wake event (a0 = generation)
+export const EV_GUEST_POLL_END = 18; // vCPU: the guest's haltpoll window ends (a0 = poll generation)
+
+/** Why a running vCPU must give way (Sim.preemptCurrent). */
+const RESCHED_TICK = 1;
+const RESCHED_WAKEUP = 2;
 
 /** Event type names, for messages. */
 const EVENT_NAMES: Record<number, string> = {
@@ -67,6 +77,8 @@ const EVENT_NAMES: Record<number, string> = {
   [EV_IRQS_OFF]: 'EV_IRQS_OFF',
   [EV_IRQS_ON]: 'EV_IRQS_ON',
   [EV_STI_SHADOW_END]: 'EV_STI_SHADOW_END',
+  [EV_HALT_POLL_END]: 'EV_HALT_POLL_END',
+  [EV_GUEST_POLL_END]: 'EV_GUEST_POLL_END',
 };
 
 /** The engine's watchdog fired: events kept coming at one virtual time (an input or model bug, not a hang). */
@@ -119,10 +131,18 @@ export class Sim {
   readonly arena: Arena;
   readonly pcpuCur: Int32Array;
   private readonly pcpuOwned: Uint8Array;
-  private readonly runq: Int32Array;
-  private readonly runqHead: Int32Array;
-  private readonly runqLen: Int32Array;
-  private readonly runqCap: number;
+  /** The host scheduler of every pCPU (host.scheduler; sim/host-sched.ts). */
+  readonly sched: HostSched;
+  /** Period and first time of the scheduler's preemption check (EV_SLICE): the slice (round-robin) or the tick (CFS). */
+  private readonly schedTick: number;
+  /** KVM halt-polling state of every vCPU (sim/halt-poll.ts); polling is off when host.haltPoll is false. */
+  readonly hp: HaltPoll;
+  /** The vCPU halt-polling on each pCPU (−1 none): loaded, busy, but running neither guest nor root code. */
+  readonly pollVcpu: Int32Array;
+  /** Guest-side haltpoll (sim/guest-haltpoll.ts), null when no guest of a virtualized scheme uses it. */
+  readonly ghp: GuestHaltPoll | null;
+  /** Why each vCPU's pending reschedule was requested (RESCHED_*). */
+  private readonly reschedReason: Uint8Array;
   private readonly seq: Float64Array;
   private readonly qLastIrq: Float64Array;
   private readonly qDeferred: Uint8Array;
@@ -194,10 +214,52 @@ export class Sim {
     for (const d of topo.vcpus) perPcpu[d.pcpu]++;
     let cap = 1;
     for (let p = 0; p < P; p++) if (perPcpu[p] > cap) cap = perPcpu[p]; // no spread: P can be 10^5+
-    this.runqCap = cap;
-    this.runq = new Int32Array(P * this.runqCap);
-    this.runqHead = new Int32Array(P);
-    this.runqLen = new Int32Array(P);
+    const f0 = topo.freqGHz;
+    this.sched = new HostSched(scenario.host.scheduler, P, V, cap, scenario.host.pcpus, f0);
+    this.schedTick =
+      this.sched.policy !== SCHED_CFS
+        ? topo.sliceCycles
+        : topo.tickPeriod > 0
+          ? topo.tickPeriod
+          : Math.max(1, Math.round(cfsTunablesNs(scenario.host.pcpus).minGranularity * f0));
+    this.reschedReason = new Uint8Array(V);
+    this.pollVcpu = new Int32Array(P).fill(-1);
+    const hpc = scheme.virtualized ? haltPollConfig(scenario) : null;
+    this.hp = new HaltPoll(
+      V,
+      hpc === null
+        ? { max: 0, grow: 0, growStart: 0, shrink: 0 }
+        : {
+            max: Math.round(hpc.maxNs * f0),
+            grow: hpc.grow,
+            growStart: Math.round(hpc.growStart * f0),
+            shrink: hpc.shrink,
+          },
+      this.cnt,
+    );
+    // Guest haltpoll is a KVM guest driver: the bare-metal reference runs without it.
+    const ghParams: GuestHaltPollParams[] = [];
+    const ghOf = new Int32Array(V).fill(-1);
+    if (scheme.virtualized)
+      scenario.vms.forEach((vm, si) => {
+        const g = guestHaltPollConfig(vm.guest);
+        if (g === null) return;
+        const k = ghParams.length;
+        ghParams.push({
+          max: Math.round(g.maxNs * f0),
+          grow: g.grow,
+          growStart: Math.round(g.growStart * f0),
+          shrink: g.shrink,
+          allowShrink: g.allowShrink,
+        });
+        topo.vcpus.forEach((d, i) => {
+          if (d.vmSpec !== si) return;
+          ghOf[i] = k;
+          // x86: the driver clears MSR_KVM_POLL_CONTROL bit 0, so kvm_arch_no_poll is true for this vCPU.
+          if (scenario.arch === 'x86') this.hp.noPoll[i] = 1;
+        });
+      });
+    this.ghp = ghParams.length > 0 ? new GuestHaltPoll(V, ghParams, ghOf, this.cnt) : null;
     this.qLastIrq = new Float64Array(Q).fill(Number.NEGATIVE_INFINITY);
     this.qDeferred = new Uint8Array(Q);
     this.idleActive = [];
@@ -260,11 +322,14 @@ export class Sim {
     for (const vc of this.vcpus) {
       if (!this.owns(vc.index)) continue;
       const p = vc.pcpu;
-      if (this.pcpuCur[p] < 0) this.pcpuCur[p] = vc.index;
-      else {
+      if (this.pcpuCur[p] < 0) {
+        this.pcpuCur[p] = vc.index;
+        this.sched.run(p, vc.index, 0);
+        this.cnt.blk[B['sched.loadedAtStart']]++;
+      } else {
         vc.run = RUN_DESCHED;
         this.scheme.schedOut(this, vc, false);
-        this.enqueue(p, vc.index);
+        this.sched.enqueue(p, vc.index);
       }
     }
     for (const vc of this.vcpus) {
@@ -299,7 +364,13 @@ export class Sim {
     for (let p = 0; p < P; p++) {
       if (this.pcpuOwned[p] === 0) continue;
       if (topo.tickPeriod > 0) this.schedule(Math.floor((topo.tickPeriod * (p + 1)) / (P + 1)), p, EV_TICK, p, 0, 0);
-      if (this.runqLen[p] > 0) this.schedule(topo.sliceCycles, p, EV_SLICE, p, 0, 0);
+      if (this.sched.queued(p) === 0) continue;
+      // Round-robin: every slice. CFS: check_preempt_tick runs from the scheduler tick (aligned with EV_TICK).
+      const first =
+        this.sched.policy === SCHED_CFS && topo.tickPeriod > 0
+          ? Math.floor((topo.tickPeriod * (p + 1)) / (P + 1))
+          : this.schedTick;
+      this.schedule(first, p, EV_SLICE, p, 0, 0);
     }
   }
 
@@ -405,6 +476,13 @@ export class Sim {
         return this.onSlice(e);
       case EV_SCHEME:
         return this.scheme.onSchemeEvent?.(this, this.vcpus[e], a0);
+      case EV_HALT_POLL_END: {
+        const vc = this.vcpus[e];
+        if (a0 !== vc.actGen || this.pollVcpu[vc.pcpu] !== e) return; // the poll already ended
+        return this.pollStop(vc);
+      }
+      case EV_GUEST_POLL_END:
+        return this.onGuestPollEnd(this.vcpus[e], a0);
     }
   }
 
@@ -618,8 +696,58 @@ export class Sim {
       vc.idleTimerArmed = true;
       for (let k = this.guest.timerArmsPerIdle[vc.index]; k > 0; k--) this.scheme.guestTimerArm?.(this, vc);
     }
+    const g = this.ghp;
+    if (g !== null && g.enabled[vc.index] !== 0) {
+      if (vc.guestPoll) return; // the poll window is still open: poll_idle goes on after the handler
+      const i = vc.index;
+      const from = Math.max(this.now, vc.segStart);
+      if (g.selectPoll(i, from)) {
+        // Idle state 0: poll in guest mode with interrupts enabled (guest cycles, not guest work).
+        vc.guestPoll = true;
+        vc.phase = PH_WORK;
+        ++vc.actGen;
+        if (vc.run === RUN_GUEST) this.schedule(g.pollEnd[i], vc.entity, EV_GUEST_POLL_END, i, g.gen[i], 0);
+        return;
+      }
+      g.halted(i, from);
+    }
     vc.phase = PH_HALT;
     this.scheme.guestHalt(this, vc);
+  }
+
+  /** The guest's haltpoll window ended: HLT/WFI now, or when the guest next runs its idle loop. */
+  private onGuestPollEnd(vc: Vcpu, gen: number): void {
+    const g = this.ghp;
+    if (g === null || gen !== g.gen[vc.index] || !vc.guestPoll) return;
+    if (vc.run !== RUN_GUEST || vc.phase !== PH_WORK) return; // re-armed at the next entry, or seen at IRET
+    if (this.now < vc.segStart) {
+      this.schedule(vc.segStart, vc.entity, EV_GUEST_POLL_END, vc.index, gen, 0); // a hardware stall first
+      return;
+    }
+    this.closeSegment(vc, this.now);
+    vc.guestPoll = false;
+    g.pollDone(vc.index, true);
+    // A softirq poll or the server application is running: the idle loop halts when it is done (softirqEnd, appDone).
+    if (this.kernelBusy(vc)) return;
+    this.haltForIdle(vc);
+  }
+
+  /**
+   * The guest's idle loop has control again (after an interrupt's handler, or an entry that ended a halt): the
+   * haltpoll governor reflects on the halt that ended, and a poll ends if its window is over or the idle period
+   * ended (need_resched).
+   */
+  private guestIdleReturn(g: GuestHaltPoll, vc: Vcpu): void {
+    const i = vc.index;
+    g.haltReturned(i, this.now);
+    if (!vc.guestPoll) return;
+    if (!vc.idle) {
+      vc.guestPoll = false;
+      g.pollDone(i, false);
+    } else if (this.now >= g.pollEnd[i]) {
+      vc.guestPoll = false;
+      g.pollDone(i, true);
+    }
   }
 
   private onGuestTimer(vc: Vcpu): void {
@@ -641,7 +769,7 @@ export class Sim {
   private onIrqsOff(vc: Vcpu): void {
     const i = vc.index;
     this.schedule(this.now + this.irqsOffInterval(i), vc.entity, EV_IRQS_OFF, i, 0, 0);
-    if (vc.irqsOff || vc.run !== RUN_GUEST || vc.phase !== PH_WORK || this.now < vc.segStart) return;
+    if (vc.irqsOff || vc.guestPoll || vc.run !== RUN_GUEST || vc.phase !== PH_WORK || this.now < vc.segStart) return;
     vc.irqsOff = true;
     const len = Math.max(1, this.guest.irqsOffLen[i](this.rng, 3 * this.V + this.topo.queues.length + i));
     this.schedule(this.now + len, vc.entity, EV_IRQS_ON, i, ++vc.irqsGen, 0);
@@ -744,7 +872,7 @@ export class Sim {
 
   /** The target pCPU runs only this vCPU (no other runnable vCPU queued): KVM's single_task_running(). */
   pcpuAlone(p: number): boolean {
-    return this.runqLen[p] === 0;
+    return this.sched.queued(p) === 0;
   }
 
   /** A scheme-owned event for vc at absolute time t (delivered to scheme.onSchemeEvent with a0); never crosses shards. */
@@ -769,7 +897,8 @@ export class Sim {
         vc.cycApp += s;
         vc.appLeft -= s;
         vc.cycWork += d - s;
-      } else vc.cycWork += d;
+      } else if (vc.guestPoll) vc.cycGuestPoll += d;
+      else vc.cycWork += d;
     } else if (vc.phase === PH_HANDLER) {
       vc.cycHandler += d;
       vc.handlerLeft -= d;
@@ -819,8 +948,10 @@ export class Sim {
 
   /** After an interrupt: back to work, or HLT again when the guest is in an idle period. */
   returnToBackground(vc: Vcpu): void {
+    const g = this.ghp;
+    if (g !== null && g.enabled[vc.index] !== 0) this.guestIdleReturn(g, vc);
     // Pending softirq work (a NAPI poll scheduled or interrupted) runs first, as irq_exit → __do_softirq does, with
-    // interrupts enabled; the idle loop is entered only when it is done.
+    // interrupts enabled; the idle loop (or a guest haltpoll window) resumes only when it is done.
     if (this.nic.any && this.kernelBusy(vc)) {
       vc.phase = PH_WORK;
       if (vc.softirqQ >= 0 || this.nic.pollLen[vc.index] === 0) this.scheduleGuest(vc);
@@ -896,6 +1027,7 @@ export class Sim {
   /** Hardware delivery into the guest handler now, after `deliveryCycles` of microcode (no exit). */
   deliverNow(vc: Vcpu, vector: number, raisedAt: number, flag: number, deliveryCycles: number): void {
     this.cnt.cycHw += deliveryCycles;
+    if (vc.guestPoll && vc.phase === PH_WORK) this.cnt.blk[B['guestPoll.interruptsWhilePolling']]++;
     const base = Math.max(vc.segStart, this.now);
     if (vc.phase === PH_WORK) this.closeSegment(vc, this.now);
     this.startHandlerAt(vc, base + deliveryCycles, vector, raisedAt, flag);
@@ -1001,7 +1133,7 @@ export class Sim {
     }
     if (vc.haltExit) {
       vc.haltExit = false;
-      if (!this.scheme.hasWakeEvent(this, vc)) return this.block(vc);
+      if (!this.scheme.hasWakeEvent(this, vc)) return this.halt(vc);
     }
     this.enter(vc);
   }
@@ -1017,6 +1149,7 @@ export class Sim {
     if (vc.inject >= 0) {
       const v = vc.inject;
       vc.inject = -1;
+      if (vc.guestPoll && vc.phase === PH_WORK) this.cnt.blk[B['guestPoll.interruptsWhilePolling']]++;
       if (vc.phase === PH_HALT) vc.phase = PH_WORK;
       this.startHandlerAt(vc, at, v, vc.injectRaised, vc.injectFlag);
       return;
@@ -1031,7 +1164,12 @@ export class Sim {
       this.armIpiFlush(vc);
     } else {
       this.scheduleGuest(vc);
-      if (vc.phase === PH_WORK) this.armIpiFlush(vc);
+      if (vc.phase === PH_WORK) {
+        this.armIpiFlush(vc);
+        const g = this.ghp;
+        if (vc.guestPoll && g !== null)
+          this.schedule(Math.max(at, g.pollEnd[vc.index]), vc.entity, EV_GUEST_POLL_END, vc.index, g.gen[vc.index], 0);
+      }
     }
   }
 
@@ -1043,39 +1181,77 @@ export class Sim {
 
   // ---- scheduling -----------------------------------------------------------------------------------------
 
-  private enqueue(p: number, i: number): void {
-    const cap = this.runqCap;
-    this.runq[p * cap + ((this.runqHead[p] + this.runqLen[p]) % cap)] = i;
-    this.runqLen[p]++;
+  /**
+   * kvm_vcpu_halt after an HLT/WFI exit found nothing pending: halt-poll if KVM may (sim/halt-poll.ts), else block.
+   * A polling vCPU stays loaded (no vcpu_put) and keeps its pCPU busy; it shows as RUN_BLOCKED with no current
+   * vCPU on the pCPU, so the schemes' wake paths (wake, kick, doorbell, wake-up vector) reach it as they reach a
+   * blocked one, and an interrupt for it is handled as on an idle pCPU before it resumes.
+   */
+  private halt(vc: Vcpu): void {
+    const p = vc.pcpu;
+    const poll = this.hp.begin(vc.index, this.now, this.sched.queued(p) === 0);
+    if (poll <= 0) return this.block(vc);
+    if (this.trace !== null) this.trace(this.now, vc.index, 'HALT_POLL', poll);
+    vc.run = RUN_BLOCKED;
+    ++vc.actGen;
+    this.pcpuCur[p] = -1;
+    this.pollVcpu[p] = vc.index;
+    this.schedule(this.now + poll, vc.entity, EV_HALT_POLL_END, vc.index, vc.actGen, 0);
   }
 
-  private dequeue(p: number): number {
-    const cap = this.runqCap;
-    const i = this.runq[p * cap + this.runqHead[p]];
-    this.runqHead[p] = (this.runqHead[p] + 1) % cap;
-    this.runqLen[p]--;
-    return i;
+  /** A wake event while vc halt-polls: kvm_vcpu_halt returns without schedule-out/in (no vcpuWakeup, no load). */
+  private pollSuccess(vc: Vcpu, extra: number): void {
+    const p = vc.pcpu;
+    const i = vc.index;
+    if (this.trace !== null) this.trace(this.now, i, 'POLL_WAKE', 0);
+    this.pollVcpu[p] = -1;
+    this.hp.pollDone(i, this.now, true);
+    this.hp.end(i, this.now);
+    this.pcpuCur[p] = i;
+    vc.run = RUN_ROOT;
+    vc.rootReason = this.rHalt;
+    // The host handles what woke it (`extra`, as on an idle pCPU), the poll loop sees it at its next iteration.
+    const total = this.c.haltPollCheck + extra;
+    this.cnt.exitCycles[this.rHalt] += total;
+    vc.rootEnd = this.now + total;
+    this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
+  }
+
+  /** The poll ends without a wake event (time-out, or another thread became runnable): kvm_vcpu_block. */
+  private pollStop(vc: Vcpu): void {
+    const p = vc.pcpu;
+    this.pollVcpu[p] = -1;
+    this.hp.pollDone(vc.index, this.now, false);
+    this.pcpuCur[p] = vc.index;
+    this.block(vc);
   }
 
   private block(vc: Vcpu): void {
     if (this.trace !== null) this.trace(this.now, vc.index, 'BLOCK', 0);
     vc.run = RUN_BLOCKED;
     ++vc.actGen;
+    this.sched.stop(vc.pcpu, this.now);
+    this.cnt.blk[B['sched.blocks']]++;
     this.scheme.schedOut(this, vc, true);
     this.pickNext(vc.pcpu);
   }
 
   private pickNext(p: number): void {
-    if (this.runqLen[p] === 0) {
+    const i = this.sched.pick(p);
+    if (i < 0) {
       this.pcpuCur[p] = -1;
       return;
     }
-    this.dispatch_(this.vcpus[this.dequeue(p)], this.c.contextSwitch, this.rExt);
+    this.dispatch_(this.vcpus[i], this.c.contextSwitch, this.rExt);
   }
 
   /** Puts vc on its pCPU: host scheduling cost + vcpu_load, then VM entry at the end of the root activity. */
   private dispatch_(vc: Vcpu, cost: number, reason: number): void {
-    this.pcpuCur[vc.pcpu] = vc.index;
+    const p = vc.pcpu;
+    this.pcpuCur[p] = vc.index;
+    this.sched.run(p, vc.index, this.now);
+    this.cnt.blk[B['sched.switchesIn']]++;
+    this.hp.end(vc.index, this.now); // a halted vCPU's kvm_vcpu_halt returns once its thread runs again
     vc.run = RUN_ROOT;
     vc.rootReason = reason;
     const total = cost + this.scheme.schedIn(this, vc);
@@ -1084,15 +1260,24 @@ export class Sim {
     this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
   }
 
-  /** Makes a blocked vCPU runnable (kvm_vcpu_wake_up). `extra` = host work on the idle pCPU before it runs. */
+  /**
+   * Makes a blocked vCPU runnable (kvm_vcpu_wake_up → try_to_wake_up). `extra` = host work on the idle pCPU before
+   * it runs. A halt-polling vCPU resumes at once; another vCPU halt-polling on the pCPU stops polling and blocks
+   * (single_task_running() is false). Under CFS the woken vCPU may preempt the running one.
+   */
   wake(vc: Vcpu, extra = 0): void {
     if (vc.run !== RUN_BLOCKED) return;
-    if (this.trace !== null) this.trace(this.now, vc.index, 'WAKE', 0);
     const p = vc.pcpu;
+    const poller = this.pollVcpu[p];
+    if (poller === vc.index) return this.pollSuccess(vc, extra);
+    if (this.trace !== null) this.trace(this.now, vc.index, 'WAKE', 0);
+    if (poller >= 0) this.pollStop(this.vcpus[poller]);
+    this.sched.placeWaking(p, vc.index, this.now);
     if (this.pcpuCur[p] < 0) this.dispatch_(vc, this.c.vcpuWakeup + extra, this.rHalt);
     else {
       vc.run = RUN_DESCHED;
-      this.enqueue(p, vc.index);
+      this.sched.enqueue(p, vc.index);
+      if (this.sched.wakeupPreempts(p, vc.index, this.now)) this.preemptCurrent(p, RESCHED_WAKEUP);
     }
   }
 
@@ -1102,23 +1287,40 @@ export class Sim {
     else if (vc.run === RUN_BLOCKED) this.wake(vc);
   }
 
-  private onSlice(p: number): void {
-    this.schedule(this.now + this.topo.sliceCycles, p, EV_SLICE, p, 0, 0);
+  /**
+   * resched_curr on pCPU p: the running vCPU switches out at the end of its root activity; in guest mode the
+   * reschedule (tick or IPI) is a physical interrupt, hence an exit.
+   */
+  private preemptCurrent(p: number, reason: number): void {
     const cur = this.pcpuCur[p];
-    if (this.runqLen[p] === 0 || cur < 0) return;
-    const vc = this.vcpus[cur];
-    vc.needResched = true;
-    // Preemption is driven by the host scheduler tick: a vCPU in guest mode exits for it.
-    if (vc.run === RUN_GUEST) this.physicalInterruptInGuest(vc, this.rExt, CAUSE_SCHED, 0);
+    if (cur < 0) return;
+    const u = this.vcpus[cur];
+    if (reason === RESCHED_WAKEUP && u.needResched) return; // already on its way out
+    u.needResched = true;
+    this.reschedReason[cur] = reason;
+    if (u.run === RUN_GUEST) this.physicalInterruptInGuest(u, this.rExt, CAUSE_SCHED, 0);
+  }
+
+  /** The scheduler's periodic check on p (round-robin slice, CFS tick): preempt the running vCPU if due. */
+  private onSlice(p: number): void {
+    this.schedule(this.now + this.schedTick, p, EV_SLICE, p, 0, 0);
+    if (this.pcpuCur[p] < 0 || !this.sched.tickPreempts(p, this.now)) return;
+    this.preemptCurrent(p, RESCHED_TICK);
   }
 
   private switchOut(vc: Vcpu): void {
     if (this.trace !== null) this.trace(this.now, vc.index, 'PREEMPT', 0);
+    const p = vc.pcpu;
+    this.sched.stop(p, this.now);
+    this.cnt.blk[
+      this.reschedReason[vc.index] === RESCHED_WAKEUP ? B['sched.wakeupPreemptions'] : B['sched.preemptions']
+    ]++;
+    this.reschedReason[vc.index] = 0;
     this.scheme.schedOut(this, vc, false);
     vc.run = RUN_DESCHED;
     ++vc.actGen;
-    this.enqueue(vc.pcpu, vc.index);
-    this.pickNext(vc.pcpu);
+    this.sched.enqueue(p, vc.index);
+    this.pickNext(p);
   }
 
   // ---- accounting -----------------------------------------------------------------------------------------
@@ -1156,6 +1358,11 @@ export class Sim {
       cnt.cycHandler += vc.cycHandler;
       cnt.cycSoftirq += vc.cycSoftirq;
       cnt.cycApp += vc.cycApp;
+      cnt.blk[B['guestPoll.polledCycles']] += vc.cycGuestPoll;
+      if (vc.guestPoll) cnt.blk[B['guestPoll.pollingAtEnd']]++;
+      this.hp.atEnd(vc.index, end);
+      if (this.sched.curr[vc.pcpu] === vc.index) cnt.blk[B['sched.loadedAtEnd']]++;
+      this.scheme.atEnd?.(this, vc);
       vc.ipiq.forEach((at) => {
         cnt.notePendingAtEnd(end - at);
       });

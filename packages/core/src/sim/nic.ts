@@ -7,7 +7,7 @@ import type { QueueDesc } from './topology.ts';
 
 // Adaptive ITR (ixgbevf_update_itr / ixgbevf_set_itr, drivers/net/ethernet/intel/ixgbevf/ixgbevf_main.c): three latency
 // classes picked from bytes per µs of the last interrupt interval; EITR values are µs << 2 (IXGBE_100K_ITR 40 = 10 µs,
-// IXGBE_20K_ITR 200 = 50 µs, IXGBE_12K_ITR 336 = 84 µs; ixgbe.h, docs/costs.md F29).
+// IXGBE_20K_ITR 200 = 50 µs, IXGBE_12K_ITR 336 = 84 µs; ixgbe.h, docs/costs.md F32).
 export const LOWEST_LATENCY = 0;
 export const LOW_LATENCY = 1;
 export const BULK_LATENCY = 2;

@@ -85,6 +85,8 @@ export class Vcpu {
   /** ELI: the current handler was delivered through the shadow IDT (physical ISR), not injected. */
   handlerPhysical = false;
   onWakeupList = false;
+  /** The guest's idle loop is in haltpoll's poll state (phase PH_WORK, but its cycles are not guest work). */
+  guestPoll = false;
 
   /** NAPI softirq: the queue being polled (-1 none), cycles left of its current packet, packets this poll. */
   softirqQ = -1;
@@ -99,6 +101,7 @@ export class Vcpu {
   cycApp = 0;
   cycHandler = 0;
   cycHw = 0;
+  cycGuestPoll = 0;
   idleBegin = 0;
 
   constructor(

@@ -3,6 +3,7 @@
 
 import { CAUSE_NAMES, EXIT_REASONS } from '../hv/exit-reasons.ts';
 import type { Counters } from '../sim/counters.ts';
+import { type BlockingResult, blockingResult } from './blocking.ts';
 import { type LatencySummary, toHdr } from './hdr.ts';
 import { LogLinearHistogram } from './loglinear.ts';
 
@@ -89,6 +90,8 @@ export interface SchemeResult {
     /** Request arrival in the RX ring → response sent (after the application's work, when it has some). */
     latencyNs: LatencySummary;
   };
+  /** Host scheduling, halt-polling, guest haltpoll, posted-interrupt and GICv4 blocking counters (DESIGN §15). */
+  blocking: BlockingResult;
 }
 
 export interface EngineInfo {
@@ -153,6 +156,7 @@ export function schemeResult(
   });
   const guest = c.cycWork + c.cycHandler + c.cycSoftirq + c.cycApp;
   const busy = guest + c.cycHw + exitCycles;
+  const blocking = blockingResult(c.blk, freqGHz);
   const kind = (i: number) => ({
     raised: c.raisedByKind[i],
     delivered: c.deliveredByKind[i],
@@ -173,9 +177,10 @@ export function schemeResult(
       meanAgeNs: ages.count > 0 ? Math.round(ages.sum / ages.count / freqGHz) : 0,
       starved: oldestNs > starvedAfterNs,
     },
-    // Every pending interrupt must also have been found with its age (the schemes' enumerations are complete).
+    // Every pending interrupt must also have been found with its age (the schemes' enumerations are complete), and
+    // the blocking counters must satisfy their invariants (DESIGN §15).
     conservation: {
-      ok: c.raised === c.delivered + c.coalesced + pending && ages.count === pending,
+      ok: c.raised === c.delivered + c.coalesced + pending && ages.count === pending && blocking.conserved,
       completed: c.completed,
     },
     interruptsByKind: { device: kind(1), ipi: kind(2), guestTimer: kind(3) },
@@ -203,6 +208,7 @@ export function schemeResult(
       },
     },
     histograms: { delivery: d.base64, completion: k.base64 },
+    blocking,
   };
   if (workload.napi) {
     const withRing = new LogLinearHistogram();

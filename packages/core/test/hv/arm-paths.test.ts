@@ -106,7 +106,8 @@ describe('ARM GIC paths', () => {
   const shared = (wfiTrapPolicy: WfiTrapPolicy) =>
     armMicro('arm-gicv4', {
       duration: '5ms',
-      host: { pcpus: 1, timerHz: 0, schedSlice: '200us' },
+      // The fixed-slice policy: the vCPU in native WFI holds the pCPU until the slice ends.
+      host: { pcpus: 1, timerHz: 0, scheduler: 'round-robin', schedSlice: '200us' },
       schemeOptions: { 'arm-gicv4': { wfiTrapPolicy } },
       vms: [
         {

@@ -139,7 +139,7 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
 
   it('P-13: a preempted vCPU has SN = 1 and gets no notification; when loaded again SN = 0, NDST = its pCPU and the post is delivered', () => {
     const scen = microScenario('x86-apicv-pi', {
-      host: { pcpus: 1, timerHz: 0, schedSlice: '200us' },
+      host: { pcpus: 1, timerHz: 0, scheduler: 'round-robin', schedSlice: '200us' },
       vms: [
         { name: 'vm', vcpus: 1, guest: { handler: { dist: 'fixed', value: '1us' } } },
         { name: 'hog', vcpus: 1, guest: { handler: { dist: 'fixed', value: '1us' } } },

@@ -49,7 +49,7 @@ describe('the engine watchdog', () => {
     // Bypass validation to build the loop the schema now refuses: a 0-cycle slice on an overcommitted pCPU.
     const s = validateScenario({
       ...small(),
-      host: { pcpus: 1, timerHz: 1000 },
+      host: { pcpus: 1, timerHz: 1000, scheduler: 'round-robin' }, // the policy whose period is the slice
       vms: [{ name: 'v', vcpus: 2 }],
       devices: [],
     });
