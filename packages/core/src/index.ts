@@ -50,6 +50,7 @@ export { formatNs, parseTimeNs } from './scenario/units.ts';
 export { Counters } from './sim/counters.ts';
 export { NoProgressError, type SendFn, type ShardView, Sim, type SimOptions } from './sim/engine.ts';
 export { EventQueue } from './sim/event-queue.ts';
+export { crossShardLookahead } from './sim/ipi-patterns.ts';
 export { RngStreams } from './sim/rng.ts';
 export { buildTopology, type Topology } from './sim/topology.ts';
 export { assembleResults, runScheme, type SchemeRun, type SimulateOptions, schemePlan, simulate } from './simulate.ts';

@@ -27,6 +27,7 @@ import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import { PH_WORK, RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import { PUT_BLOCKED_SELF_IPI, piLoad, piPut } from './x86/posted-intr.ts';
@@ -36,7 +37,7 @@ const R = ExitReasonId;
 /** Sim.sendIpi tag of an IPI sent through IPI virtualization (the CPU, not KVM, posts it). */
 const TAG_IPIV = 1;
 
-export class X86ApicvPiScheme implements DeliveryScheme {
+export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   readonly id: SchemeId = 'x86-apicv-pi';
   readonly virtualized = true;
   private ipiv = false;
@@ -175,6 +176,27 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
     else sim.exit(vc, R.APIC_WRITE, CAUSE_IPI, sim.c.icrEmulation); // ICR write traps after it lands in the page
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
+  }
+
+  /**
+   * A broadcast: per-target writes go through guestSendIpi (IPIv virtualizes each unicast physical write); IPIv
+   * does not cover a destination shorthand, so the shorthand write exits like any ICR write without IPIv.
+   */
+  guestSendIpiMany(
+    sim: Sim,
+    vc: Vcpu,
+    targets: Int32Array,
+    n: number,
+    vector: number,
+    raisedAt: number,
+    mode: number,
+  ): void {
+    x86SendIpiMany(this, sim, vc, targets, n, vector, raisedAt, mode);
+  }
+
+  icrShorthandExit(sim: Sim, vc: Vcpu, n: number): void {
+    const handling = sim.c.icrEmulation + (n - 1) * icrSendCost(sim);
+    sim.exit(vc, sim.scenario.host.x2apic ? R.MSR_WRITE : R.APIC_WRITE, CAUSE_IPI, handling);
   }
 
   guestTimerArm(sim: Sim, vc: Vcpu): void {
