@@ -22,6 +22,7 @@ import {
   CAUSE_SCHED,
   ExitReasonId,
 } from './exit-reasons.ts';
+import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme } from './scheme.ts';
 import { eliNpAction, NP_HOST_INTERRUPT } from './x86/eli-np.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
@@ -32,7 +33,6 @@ import {
   VlapicEntryState,
   vlapicAccept,
 } from './x86/vlapic-inject.ts';
-import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 
 const R = ExitReasonId;
 

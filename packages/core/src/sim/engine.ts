@@ -578,7 +578,14 @@ export class Sim {
   private onReschedSend(vc: Vcpu): void {
     const pat = this.pat;
     const i = vc.index;
-    this.schedule(this.now + this.patInterval(pat.reschedStream[i], pat.reschedMean[i]), vc.entity, EV_RESCHED_SEND, i, 0, 0);
+    this.schedule(
+      this.now + this.patInterval(pat.reschedStream[i], pat.reschedMean[i]),
+      vc.entity,
+      EV_RESCHED_SEND,
+      i,
+      0,
+      0,
+    );
     if (vc.idle) return;
     const vm = this.topo.vms[vc.vm];
     let t = this.rng.below(pat.reschedStream[i], vm.vcpus - 1);
@@ -592,7 +599,14 @@ export class Sim {
   private onShootdownSend(vc: Vcpu): void {
     const pat = this.pat;
     const i = vc.index;
-    this.schedule(this.now + this.patInterval(pat.shootStream[i], pat.shootMean[i]), vc.entity, EV_SHOOTDOWN_SEND, i, 0, 0);
+    this.schedule(
+      this.now + this.patInterval(pat.shootStream[i], pat.shootMean[i]),
+      vc.entity,
+      EV_SHOOTDOWN_SEND,
+      i,
+      0,
+      0,
+    );
     if (vc.idle) return;
     const n = this.topo.vms[vc.vm].vcpus - 1;
     this.cnt.raised += n;

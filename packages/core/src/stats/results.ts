@@ -230,8 +230,7 @@ function ipiPatternsResult(c: Counters, freqGHz: number, guestCycles: number): I
       meanWaitingNs: waiting > 0 ? ns(c.shootdownWaitingAgeSum / waiting) : 0,
       acked: c.acksReceived,
       acksPending: c.acksPending,
-      ok:
-        c.shootdowns === c.shootdownsCompleted + waiting && c.raisedByKind[5] === c.acksReceived + c.acksPending,
+      ok: c.shootdowns === c.shootdownsCompleted + waiting && c.raisedByKind[5] === c.acksReceived + c.acksPending,
       sendExits,
       arrivalExits,
       exitsPerShootdown: c.shootdowns > 0 ? r6((sendExits + arrivalExits) / c.shootdowns) : 0,

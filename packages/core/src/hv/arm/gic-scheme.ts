@@ -28,6 +28,7 @@ import {
   CAUSE_IPI,
   ExitReasonId,
 } from '../exit-reasons.ts';
+import { sgiClusterEnd } from '../ipi-broadcast.ts';
 import type { DeliveryScheme } from '../scheme.ts';
 import { kvmVgicInjectIrq, kvmVgicVcpuPendingIrq } from '../vgic/vgic.ts';
 import { vgicSetPhysLine } from '../vgic/vgic-dist.ts';
@@ -36,7 +37,6 @@ import { vgicItsTriggerMsi } from '../vgic/vgic-its.ts';
 import { SGIR_FILTER_LIST, vgicV2WriteSgir, vgicV3DispatchSgi } from '../vgic/vgic-sgi.ts';
 import { EV_KICK, OWNER_TIMER } from '../vgic/vgic-state.ts';
 import { VTIMER_PPI } from '../vgic/vtimer.ts';
-import { sgiClusterEnd } from '../ipi-broadcast.ts';
 import { gicForEachPending, gicIsPending, gicPendingCount } from './gic-pending.ts';
 import {
   createGicVm,
