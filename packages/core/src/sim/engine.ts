@@ -51,7 +51,9 @@ export const EV_IRQS_ON = 15; // vCPU: STI ends the section (a0 = section genera
 export const EV_STI_SHADOW_END = 16; // vCPU: the instruction after STI retired: interrupts can be taken again
 export const EV_RESCHED_SEND = 17; // vCPU: the guest wants to send a rescheduling IPI (DESIGN §16)
 export const EV_SHOOTDOWN_SEND = 18; // vCPU: the guest starts a TLB-shootdown broadcast with wait (DESIGN §16)
-export const EV_CSD_ACK = 19; // vCPU: a target's csd_unlock reaches the waiting sender (a0 = target; may cross shards)
+export const EV_CSD_ACK = 19; // vCPU: a target's csd_unlock reaches the waiting sender (may cross shards)
+/** The event types that can cross shards (the parallel runner packs them into ring records). */
+export const CROSS_SHARD_EVENTS: readonly number[] = [EV_IPI_ARRIVE, EV_CSD_ACK];
 
 /** Event type names, for messages. */
 const EVENT_NAMES: Record<number, string> = {
