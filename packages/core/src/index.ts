@@ -56,8 +56,16 @@ export {
 export { builtinScenarioYaml } from './scenario/show.ts';
 export { formatNs, parseTimeNs } from './scenario/units.ts';
 export { Counters } from './sim/counters.ts';
-export { NoProgressError, type SendFn, type ShardView, Sim, type SimOptions } from './sim/engine.ts';
+export {
+  CROSS_SHARD_EVENTS,
+  NoProgressError,
+  type SendFn,
+  type ShardView,
+  Sim,
+  type SimOptions,
+} from './sim/engine.ts';
 export { EventQueue } from './sim/event-queue.ts';
+export { crossShardLookahead } from './sim/ipi-patterns.ts';
 export { RngStreams } from './sim/rng.ts';
 export {
   ARR_CLOSED,

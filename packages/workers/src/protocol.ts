@@ -52,7 +52,11 @@ export const REC_ENTITY_TYPE = 3;
 export const REC_A0 = 4;
 export const REC_A1 = 5;
 export const REC_WORDS_PACKED = 6;
-export const TYPE_BITS = 16;
+/**
+ * A ring record packs entity · TYPE_BITS + event type: TYPE_BITS must exceed every engine event type that can cross
+ * (EV_IPI_ARRIVE, EV_CSD_ACK; test/cross-events.test.ts checks it).
+ */
+export const TYPE_BITS = 64;
 
 /** Slots per ring: one window of traffic at fleet scale fits many times over; beyond that records spill. */
 export const RING_CAPACITY = 1 << 14;

@@ -13,6 +13,7 @@ import {
   Barrier,
   buildTopology,
   createScheme,
+  crossShardLookahead,
   type Results,
   resolveCosts,
   type Scenario,
@@ -180,8 +181,9 @@ export class ParallelRun {
     const costs = resolveCosts(s);
     const topo = buildTopology(s, !impl.virtualized);
     const part = partition(s, topo, n);
-    // Only IPIs cross shards, and they take at least ipiLatency to arrive: that is the lookahead.
-    const lookahead = part.crossTraffic ? Math.max(1, costs.ipiLatency) : Number.POSITIVE_INFINITY;
+    // Only IPIs and csd acknowledgements (DESIGN §16) cross shards; they take at least ipiLatency and
+    // csdAckLatency to arrive: the smaller is the lookahead.
+    const lookahead = part.crossTraffic ? crossShardLookahead(costs) : Number.POSITIVE_INFINITY;
     const barrier = Barrier.create(n).buffer;
     const rings: SharedArrayBuffer[] = [];
     for (let from = 0; from < n; from++)

@@ -33,10 +33,11 @@ describe('determinism across shard counts', () => {
   });
 
   it('a ring far too small for a window spills, loses nothing and keeps the results identical', async () => {
-    // Heavy IPI traffic and a long IPI latency (= lookahead) put dozens of records into each window's ring.
+    // Heavy IPI traffic and a long IPI latency put dozens of records into each window's ring; the lookahead is the
+    // smaller of the two cross-shard latencies (DESIGN §10), so the csd acknowledgement's is raised with it.
     const s = withPartition('x86-small', 'spread');
     s.vms[0].guest = { ...s.vms[0].guest, ipi: { rate: 100_000 } };
-    s.costs = { preset: 'xeon-e5-kvm', overrides: { ipiLatency: 210_000 } };
+    s.costs = { preset: 'xeon-e5-kvm', overrides: { ipiLatency: 210_000, csdAckLatency: 210_000 } };
     const ref = simulate(s);
     const run = new ParallelRun(s, { shards: 2, ringCapacity: 2 });
     const r = await run.run();

@@ -41,6 +41,7 @@ describe('random valid scenarios', () => {
           expect(i.raised, x.scheme).toBe(i.delivered + i.coalesced + i.pending);
           expect(x.conservation.ok, x.scheme).toBe(true);
           expect(JSON.stringify(i.raisedBySource), x.scheme).toBe(src);
+          expect(x.ipiPatterns.shootdowns.ok, x.scheme).toBe(true);
           expect(Number.isFinite(x.exits.perSecond) && Number.isFinite(x.cpu.guestShare), x.scheme).toBe(true);
         }
       }),

@@ -1,6 +1,6 @@
 // A fast-check generator of random *valid-looking* scenarios over the whole scenario surface: both architectures,
 // several VMs (count > 1), overcommit (more vCPUs than pCPUs), explicit and spread pinning, multi-queue devices
-// with moderation, idle guests, IPIs, interrupts-off sections, EOI position, APIC access patterns, vector choices
+// with moderation, idle guests, IPIs, rescheduling IPIs and shootdown broadcasts, interrupts-off sections, EOI position, APIC access patterns, vector choices
 // that collide (legal on x86: a shared vector), LR counts, GICv4.0/4.1, every scheme option, every preset of the
 // architecture and both partitions. Candidates the validator rejects are discarded by the properties (fc.pre), so
 // what is tested is exactly "every accepted scenario".
@@ -20,6 +20,16 @@ const guestArb = fc.record({
     fc.record({ activeUs: fc.integer({ min: 20, max: 600 }), idleUs: fc.integer({ min: 20, max: 600 }) }),
   ),
   ipi: fc.option(fc.record({ rate: fc.integer({ min: 500, max: 60_000 }), vector })),
+  // IPI patterns (DESIGN §16): rescheduling IPIs and broadcasts with wait, every x86 broadcast write.
+  resched: fc.option(fc.record({ rate: fc.integer({ min: 500, max: 40_000 }), vector })),
+  tlbShootdown: fc.option(
+    fc.record({
+      rate: fc.integer({ min: 200, max: 20_000 }),
+      vector,
+      handlerNs: fc.integer({ min: 50, max: 5_000 }),
+      send: fc.constantFrom('shorthand', 'pv-send-ipi', 'per-target'),
+    }),
+  ),
   timerVector: vector,
   irqsOff: fc.option(
     fc.record({ rate: fc.integer({ min: 1_000, max: 50_000 }), lenNs: fc.integer({ min: 50, max: 20_000 }) }),
@@ -73,6 +83,8 @@ export const scenarioArb: fc.Arbitrary<ScenarioInput> = fc
     const presets = r.arm ? ['arm-kvm-vhe', 'arm-kvm-split'] : ['xeon-e5-kvm', 'nehalem-kvm'];
     const vms = r.vms.map((v, i) => {
       const g = v.guest;
+      // ARM: the unicast IPI and the broadcast are one INTID (SGI 1), so a VM has one of them (schema.ts).
+      const sd = g.tlbShootdown && !(r.arm && g.ipi) ? g.tlbShootdown : null;
       const mean = g.handlerNs;
       const handler =
         g.dist === 'fixed'
@@ -89,6 +101,15 @@ export const scenarioArb: fc.Arbitrary<ScenarioInput> = fc
           handler,
           idle: g.idle ? { activeMean: g.idle.activeUs * 1000, idleMean: g.idle.idleUs * 1000 } : undefined,
           ipi: g.ipi ? { rate: g.ipi.rate, vector: g.ipi.vector } : undefined,
+          resched: g.resched ? { rate: g.resched.rate, vector: g.resched.vector } : undefined,
+          tlbShootdown: sd
+            ? {
+                rate: sd.rate,
+                vector: sd.vector,
+                handler: { dist: 'fixed' as const, value: sd.handlerNs },
+                ...(r.arm ? {} : { send: sd.send }),
+              }
+            : undefined,
           timerVector: g.timerVector,
           irqsOff: g.irqsOff
             ? { rate: g.irqsOff.rate, length: { dist: 'fixed' as const, value: g.irqsOff.lenNs } }

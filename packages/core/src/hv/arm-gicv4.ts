@@ -21,7 +21,7 @@ import { B } from '../sim/blocking-counters.ts';
 import type { Sim } from '../sim/engine.ts';
 import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
 import { GicScheme } from './arm/gic-scheme.ts';
-import { deviceIntid, GUEST_IPI_SGI, ITS_DEV_NIC } from './arm/gic-vm.ts';
+import { deviceIntid, ITS_DEV_NIC, sgiOfVector } from './arm/gic-vm.ts';
 import { CAUSE_DEVICE, ExitReasonId } from './exit-reasons.ts';
 import { vgicBeginCall } from './vgic/vgic-state.ts';
 import {
@@ -151,10 +151,11 @@ export class ArmGicv4Scheme extends GicScheme {
     const v4 = this.v4(vc);
     if (!v4.vsgis) return super.sgiArrival(sim, vc, vector, raisedAt, from);
     // GICv4.1 vSGI: GITS_SGIR {vPEID, vINTID} written by the sender's trap handler reaches the target's RD.
-    this.noteRaise(sim, vc, vector, GUEST_IPI_SGI, from, raisedAt, 0);
+    const sgi = sgiOfVector(this.vmOfVcpu[vc.index], vector);
+    this.noteRaise(sim, vc, vector, sgi, from, raisedAt, 0);
     vgicBeginCall(v4.s);
-    const fresh = !vptTest(v4.its, vc.vmVcpu, GUEST_IPI_SGI);
-    this.delivered(sim, vc, vgicV4SendVsgi(v4, vc.vmVcpu, GUEST_IPI_SGI), GUEST_IPI_SGI, fresh);
+    const fresh = !vptTest(v4.its, vc.vmVcpu, sgi);
+    this.delivered(sim, vc, vgicV4SendVsgi(v4, vc.vmVcpu, sgi), sgi, fresh);
   }
 
   protected override acknowledged(vc: Vcpu, raw: number): number {

@@ -9,7 +9,9 @@ import { vecCount, vecForEach } from '../arch/x86/bitmap.ts';
 import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
+import { BCAST_SHORTHAND } from '../sim/ipi-patterns.ts';
 import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
+import { sgiClusterEnd } from './ipi-broadcast.ts';
 import type { DeliveryScheme } from './scheme.ts';
 import { vlapicAccept } from './x86/vlapic-inject.ts';
 
@@ -98,6 +100,34 @@ export class BareMetalScheme implements DeliveryScheme {
   guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     sim.stall(vc, sim.c.ipiSendLocal);
     sim.sendIpi(vc, target, vector, raisedAt, 0, vc.segStart); // leaves once the ICR write retired
+  }
+
+  /**
+   * A native broadcast (DESIGN §16): x86 one shorthand ICR write (ALL-BUT-SELF) or one write per target (no
+   * hypervisor, so 'pv-send-ipi' is x2apic_send_IPI_mask's per-target loop); ARM gic_ipi_send_mask, one
+   * ICC_SGI1R_EL1 write per affinity cluster. Each IPI leaves once the write that names it has retired.
+   */
+  guestSendIpiMany(
+    sim: Sim,
+    vc: Vcpu,
+    targets: Int32Array,
+    n: number,
+    vector: number,
+    raisedAt: number,
+    mode: number,
+  ): void {
+    const arm = sim.scenario.arch === 'arm';
+    if (!arm && mode !== BCAST_SHORTHAND) {
+      for (let k = 0; k < n; k++) this.guestSendIpi(sim, vc, sim.vcpus[targets[k]], vector, raisedAt);
+      return;
+    }
+    const first = sim.topo.vms[vc.vm].firstVcpu;
+    for (let k = 0; k < n; ) {
+      const e = arm ? sgiClusterEnd(targets, k, n, first) : n;
+      sim.stall(vc, sim.c.ipiSendLocal);
+      for (let j = k; j < e; j++) sim.sendIpi(vc, sim.vcpus[targets[j]], vector, raisedAt, 0, vc.segStart);
+      k = e;
+    }
   }
 
   /** Native LAPIC timer programming (WRMSR IA32_TSC_DEADLINE / TMICT store): no exit on a physical CPU. */

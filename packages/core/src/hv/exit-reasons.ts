@@ -21,6 +21,7 @@ export const EXIT_REASONS = [
   'ARM_MMIO', // trapped GICD MMIO (GICv2 SGIR, etc.)
   'MAINTENANCE', // GIC maintenance interrupt
   'DOORBELL', // GICv4 doorbell taken while the vPE was not resident
+  'VMCALL', // reason 18: a hypercall (KVM_HC_SEND_IPI, the PV broadcast of DESIGN §16)
 ] as const;
 
 export type ExitReason = (typeof EXIT_REASONS)[number];

@@ -44,6 +44,20 @@ export interface DeliveryScheme {
    * side and calls Sim.sendIpi with the departure time (the end of the ICR emulation when the write exits).
    */
   guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void;
+  /**
+   * The guest sends `vector` to targets[0..n) — every other vCPU of its VM, ascending (a broadcast with wait,
+   * DESIGN §16; hv/ipi-broadcast.ts). `mode` is the x86 guest's write (BCAST_* of sim/ipi-patterns.ts; ARM
+   * ignores it). The scheme charges the sender's writes and calls Sim.sendIpi once per target.
+   */
+  guestSendIpiMany(
+    sim: Sim,
+    vc: Vcpu,
+    targets: Int32Array,
+    n: number,
+    vector: number,
+    raisedAt: number,
+    mode: number,
+  ): void;
   /** Just before VM entry (virtualized schemes): sync and choose an injection. Returns extra root cycles. */
   beforeEntry(sim: Sim, vc: Vcpu): number;
   /** Whether a blocked vCPU has something that must wake it / keep it from blocking. */

@@ -29,6 +29,7 @@ import { B } from '../sim/blocking-counters.ts';
 import type { Sim } from '../sim/engine.ts';
 import { PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import { PUT_BLOCKED_SELF_IPI, piLoad, piPut } from './x86/posted-intr.ts';
@@ -42,7 +43,7 @@ const WAKE_NONE = 0;
 const WAKE_ARMED = 1;
 const WAKE_FIRED = 2;
 
-export class X86ApicvPiScheme implements DeliveryScheme {
+export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   readonly id: SchemeId = 'x86-apicv-pi';
   readonly virtualized = true;
   private ipiv = false;
@@ -224,6 +225,27 @@ export class X86ApicvPiScheme implements DeliveryScheme {
     if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
     else sim.exit(vc, R.APIC_WRITE, CAUSE_IPI, sim.c.icrEmulation); // ICR write traps after it lands in the page
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
+  }
+
+  /**
+   * A broadcast: per-target writes go through guestSendIpi (IPIv virtualizes each unicast physical write); IPIv
+   * does not cover a destination shorthand, so the shorthand write exits like any ICR write without IPIv.
+   */
+  guestSendIpiMany(
+    sim: Sim,
+    vc: Vcpu,
+    targets: Int32Array,
+    n: number,
+    vector: number,
+    raisedAt: number,
+    mode: number,
+  ): void {
+    x86SendIpiMany(this, sim, vc, targets, n, vector, raisedAt, mode);
+  }
+
+  icrShorthandExit(sim: Sim, vc: Vcpu, n: number): void {
+    const handling = sim.c.icrEmulation + (n - 1) * icrSendCost(sim);
+    sim.exit(vc, sim.scenario.host.x2apic ? R.MSR_WRITE : R.APIC_WRITE, CAUSE_IPI, handling);
   }
 
   guestTimerArm(sim: Sim, vc: Vcpu): void {

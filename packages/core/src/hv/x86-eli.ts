@@ -22,6 +22,7 @@ import {
   CAUSE_SCHED,
   ExitReasonId,
 } from './exit-reasons.ts';
+import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme } from './scheme.ts';
 import { eliNpAction, NP_HOST_INTERRUPT } from './x86/eli-np.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
@@ -32,7 +33,6 @@ import {
   VlapicEntryState,
   vlapicAccept,
 } from './x86/vlapic-inject.ts';
-import { icrSendCost } from './x86-vmx.ts';
 
 const R = ExitReasonId;
 
@@ -47,7 +47,7 @@ const hostVectorOf = (cause: number): number =>
       ? HOST_DEVICE_VECTOR
       : RESCHEDULE_VECTOR;
 
-export class X86EliScheme implements DeliveryScheme {
+export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
   readonly id: SchemeId = 'x86-eli';
   readonly virtualized = true;
   private entry = new VlapicEntryState(0);
@@ -227,6 +227,25 @@ export class X86EliScheme implements DeliveryScheme {
     if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
     else sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, sim.c.apicMmioEmulation + icrSendCost(sim));
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
+  }
+
+  guestSendIpiMany(
+    sim: Sim,
+    vc: Vcpu,
+    targets: Int32Array,
+    n: number,
+    vector: number,
+    raisedAt: number,
+    mode: number,
+  ): void {
+    x86SendIpiMany(this, sim, vc, targets, n, vector, raisedAt, mode);
+  }
+
+  /** ELI leaves the ICR intercepted: a shorthand write exits as a unicast one, emulated for n targets. */
+  icrShorthandExit(sim: Sim, vc: Vcpu, n: number): void {
+    const more = (n - 1) * icrSendCost(sim);
+    if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation + more);
+    else sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, sim.c.apicMmioEmulation + icrSendCost(sim) + more);
   }
 
   guestTimerArm(sim: Sim, vc: Vcpu): void {

@@ -12,19 +12,16 @@ import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import { causeOfVector, handlerIsRunningDevice, VlapicEntryState, vlapicAccept } from './x86/vlapic-inject.ts';
 
 const R = ExitReasonId;
 
-/**
- * What sending an IPI adds to an ICR register write: icrEmulation is the whole x2APIC WRMSR handling (the
- * register-write frame, eoiMsrEmulation, plus the send); a decoded MMIO write replaces the frame (docs/costs.md).
- */
-export const icrSendCost = (sim: Sim): number => Math.max(0, sim.c.icrEmulation - sim.c.eoiMsrEmulation);
+export { icrSendCost };
 
-export class X86VmxScheme implements DeliveryScheme {
+export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
   readonly id: SchemeId = 'x86-vmx';
   readonly virtualized = true;
   protected entry = new VlapicEntryState(0);
@@ -163,6 +160,26 @@ export class X86VmxScheme implements DeliveryScheme {
   guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     this.icrWrite(sim, vc);
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
+  }
+
+  guestSendIpiMany(
+    sim: Sim,
+    vc: Vcpu,
+    targets: Int32Array,
+    n: number,
+    vector: number,
+    raisedAt: number,
+    mode: number,
+  ): void {
+    x86SendIpiMany(this, sim, vc, targets, n, vector, raisedAt, mode);
+  }
+
+  /** One shorthand ICR write: x2APIC WRMSR 0x830; xAPIC the ICR alone (the shorthand ignores ICR2). */
+  icrShorthandExit(sim: Sim, vc: Vcpu, n: number): void {
+    const more = (n - 1) * icrSendCost(sim);
+    if (this.x2apic) return sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation + more);
+    for (let k = sim.guest.icrReads[vc.index]; k > 0; k--) this.apicRead(sim, vc, CAUSE_IPI, false);
+    sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, this.mmioCost(sim) + icrSendCost(sim) + more);
   }
 
   guestTimerArm(sim: Sim, vc: Vcpu): void {

@@ -314,6 +314,75 @@ const armOvercommit: ScenarioInput = {
   ...overcommitWorkload,
 };
 
+/**
+ * IPI patterns (DESIGN §16): a 6-vCPU application VM whose guest sends unicast IPIs, rescheduling IPIs and TLB
+ * shootdowns (each a broadcast to the other 5 vCPUs, the sender spinning until all have acknowledged), idles now
+ * and then (so some targets are halted), with a NIC queue per vCPU; a 1-vCPU batch VM shares pCPU 5 with app
+ * vCPU 5 (overcommit): every shootdown of vCPUs 0-4 targets vCPU 5, and while it is preempted the sender waits for
+ * its next time slice — the lock-holder / IPI-target preemption of overcommitted hosts.
+ */
+const ipiPatternsWorkload = (arch: 'x86' | 'arm') =>
+  ({
+    vms: [
+      {
+        name: 'app',
+        vcpus: 6,
+        pin: [0, 1, 2, 3, 4, 5],
+        guest: {
+          handler: { dist: 'exponential', mean: '1us' },
+          // ARM: the unicast IPI and the broadcast are both IPI_CALL_FUNC (SGI 1); rescheduling IPIs are SGI 0.
+          ...(arch === 'x86' ? { ipi: { rate: 1000 } } : {}),
+          resched: { rate: 2000 },
+          tlbShootdown: { rate: 500 },
+          idle: { activeMean: '2ms', idleMean: '500us' },
+        },
+      },
+      { name: 'batch', vcpus: 1, pin: [5], guest: { handler: { dist: 'exponential', mean: '2us' } } },
+    ],
+    devices: [
+      {
+        name: 'nic',
+        vm: 'app',
+        kind: 'nic',
+        queues: 'per-vcpu',
+        vector: 0x41,
+        arrival: { process: 'poisson', rate: 20_000 },
+      },
+    ],
+  }) satisfies Pick<ScenarioInput, 'vms' | 'devices'>;
+
+const ipiPatterns: ScenarioInput = {
+  name: 'ipi-patterns',
+  description:
+    'IPI patterns on x86 (DESIGN §16): unicast, rescheduling and TLB-shootdown IPIs (broadcast to 5 vCPUs, the ' +
+    'sender spinning until every target acknowledges) in a 6-vCPU VM, one of whose vCPUs shares its pCPU with a ' +
+    'batch VM, under all five x86 schemes (Xeon E5 / KVM costs).',
+  arch: 'x86',
+  schemes: ['bare-metal', 'x86-emul', 'x86-vmx', 'x86-apicv-pi', 'x86-eli'],
+  seed: 16,
+  duration: '40ms',
+  cpu: { freqGHz: 2.1 },
+  costs: { preset: 'xeon-e5-kvm' },
+  host: { pcpus: 6, timerHz: 250, x2apic: true, schedSlice: '3ms' },
+  ...ipiPatternsWorkload('x86'),
+};
+
+const armIpiPatterns: ScenarioInput = {
+  name: 'arm-ipi-patterns',
+  description:
+    'IPI patterns on ARM (DESIGN §16): rescheduling SGIs (IPI_RESCHEDULE) and call-function broadcasts with wait ' +
+    '(IPI_CALL_FUNC, as flush_tlb_mm_range would send on x86) in a 6-vCPU VM partly overcommitted with a batch ' +
+    'VM, under GICv2, GICv3 and GICv4.1 (direct vSGIs), arm-kvm-vhe costs.',
+  arch: 'arm',
+  schemes: ['bare-metal', 'arm-gicv2', 'arm-gicv3', 'arm-gicv4'],
+  seed: 16,
+  duration: '40ms',
+  cpu: { freqGHz: 2.0 },
+  costs: { preset: 'arm-kvm-vhe' },
+  host: { pcpus: 6, timerHz: 250, schedSlice: '3ms', gic: { listRegs: 4, v4: '4.1' } },
+  ...ipiPatternsWorkload('arm'),
+};
+
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [x86Compare.name]: x86Compare,
   [x86Small.name]: x86Small,
@@ -324,6 +393,8 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [moderationSweepArm.name]: moderationSweepArm,
   [overcommit.name]: overcommit,
   [armOvercommit.name]: armOvercommit,
+  [ipiPatterns.name]: ipiPatterns,
+  [armIpiPatterns.name]: armIpiPatterns,
 };
 
 export function builtinScenarioNames(): string[] {

@@ -6,6 +6,7 @@ export const COST_NAMES = [
   // latency-only transit (no CPU is busy)
   'msiDelivery', // device MSI write → interrupt pending at the target's (I)APIC / IOMMU
   'ipiLatency', // IPI transit between pCPUs, per preset (derived from its virtual-IPI figure, docs/costs.md §3.4)
+  'csdAckLatency', // a target's csd_unlock store reaching the sender spinning in csd_lock_wait (cache-line transfer)
   // bare-metal hardware steps
   'irqDelivery', // IDT vectoring into a handler (also ELI's shadow IDT); ARM: exception entry to the IRQ vector
   'eoiLocal', // native x2APIC EOI (WRMSR 0x80B) retiring the ISR bit

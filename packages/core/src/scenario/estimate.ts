@@ -93,6 +93,14 @@ export function estimateRun(s: Scenario, schemesRun: number): RunEstimate {
     if (!instancesByName.has(vm.name)) instancesByName.set(vm.name, { count: vm.count, vcpus: vm.vcpus });
     const g = vm.guest;
     if (g.ipi && g.ipi.rate > 0 && vm.vcpus > 1) add(`vms[${i}].guest.ipi.rate`, g.ipi.rate * n * EVENTS_PER_INTERRUPT);
+    if (g.resched && g.resched.rate > 0 && vm.vcpus > 1)
+      add(`vms[${i}].guest.resched.rate`, g.resched.rate * n * EVENTS_PER_INTERRUPT);
+    // A broadcast: its intent, then per target the interrupt's path and the acknowledgement (DESIGN §16).
+    if (g.tlbShootdown && g.tlbShootdown.rate > 0 && vm.vcpus > 1)
+      add(
+        `vms[${i}].guest.tlbShootdown.rate`,
+        g.tlbShootdown.rate * n * (1 + (vm.vcpus - 1) * (EVENTS_PER_INTERRUPT + 1)),
+      );
     if (g.idle) {
       // One idle period per active+idle cycle: begin, timer, the timer interrupt's path.
       const perSec = 1e9 / (g.idle.activeMean + g.idle.idleMean);

@@ -22,6 +22,9 @@ const HW_COMMON = {
   // few loads of kvm_vcpu_check_block; the wake event is seen at the next iteration (docs/costs.md §1, DESIGN §15)
   haltPollCheck: 200,
   ipiSendLocal: 200, // estimate: native ICR WRMSR
+  // estimate: one core-to-core transfer of a modified cache line within a socket (the target's store to
+  // csd->node.u_flags, then the spinning sender's load miss), ~50-75 ns on these parts; latency only (DESIGN §16)
+  csdAckLatency: 150,
   hostTickHandler: 3000, // estimate: Linux tick (hrtimer + scheduler_tick) ~1 µs
   timerArmLocal: 100, // estimate: one native WRMSR IA32_TSC_DEADLINE (or TMICT store), as eoiLocal
   ipivSend: 300, // estimate: virtualized ICR write + PID-table lookup + PIR/ON post, ~ a native ICR write + 100

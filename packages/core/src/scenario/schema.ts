@@ -85,6 +85,32 @@ const guestSchema = z.strictObject({
       }),
     ])
     .default(false),
+  // Rescheduling IPIs (DESIGN §16): unicast to a random other vCPU of the VM, open loop like `ipi`, on Linux's
+  // vector (x86 RESCHEDULE_VECTOR 0xfd; ARM IPI_RESCHEDULE = SGI 0, the vector then only labels it). Handler:
+  // sysvec_reschedule_ipi → scheduler_ipi with nothing to migrate, 0.2 µs (estimate).
+  resched: z
+    .strictObject({
+      rate: z.number().nonnegative().max(1e12),
+      vector: vector.default(0xfd),
+      handler: distSchema.default({ dist: 'fixed', value: 200 }),
+    })
+    .optional(),
+  // TLB-shootdown broadcasts (DESIGN §16): the sender IPIs every other vCPU of its VM (x86 CALL_FUNCTION_VECTOR
+  // 0xfc via flush_tlb_mm_range → smp_call_function_many_cond with wait; ARM the same cross-call on IPI_CALL_FUNC
+  // = SGI 1) and spins in csd_lock_wait until each target has run `handler` (flush_tlb_func + csd_unlock,
+  // 0.5 µs: estimate) and acknowledged. `send` (x86 only) is how the guest kernel writes the broadcast:
+  // 'shorthand' (default: native_send_call_func_ipi uses the ALL-BUT-SELF shorthand when the mask is every other
+  // online CPU — one ICR write, even with KVM's PV IPIs, which replace only the mask callbacks), 'pv-send-ipi'
+  // (kvm_send_ipi_mask: one KVM_HC_SEND_IPI hypercall for the mask; a guest booted with no_ipi_broadcast=1), or
+  // 'per-target' (x2apic_send_IPI_mask: one ICR write per target; neither shorthand nor PV IPIs).
+  tlbShootdown: z
+    .strictObject({
+      rate: z.number().nonnegative().max(1e12),
+      vector: vector.default(0xfc),
+      handler: distSchema.default({ dist: 'fixed', value: 500 }),
+      send: z.enum(['shorthand', 'pv-send-ipi', 'per-target']).optional(),
+    })
+    .optional(),
   timerVector: vector.default(0xec),
   timerHandler: distSchema.default({ dist: 'fixed', value: 500 }),
   // CR8/TPR accesses per interrupt in the guest handler path (IRQL-style raise/lower). They trap only without a
@@ -407,6 +433,7 @@ export const scenarioSchema = z
     });
     if (s.arch === 'arm') armIntidsUnique(s, ctx);
     else napiVectorsOwn(s, ctx);
+    ipiPatternChecks(s, ctx);
     const byName = new Map<string, VmSpec>();
     for (const vm of s.vms) if (!byName.has(vm.name)) byName.set(vm.name, vm);
     let totalQueues = 0;
@@ -446,7 +473,12 @@ export const scenarioSchema = z
  * (ARM requires every vector to be unique anyway: armIntidsUnique.)
  */
 function napiVectorsOwn(
-  s: { vms: ArmSources['vms']; devices: (ArmSources['devices'][number] & { napi?: unknown })[] },
+  s: {
+    vms: (ArmSources['vms'][number] & {
+      guest: { resched?: { vector: number }; tlbShootdown?: { vector: number } };
+    })[];
+    devices: (ArmSources['devices'][number] & { napi?: unknown })[];
+  },
   ctx: z.RefinementCtx,
 ): void {
   const vcpusOf = new Map(s.vms.map((vm) => [vm.name, vm]));
@@ -457,8 +489,9 @@ function napiVectorsOwn(
     m.set(v, (m.get(v) ?? 0) + 1);
   };
   for (const vm of s.vms) {
-    bump(vm.name, vm.guest.timerVector);
-    if (vm.guest.ipi && vm.vcpus > 1) bump(vm.name, vm.guest.ipi.vector);
+    const g = vm.guest;
+    bump(vm.name, g.timerVector);
+    if (vm.vcpus > 1) for (const src of [g.ipi, g.resched, g.tlbShootdown]) if (src) bump(vm.name, src.vector);
   }
   const nq = (d: ArmSources['devices'][number]) => {
     const vm = vcpusOf.get(d.vm);
@@ -511,7 +544,16 @@ function deviceRules(d: z.infer<typeof deviceSchema>, i: number, ctx: z.Refineme
 
 /** What armIntidsUnique reads of a scenario (structural, so it does not depend on the schema's own type). */
 interface ArmSources {
-  vms: { name: string; vcpus: number; guest: { timerVector: number; ipi?: { vector: number } } }[];
+  vms: {
+    name: string;
+    vcpus: number;
+    guest: {
+      timerVector: number;
+      ipi?: { vector: number };
+      resched?: { vector: number };
+      tlbShootdown?: { vector: number };
+    };
+  }[];
   devices: { vm: string; vector: number; queues: 'per-vcpu' | number[] }[];
 }
 
@@ -548,6 +590,10 @@ function armIntidsUnique(s: ArmSources, ctx: z.RefinementCtx): void {
   s.vms.forEach((vm, i) => {
     claim(vm.name, vm.guest.timerVector, ['vms', i, 'guest', 'timerVector']);
     if (vm.guest.ipi && vm.vcpus > 1) claim(vm.name, vm.guest.ipi.vector, ['vms', i, 'guest', 'ipi', 'vector']);
+    if (vm.guest.resched && vm.vcpus > 1)
+      claim(vm.name, vm.guest.resched.vector, ['vms', i, 'guest', 'resched', 'vector']);
+    if (vm.guest.tlbShootdown && vm.vcpus > 1)
+      claim(vm.name, vm.guest.tlbShootdown.vector, ['vms', i, 'guest', 'tlbShootdown', 'vector']);
   });
   const vcpusOf = new Map(s.vms.map((vm) => [vm.name, vm.vcpus]));
   s.devices.forEach((d, j) => {
@@ -555,6 +601,35 @@ function armIntidsUnique(s: ArmSources, ctx: z.RefinementCtx): void {
     if (vcpus === undefined) return; // reported elsewhere
     const nq = d.queues === 'per-vcpu' ? vcpus : d.queues.length;
     for (let q = 0; q < nq && d.vector + q <= 255; q++) claim(d.vm, d.vector + q, ['devices', j, 'vector']);
+  });
+}
+
+/**
+ * IPI patterns (DESIGN §16): `tlbShootdown.send` names an x86 ICR/hypercall choice; on ARM the broadcast and the
+ * generic unicast `ipi` are both IPI_CALL_FUNC (SGI 1) in Linux, one INTID, so a VM has one or the other (each
+ * source is its own INTID in the model, DESIGN §14).
+ */
+function ipiPatternChecks(
+  s: { arch: string; vms: { vcpus: number; guest: { ipi?: unknown; tlbShootdown?: { send?: string } } }[] },
+  ctx: z.RefinementCtx,
+): void {
+  s.vms.forEach((vm, i) => {
+    const t = vm.guest.tlbShootdown;
+    if (!t) return;
+    if (s.arch === 'arm' && t.send !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vms', i, 'guest', 'tlbShootdown', 'send'],
+        message: 'tlbShootdown.send applies only to arch "x86" (ARM sends one SGI register write per target cluster)',
+      });
+    if (s.arch === 'arm' && vm.guest.ipi && vm.vcpus > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vms', i, 'guest', 'tlbShootdown'],
+        message:
+          'on ARM guest.ipi and guest.tlbShootdown are both IPI_CALL_FUNC (SGI 1), one INTID; a VM can have one of ' +
+          'them (use guest.resched, SGI 0, for a second unicast source)',
+      });
   });
 }
 

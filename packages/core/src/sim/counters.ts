@@ -4,6 +4,7 @@
 import { NUM_CAUSES, NUM_EXIT_REASONS } from '../hv/exit-reasons.ts';
 import { LogLinearHistogram } from '../stats/loglinear.ts';
 import { NUM_BLOCKING_SLOTS } from './blocking-counters.ts';
+import { NUM_KINDS } from './vcpu.ts';
 
 export class Counters {
   events = 0;
@@ -12,9 +13,9 @@ export class Counters {
   coalesced = 0;
   completed = 0;
   /** Per interrupt kind (KIND_* in vcpu.ts): raised / delivered / coalesced. */
-  readonly raisedByKind = new Float64Array(4);
-  readonly deliveredByKind = new Float64Array(4);
-  readonly coalescedByKind = new Float64Array(4);
+  readonly raisedByKind = new Float64Array(NUM_KINDS);
+  readonly deliveredByKind = new Float64Array(NUM_KINDS);
+  readonly coalescedByKind = new Float64Array(NUM_KINDS);
   readonly exits = new Float64Array(NUM_EXIT_REASONS);
   readonly exitCycles = new Float64Array(NUM_EXIT_REASONS);
   readonly exitsByCause = new Float64Array(NUM_CAUSES);
@@ -58,6 +59,28 @@ export class Counters {
   pendingOutside = 0;
   /** Overcommit and blocking counters, one slot per BLOCKING_SLOTS name (DESIGN §15). */
   readonly blk = new Float64Array(NUM_BLOCKING_SLOTS);
+  // IPI patterns (DESIGN §16), all counted on the sender's shard except the per-kind delivery histograms.
+  /** Cycles the guest spun in csd_lock_wait (guest mode, IF = 1, no useful work). */
+  cycSpin = 0;
+  /** Broadcasts with wait (TLB shootdowns): intents, completed (last ack seen), still waiting at the end. */
+  shootdowns = 0;
+  shootdownsCompleted = 0;
+  shootdownsWaiting = 0;
+  /** Acknowledgements received by senders, and still missing at the end (in flight, or targets not done). */
+  acksReceived = 0;
+  acksPending = 0;
+  /** Sender wait of each completed shootdown: intent → last acknowledgement (cycles). */
+  readonly shootdownWait = new LogLinearHistogram();
+  /** Ages (end − intent, cycles) of the shootdowns still waiting at the end: sum and oldest. */
+  shootdownWaitingAgeSum = 0;
+  shootdownWaitingAgeMax = 0;
+  /** Exits on the sender while it sends a broadcast, and on targets when its IPIs arrive (kicks, doorbells). */
+  shootdownSendExits = 0;
+  shootdownArrivalExits = 0;
+  /** Delivery latency (raise → handler entry) of unicast guest IPIs and of rescheduling IPIs. */
+  readonly deliveryIpi = new LogLinearHistogram();
+  readonly deliveryResched = new LogLinearHistogram();
+  readonly deliveryCallFunc = new LogLinearHistogram();
 
   /** An interrupt pending at the end of the run, raised `age` cycles before it (outside the scheme's state). */
   notePendingAtEnd(age: number): void {
@@ -71,7 +94,7 @@ export class Counters {
     this.delivered += o.delivered;
     this.coalesced += o.coalesced;
     this.completed += o.completed;
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < NUM_KINDS; i++) {
       this.raisedByKind[i] += o.raisedByKind[i];
       this.deliveredByKind[i] += o.deliveredByKind[i];
       this.coalescedByKind[i] += o.coalescedByKind[i];
@@ -105,5 +128,19 @@ export class Counters {
     this.pendingAge.add(o.pendingAge);
     this.pendingOutside += o.pendingOutside;
     for (let i = 0; i < NUM_BLOCKING_SLOTS; i++) this.blk[i] += o.blk[i];
+    this.cycSpin += o.cycSpin;
+    this.shootdowns += o.shootdowns;
+    this.shootdownsCompleted += o.shootdownsCompleted;
+    this.shootdownsWaiting += o.shootdownsWaiting;
+    this.acksReceived += o.acksReceived;
+    this.acksPending += o.acksPending;
+    this.shootdownWait.add(o.shootdownWait);
+    this.shootdownWaitingAgeSum += o.shootdownWaitingAgeSum;
+    if (o.shootdownWaitingAgeMax > this.shootdownWaitingAgeMax) this.shootdownWaitingAgeMax = o.shootdownWaitingAgeMax;
+    this.shootdownSendExits += o.shootdownSendExits;
+    this.shootdownArrivalExits += o.shootdownArrivalExits;
+    this.deliveryIpi.add(o.deliveryIpi);
+    this.deliveryResched.add(o.deliveryResched);
+    this.deliveryCallFunc.add(o.deliveryCallFunc);
   }
 }

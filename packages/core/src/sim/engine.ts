@@ -17,13 +17,16 @@ import { GuestHaltPoll, type GuestHaltPollParams } from './guest-haltpoll.ts';
 import { GuestModel } from './guest-model.ts';
 import { HaltPoll } from './halt-poll.ts';
 import { cfsTunablesNs, HostSched, SCHED_CFS } from './host-sched.ts';
+import { csdAckDelay, IpiPatterns } from './ipi-patterns.ts';
 import { NicQueues } from './nic.ts';
 import { RngStreams } from './rng.ts';
 import type { Topology } from './topology.ts';
 import { ARR_CLOSED, distToCycles } from './topology.ts';
 import {
+  KIND_CALL_FUNC,
   KIND_DEVICE,
   KIND_IPI,
+  KIND_RESCHED,
   KIND_TIMER,
   PH_HALT,
   PH_HANDLER,
@@ -58,6 +61,11 @@ export const EV_GUEST_POLL_END = 18; // vCPU: the guest's haltpoll window ends (
 /** Why a running vCPU must give way (Sim.preemptCurrent). */
 const RESCHED_TICK = 1;
 const RESCHED_WAKEUP = 2;
+export const EV_RESCHED_SEND = 19; // vCPU: the guest wants to send a rescheduling IPI (DESIGN §16)
+export const EV_SHOOTDOWN_SEND = 20; // vCPU: the guest starts a TLB-shootdown broadcast with wait (DESIGN §16)
+export const EV_CSD_ACK = 21; // vCPU: a target's csd_unlock reaches the waiting sender (may cross shards)
+/** The event types that can cross shards (the parallel runner packs them into ring records). */
+export const CROSS_SHARD_EVENTS: readonly number[] = [EV_IPI_ARRIVE, EV_CSD_ACK];
 
 /** Event type names, for messages. */
 const EVENT_NAMES: Record<number, string> = {
@@ -79,6 +87,9 @@ const EVENT_NAMES: Record<number, string> = {
   [EV_STI_SHADOW_END]: 'EV_STI_SHADOW_END',
   [EV_HALT_POLL_END]: 'EV_HALT_POLL_END',
   [EV_GUEST_POLL_END]: 'EV_GUEST_POLL_END',
+  [EV_RESCHED_SEND]: 'EV_RESCHED_SEND',
+  [EV_SHOOTDOWN_SEND]: 'EV_SHOOTDOWN_SEND',
+  [EV_CSD_ACK]: 'EV_CSD_ACK',
 };
 
 /** The engine's watchdog fired: events kept coming at one virtual time (an input or model bug, not a hang). */
@@ -174,6 +185,12 @@ export class Sim {
   /** End of the run (cycles): what is still in flight then is pending. */
   readonly end: number;
   trace: TraceFn | null = null;
+  /** Rescheduling IPIs and broadcasts with wait (DESIGN §16). */
+  readonly pat: IpiPatterns;
+  /** While a broadcast with wait is being sent: the sender's vmVcpu (sendIpi tags its IPIs with it), else -1. */
+  private csdSender = -1;
+  /** Attribution of exits taken while set: 1 = sending a shootdown, 2 = a shootdown IPI arriving (DESIGN §16). */
+  private exitTag = 0;
 
   constructor(
     readonly scenario: Scenario,
@@ -193,13 +210,14 @@ export class Sim {
     this.exitHalf = Math.floor(c.exitRoundTrip / 2);
     this.end = topo.durationCycles;
     // Streams: 3 per vCPU, 1 per device queue, then 1 per vCPU for its interrupts-off sections, 1 per vCPU for the
-    // handler work of per-interrupt sources, 1 per queue for NAPI per-packet work (appended, so the others keep their
-    // numbering).
-    this.rng = new RngStreams(scenario.seed, 5 * V + 2 * Q);
+    // handler work of per-interrupt sources, 1 per queue for NAPI per-packet work, then 2 per vCPU for its IPI
+    // patterns (each appended, so the others keep their numbering).
+    this.rng = new RngStreams(scenario.seed, 5 * V + 2 * Q + IpiPatterns.streams(V));
     this.streamWork0 = 4 * V + Q;
     this.streamPacket0 = 5 * V + Q;
     this.arrivals = new Arrivals(topo.queues, this.rng, 3 * V);
     this.nic = new NicQueues(topo.queues, V, topo.freqGHz);
+    this.pat = new IpiPatterns(scenario, topo, 5 * V + 2 * Q);
     this.guest = new GuestModel(scenario, topo, scheme.id);
     this.seq = new Float64Array(P + V + Q);
     this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer);
@@ -345,6 +363,11 @@ export class Sim {
       if (act > 0) this.schedule(act, vc.entity, EV_IDLE_BEGIN, i, 0, 0);
       if (this.ipiMean[i] > 0) this.schedule(this.ipiInterval(i), vc.entity, EV_IPI_SEND, i, 0, 0);
       if (this.guest.irqsOffMean[i] > 0) this.schedule(this.irqsOffInterval(i), vc.entity, EV_IRQS_OFF, i, 0, 0);
+      const pat = this.pat;
+      if (pat.reschedMean[i] > 0)
+        this.schedule(this.patInterval(pat.reschedStream[i], pat.reschedMean[i]), vc.entity, EV_RESCHED_SEND, i, 0, 0);
+      if (pat.shootMean[i] > 0)
+        this.schedule(this.patInterval(pat.shootStream[i], pat.shootMean[i]), vc.entity, EV_SHOOTDOWN_SEND, i, 0, 0);
     }
     topo.queues.forEach((q, qi) => {
       if (!this.owns(q.vcpu)) return;
@@ -458,12 +481,26 @@ export class Sim {
       case EV_IPI_SEND:
         return this.onIpiSend(this.vcpus[e]);
       case EV_IPI_ARRIVE: {
-        // a0 = vector | sender tag << 8 (the tag is 0 unless the scheme asked for one, see sendIpi).
+        // a0 = vector + 256 × sender tag + 2^21 × (csd sender's vmVcpu + 1) (see sendIpi).
         const vc = this.vcpus[e];
-        const vector = a0 & 0xff;
+        const vector = a0 % 256;
+        const rest = (a0 - vector) / 256;
+        const tag = rest % 8192;
+        const csdFrom = (rest - tag) / 8192 - 1;
         this.sampleWork(vc, vector); // raised at the sender's intent (onIpiSend)
-        return this.scheme.softwareInterrupt(this, vc, vector, a1, CAUSE_IPI, a0 >>> 8);
+        if (csdFrom < 0) return this.scheme.softwareInterrupt(this, vc, vector, a1, CAUSE_IPI, tag);
+        this.pat.csdQueued(vc, this.topo.vms[vc.vm].firstVcpu + csdFrom);
+        this.exitTag = 2;
+        this.scheme.softwareInterrupt(this, vc, vector, a1, CAUSE_IPI, tag);
+        this.exitTag = 0;
+        return;
       }
+      case EV_RESCHED_SEND:
+        return this.onReschedSend(this.vcpus[e]);
+      case EV_SHOOTDOWN_SEND:
+        return this.onShootdownSend(this.vcpus[e]);
+      case EV_CSD_ACK:
+        return this.onCsdAck(this.vcpus[e]);
       case EV_IPI_FLUSH:
         return this.onIpiFlush(this.vcpus[e]);
       case EV_IRQS_OFF:
@@ -664,6 +701,10 @@ export class Sim {
 
   /** Nothing left to poll: the guest's own work resumes (or its idle period, if one began meanwhile). */
   private softirqEnd(vc: Vcpu): void {
+    if (vc.csdWait) {
+      ++vc.actGen; // back to csd_lock_wait; onCsdAck resumes what the spin holds up
+      return;
+    }
     if (this.nic.appLen[vc.index] > 0) {
       this.scheduleGuest(vc); // back to the application (process context) it interrupted or woke
       this.armIpiFlush(vc);
@@ -680,8 +721,9 @@ export class Sim {
     vc.idle = true;
     const idleFor = Math.max(1, this.idleIdle[vc.index](this.rng, vc.streamIdle));
     this.schedule(this.now + idleFor, vc.entity, EV_GUEST_TIMER, vc.index, 0, 0);
-    // Not while a softirq poll runs: the idle loop is entered when it is done (softirqEnd).
-    if (vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart && !this.kernelBusy(vc))
+    // Not while a softirq poll runs (the idle loop is entered when it is done, softirqEnd) or a sender spins in
+    // csd_lock_wait (it halts once its wait ends, onCsdAck).
+    if (vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart && !this.kernelBusy(vc) && !vc.csdWait)
       this.haltForIdle(vc);
   }
 
@@ -769,7 +811,15 @@ export class Sim {
   private onIrqsOff(vc: Vcpu): void {
     const i = vc.index;
     this.schedule(this.now + this.irqsOffInterval(i), vc.entity, EV_IRQS_OFF, i, 0, 0);
-    if (vc.irqsOff || vc.guestPoll || vc.run !== RUN_GUEST || vc.phase !== PH_WORK || this.now < vc.segStart) return;
+    if (
+      vc.irqsOff ||
+      vc.guestPoll ||
+      vc.run !== RUN_GUEST ||
+      vc.phase !== PH_WORK ||
+      this.now < vc.segStart ||
+      vc.csdWait
+    )
+      return;
     vc.irqsOff = true;
     const len = Math.max(1, this.guest.irqsOffLen[i](this.rng, 3 * this.V + this.topo.queues.length + i));
     this.schedule(this.now + len, vc.entity, EV_IRQS_ON, i, ++vc.irqsGen, 0);
@@ -810,20 +860,125 @@ export class Sim {
     const target = vm.firstVcpu + t;
     this.cnt.raised++;
     this.cnt.raisedByKind[KIND_IPI]++;
-    if (this.canSendNow(vc) && vc.ipiq.length === 0) this.sendNow(vc, target, this.now);
+    this.sendOrDefer(vc, target, this.ipiVector[vc.index]);
+  }
+
+  /** Sends now, or defers in order behind earlier deferred sends (target -1: a broadcast with wait). */
+  private sendOrDefer(vc: Vcpu, target: number, vector: number): void {
+    if (this.canSendNow(vc) && vc.ipiq.length === 0) this.sendNow(vc, target, this.now, vector);
     else {
-      vc.ipiq.push(target, this.now);
+      vc.ipiq.push(target, this.now, vector);
       this.armIpiFlush(vc); // in work but stalled (segStart ahead): sent when the stall ends
     }
   }
 
-  /** The sender executes guest work right now (an ICR write / SGI register write can issue). */
+  /**
+   * The sender executes guest work right now (an ICR write / SGI register write can issue). Not while it spins in
+   * csd_lock_wait: the kernel is inside flush_tlb_mm_range with preemption off, so the workload's next sends wait;
+   * nor inside a NAPI softirq poll: the workload's sends come from process context, after it.
+   */
   private canSendNow(vc: Vcpu): boolean {
-    return vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart;
+    return vc.run === RUN_GUEST && vc.phase === PH_WORK && this.now >= vc.segStart && !vc.csdWait && vc.softirqQ < 0;
   }
 
-  private sendNow(vc: Vcpu, target: number, raisedAt: number): void {
-    this.scheme.guestSendIpi(this, vc, this.vcpus[target], this.ipiVector[vc.index], raisedAt);
+  private sendNow(vc: Vcpu, target: number, raisedAt: number, vector: number): void {
+    if (target < 0) return this.sendBroadcast(vc, raisedAt, vector);
+    this.scheme.guestSendIpi(this, vc, this.vcpus[target], vector, raisedAt);
+  }
+
+  // ---- IPI patterns (DESIGN §16; state and protocol in ipi-patterns.ts) --------------------------------------
+
+  private patInterval(stream: number, mean: number): number {
+    return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(stream)) * mean));
+  }
+
+  /** smp_send_reschedule to a random other vCPU of the VM: open loop, as onIpiSend (own stream). */
+  private onReschedSend(vc: Vcpu): void {
+    const pat = this.pat;
+    const i = vc.index;
+    this.schedule(
+      this.now + this.patInterval(pat.reschedStream[i], pat.reschedMean[i]),
+      vc.entity,
+      EV_RESCHED_SEND,
+      i,
+      0,
+      0,
+    );
+    if (vc.idle) return;
+    const vm = this.topo.vms[vc.vm];
+    let t = this.rng.below(pat.reschedStream[i], vm.vcpus - 1);
+    if (t >= vc.vmVcpu) t++;
+    this.cnt.raised++;
+    this.cnt.raisedByKind[KIND_RESCHED]++;
+    this.sendOrDefer(vc, vm.firstVcpu + t, pat.reschedVector[i]);
+  }
+
+  /** flush_tlb_mm_range on every other vCPU of the VM: n call-function IPIs raised at the intent. */
+  private onShootdownSend(vc: Vcpu): void {
+    const pat = this.pat;
+    const i = vc.index;
+    this.schedule(
+      this.now + this.patInterval(pat.shootStream[i], pat.shootMean[i]),
+      vc.entity,
+      EV_SHOOTDOWN_SEND,
+      i,
+      0,
+      0,
+    );
+    if (vc.idle) return;
+    const n = this.topo.vms[vc.vm].vcpus - 1;
+    this.cnt.raised += n;
+    this.cnt.raisedByKind[KIND_CALL_FUNC] += n;
+    this.cnt.shootdowns++;
+    this.sendOrDefer(vc, -1, pat.callFuncVector[i]);
+  }
+
+  /** smp_call_function_many_cond: the scheme sends the call-function IPIs, then csd_lock_wait begins. */
+  private sendBroadcast(vc: Vcpu, raisedAt: number, vector: number): void {
+    const vm = this.topo.vms[vc.vm];
+    const pat = this.pat;
+    const n = pat.othersOf(vc, vm.firstVcpu, vm.vcpus);
+    this.csdSender = vc.vmVcpu;
+    this.exitTag = 1;
+    this.scheme.guestSendIpiMany(this, vc, pat.targets, n, vector, raisedAt, pat.bcastMode[vc.index]);
+    this.exitTag = 0;
+    this.csdSender = -1;
+    pat.beginWait(vc, raisedAt, n);
+  }
+
+  /** The call-function handler's body ended on vc: csd_unlock of each csd it took (acks to their senders). */
+  private readonly ackSender = (sender: number): void => {
+    const t = this.now + csdAckDelay(this.c);
+    if (t >= this.end) return; // still missing at the end: the sender accounts it (finish)
+    this.sendToVcpu(this.ackFrom, this.vcpus[sender], EV_CSD_ACK, t, 0, 0);
+  };
+  private ackFrom: Vcpu | null = null;
+
+  /** EV_CSD_ACK: one target cleared its csd; the last one ends the sender's csd_lock_wait. */
+  private onCsdAck(vc: Vcpu): void {
+    if (!this.pat.acked(vc, this.now, this.cnt)) return;
+    // The spin so far is accounted as spin; guest work (or the idle period that began meanwhile) resumes.
+    if (vc.run === RUN_GUEST && vc.phase === PH_WORK) this.closeSegment(vc, this.now);
+    vc.csdWait = false;
+    if (vc.run === RUN_GUEST && vc.phase === PH_WORK) {
+      if (this.kernelBusy(vc)) {
+        // A softirq poll that interrupted the spin keeps its scheduled end; the server application resumes.
+        if (vc.softirqQ < 0) this.scheduleGuest(vc);
+        this.armIpiFlush(vc);
+      } else if (vc.idle && this.now >= vc.segStart) this.haltForIdle(vc);
+      else this.armIpiFlush(vc);
+    }
+  }
+
+  /**
+   * Delivers an engine event for vCPU `target` at time t (> now + lookahead when it may cross shards), from vCPU
+   * `from`'s entity: scheduled locally, or shipped to the owning shard under the key it would have had.
+   */
+  sendToVcpu(from: Vcpu | null, target: Vcpu, type: number, t: number, a0: number, a1: number): void {
+    const src = from === null ? target.entity : from.entity;
+    const dest = this.vcpuOwner[target.index];
+    if (dest === this.self) this.schedule(t, src, type, target.index, a0, a1);
+    else this.send!(dest, t, src, this.seq[src]++, type, target.index, a0, a1);
   }
 
   /** EV_IPI_FLUSH: the sender is back in guest work; issue its oldest deferred IPI (the rest follow in turn). */
@@ -833,8 +988,9 @@ export class Sim {
     if (!this.canSendNow(vc)) return this.armIpiFlush(vc);
     const target = vc.ipiq.headTarget();
     const at = vc.ipiq.headTime();
+    const vector = vc.ipiq.headVector();
     vc.ipiq.shift();
-    this.sendNow(vc, target, at);
+    this.sendNow(vc, target, at, vector);
     this.armIpiFlush(vc);
   }
 
@@ -842,6 +998,8 @@ export class Sim {
   private armIpiFlush(vc: Vcpu): void {
     if (vc.ipiFlushArmed || vc.ipiq.length === 0) return;
     if (vc.run !== RUN_GUEST || vc.phase !== PH_WORK) return; // re-armed when the guest returns to work
+    if (vc.csdWait) return; // re-armed when csd_lock_wait ends (onCsdAck)
+    if (vc.softirqQ >= 0) return; // re-armed when the softirq poll ends (softirqEnd)
     vc.ipiFlushArmed = true;
     this.schedule(Math.max(this.now, vc.segStart), vc.entity, EV_IPI_FLUSH, vc.index, 0, 0);
   }
@@ -860,7 +1018,8 @@ export class Sim {
       return;
     }
     const dest = this.vcpuOwner[target.index];
-    const a0 = vector + 256 * srcTag;
+    // A call-function IPI of a broadcast with wait carries its sender (whose csd the target queues).
+    const a0 = vector + 256 * srcTag + (this.csdSender >= 0 ? 2097152 * (this.csdSender + 1) : 0);
     if (dest === this.self) this.schedule(t, from.entity, EV_IPI_ARRIVE, target.index, a0, raisedAt);
     else this.send!(dest, t, from.entity, this.seq[from.entity]++, EV_IPI_ARRIVE, target.index, a0, raisedAt);
   }
@@ -886,12 +1045,14 @@ export class Sim {
     if (d <= 0) return;
     if (vc.phase === PH_WORK) {
       if (vc.softirqQ >= 0) {
-        // Softirq (NAPI poll) time is guest kernel work, not the guest's own work.
+        // Softirq (NAPI poll) time is guest kernel work, not the guest's own work; it also interrupts a csd spin.
         const s = Math.min(d, vc.softirqLeft);
         vc.cycSoftirq += s;
         vc.softirqLeft -= s;
-        vc.cycWork += d - s;
-      } else if (vc.appLeft > 0) {
+        if (vc.csdWait) vc.cycSpin += d - s;
+        else vc.cycWork += d - s;
+      } else if (vc.csdWait) vc.cycSpin += d;
+      else if (vc.appLeft > 0) {
         // The closed-loop server application's request work, not the guest's background work.
         const s = Math.min(d, vc.appLeft);
         vc.cycApp += s;
@@ -913,7 +1074,7 @@ export class Sim {
     else if (vc.phase === PH_POST_EOI) this.schedule(vc.segStart, vc.entity, EV_VCPU, vc.index, gen, 0);
     else if (vc.phase === PH_WORK && vc.softirqQ >= 0)
       this.schedule(vc.segStart + vc.softirqLeft, vc.entity, EV_VCPU, vc.index, gen, 0); // the packet being processed
-    else if (vc.phase === PH_WORK && this.nic.any && this.nic.appLen[vc.index] > 0) {
+    else if (vc.phase === PH_WORK && this.nic.any && this.nic.appLen[vc.index] > 0 && !vc.csdWait) {
       if (vc.appLeft < 0) vc.appLeft = this.appWork(vc);
       this.schedule(vc.segStart + vc.appLeft, vc.entity, EV_VCPU, vc.index, gen, 0); // the request being served
     }
@@ -925,6 +1086,7 @@ export class Sim {
     if (vc.phase === PH_HANDLER) {
       this.closeSegment(vc, this.now);
       vc.handlerLeft = 0;
+      if (vc.kinds[vc.handlerVector] === KIND_CALL_FUNC) this.csdUnlock(vc);
       if (vc.eoiDone) return this.iret(vc); // EOI was written at the start of the handler
       vc.phase = PH_POST_EOI;
       this.scheme.guestEoi(this, vc);
@@ -937,6 +1099,13 @@ export class Sim {
     } else if (vc.phase === PH_WORK && this.nic.any && this.nic.appLen[vc.index] > 0) {
       this.appDone(vc);
     }
+  }
+
+  /** The call-function handler (flush_tlb_func) is done: csd_unlock of every csd it took at its start. */
+  private csdUnlock(vc: Vcpu): void {
+    this.ackFrom = vc;
+    this.pat.handlerEnd(vc, this.ackSender);
+    this.ackFrom = null;
   }
 
   private iret(vc: Vcpu): void {
@@ -959,7 +1128,7 @@ export class Sim {
       this.armIpiFlush(vc);
       return;
     }
-    if (vc.idle) this.haltForIdle(vc);
+    if (vc.idle && !vc.csdWait) this.haltForIdle(vc);
     else {
       vc.phase = PH_WORK;
       ++vc.actGen;
@@ -996,6 +1165,7 @@ export class Sim {
     const kind = vc.kinds[vector];
     const cnt = this.cnt;
     cnt.delivery.record(at - raisedAt);
+    if (kind === KIND_IPI || kind >= KIND_RESCHED) this.patternHandlerStart(vc, kind, at - raisedAt);
     cnt.delivered++;
     cnt.deliveredByKind[kind]++;
     if (flag !== 0 && kind === KIND_DEVICE) cnt.deviceDeliveredRunning++;
@@ -1003,6 +1173,17 @@ export class Sim {
     vc.eoiDone = false;
     this.handlerPrologue(vc, kind);
     if (vc.run === RUN_GUEST) this.scheduleGuest(vc);
+  }
+
+  /** Per-pattern delivery latency; a call-function handler takes the csds queued so far (DESIGN §16). */
+  private patternHandlerStart(vc: Vcpu, kind: number, latency: number): void {
+    const cnt = this.cnt;
+    if (kind === KIND_IPI) cnt.deliveryIpi.record(latency);
+    else if (kind === KIND_RESCHED) cnt.deliveryResched.record(latency);
+    else {
+      cnt.deliveryCallFunc.record(latency);
+      this.pat.handlerStart(vc);
+    }
   }
 
   /**
@@ -1062,6 +1243,10 @@ export class Sim {
     cnt.exits[reason]++;
     cnt.exitsByCause[cause]++;
     if (runningDevice) cnt.deviceExitsRunning++;
+    if (this.exitTag !== 0) {
+      if (this.exitTag === 1) cnt.shootdownSendExits++;
+      else cnt.shootdownArrivalExits++;
+    }
     // Host work the scheme attaches to any exit from guest mode (PV EOI read-back, held physical interrupts).
     if (vc.run === RUN_GUEST && this.scheme.onExitFromGuest !== undefined)
       handling += this.scheme.onExitFromGuest(this, vc);
@@ -1363,9 +1548,15 @@ export class Sim {
       this.hp.atEnd(vc.index, end);
       if (this.sched.curr[vc.pcpu] === vc.index) cnt.blk[B['sched.loadedAtEnd']]++;
       this.scheme.atEnd?.(this, vc);
-      vc.ipiq.forEach((at) => {
-        cnt.notePendingAtEnd(end - at);
+      cnt.cycSpin += vc.cycSpin;
+      // Deferred sends: a broadcast (target -1) is n raised IPIs and a shootdown waiting since its intent.
+      const others = this.topo.vms[vc.vm].vcpus - 1;
+      vc.ipiq.forEach((at, target) => {
+        const n = target < 0 ? others : 1;
+        for (let k = 0; k < n; k++) cnt.notePendingAtEnd(end - at);
+        if (target < 0) this.pat.waiting(end - at, n, cnt);
       });
+      this.pat.finishSender(vc, end, cnt);
       this.scheme.forEachPending(this, vc, visit);
     }
     if (this.nic.any) this.finishRings(end);

@@ -55,18 +55,23 @@ export class PendingLedger {
   }
 }
 
-/** IPIs the guest wanted to send while it could not execute (FIFO of target vCPU + intent time). */
+/**
+ * IPIs the guest wanted to send while it could not execute (FIFO of target vCPU + intent time + vector). A target
+ * of -1 is a broadcast to every other vCPU of the sender's VM (DESIGN §16).
+ */
 export class DeferredIpis {
   private targets = new Int32Array(8);
   private times = new Float64Array(8);
+  private vectors = new Int32Array(8);
   private head = 0;
   length = 0;
 
-  push(target: number, at: number): void {
+  push(target: number, at: number, vector = 0): void {
     if (this.length === this.targets.length) this.grow();
     const i = (this.head + this.length) % this.targets.length;
     this.targets[i] = target;
     this.times[i] = at;
+    this.vectors[i] = vector;
     this.length++;
   }
 
@@ -78,26 +83,35 @@ export class DeferredIpis {
     return this.times[this.head];
   }
 
+  headVector(): number {
+    return this.vectors[this.head];
+  }
+
   shift(): void {
     this.head = (this.head + 1) % this.targets.length;
     this.length--;
   }
 
-  /** Visits the intent time of every deferred IPI (end-of-run accounting). */
-  forEach(visit: (at: number) => void): void {
-    for (let k = 0; k < this.length; k++) visit(this.times[(this.head + k) % this.targets.length]);
+  /** Visits the intent time and target of every deferred IPI (end-of-run accounting). */
+  forEach(visit: (at: number, target: number) => void): void {
+    const n = this.targets.length;
+    for (let k = 0; k < this.length; k++) visit(this.times[(this.head + k) % n], this.targets[(this.head + k) % n]);
   }
 
   private grow(): void {
     const n = this.targets.length;
     const t = new Int32Array(2 * n);
     const a = new Float64Array(2 * n);
+    const v = new Int32Array(2 * n);
     for (let k = 0; k < this.length; k++) {
-      t[k] = this.targets[(this.head + k) % n];
-      a[k] = this.times[(this.head + k) % n];
+      const j = (this.head + k) % n;
+      t[k] = this.targets[j];
+      a[k] = this.times[j];
+      v[k] = this.vectors[j];
     }
     this.targets = t;
     this.times = a;
+    this.vectors = v;
     this.head = 0;
   }
 }

@@ -4,7 +4,7 @@
 
 import type { DeviceSpec, DistInput, Scenario } from '../scenario/schema.ts';
 import { type DistSpec, makeSampler, type Sampler } from './distributions.ts';
-import { KIND_DEVICE, KIND_IPI, KIND_TIMER } from './vcpu.ts';
+import { KIND_CALL_FUNC, KIND_DEVICE, KIND_IPI, KIND_RESCHED, KIND_TIMER } from './vcpu.ts';
 
 export interface VcpuDesc {
   vmInstance: number;
@@ -153,6 +153,15 @@ export function buildTopology(s: Scenario, bareMetal: boolean): Topology {
       if (g.ipi && spec.vcpus > 1) {
         kinds[g.ipi.vector] = KIND_IPI;
         if (g.ipi.handler) handlers[g.ipi.vector] = makeSampler(distToCycles(g.ipi.handler, f));
+      }
+      // IPI patterns (DESIGN §16): scheduler_ipi and the call-function handler of a broadcast.
+      if (g.resched && spec.vcpus > 1) {
+        kinds[g.resched.vector] = KIND_RESCHED;
+        handlers[g.resched.vector] = makeSampler(distToCycles(g.resched.handler, f));
+      }
+      if (g.tlbShootdown && spec.vcpus > 1) {
+        kinds[g.tlbShootdown.vector] = KIND_CALL_FUNC;
+        handlers[g.tlbShootdown.vector] = makeSampler(distToCycles(g.tlbShootdown.handler, f));
       }
       const inst: VmInstance = {
         name: spec.count > 1 ? `${spec.name}#${k}` : spec.name,

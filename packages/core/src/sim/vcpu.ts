@@ -35,6 +35,10 @@ export const KIND_NONE = 0;
 export const KIND_DEVICE = 1;
 export const KIND_IPI = 2;
 export const KIND_TIMER = 3;
+/** Rescheduling IPI (x86 RESCHEDULE_VECTOR, ARM IPI_RESCHEDULE) and call-function IPI of a broadcast (DESIGN §16). */
+export const KIND_RESCHED = 4;
+export const KIND_CALL_FUNC = 5;
+export const NUM_KINDS = 6;
 
 export class Vcpu {
   readonly lapic: ApicvRegs;
@@ -47,6 +51,11 @@ export class Vcpu {
   /** IPIs the guest wanted to send while it could not execute, sent in order once it can. */
   readonly ipiq = new DeferredIpis();
   ipiFlushArmed = false;
+  /**
+   * csd_lock_wait: the guest sent a broadcast with wait = true and spins (guest mode, IF = 1) until every target
+   * has acknowledged; its work-phase cycles meanwhile are spin (cycSpin), not useful work (DESIGN §16).
+   */
+  csdWait = false;
 
   run = RUN_GUEST;
   phase = PH_WORK;
@@ -100,6 +109,7 @@ export class Vcpu {
   cycSoftirq = 0;
   cycApp = 0;
   cycHandler = 0;
+  cycSpin = 0;
   cycHw = 0;
   cycGuestPoll = 0;
   idleBegin = 0;

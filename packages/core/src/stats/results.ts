@@ -15,7 +15,7 @@ export interface SchemeResult {
     coalesced: number;
     pending: number;
     /** What each open-loop source raised: the same under every scheme of a scenario (DESIGN §12). */
-    raisedBySource: { device: number; ipi: number; guestTimer: number };
+    raisedBySource: { device: number; ipi: number; guestTimer: number; resched: number; tlbShootdown: number };
   };
   /**
    * Interrupts still undelivered at the end of the run and how long they had waited. `starved` is set when the
@@ -26,7 +26,12 @@ export interface SchemeResult {
    */
   pending: { count: number; oldestAgeNs: number; meanAgeNs: number; starved: boolean };
   conservation: { ok: boolean; completed: number };
-  interruptsByKind: Record<'device' | 'ipi' | 'guestTimer', { raised: number; delivered: number; coalesced: number }>;
+  interruptsByKind: Record<
+    'device' | 'ipi' | 'guestTimer' | 'resched' | 'tlbShootdown',
+    { raised: number; delivered: number; coalesced: number }
+  >;
+  /** Rescheduling IPIs and broadcasts with wait (DESIGN §16). */
+  ipiPatterns: IpiPatternsResult;
   latencyNs: {
     delivery: LatencySummary;
     completion: LatencySummary;
@@ -53,6 +58,8 @@ export interface SchemeResult {
       guestSoftirq?: number;
       /** Closed-loop server application work (scenarios with a closed-loop device). */
       guestApplication?: number;
+      /** Spinning in csd_lock_wait (IPI patterns, DESIGN §16). */
+      guestSpin: number;
       hardwareAssist: number;
       exits: number;
     };
@@ -92,6 +99,35 @@ export interface SchemeResult {
   };
   /** Host scheduling, halt-polling, guest haltpoll, posted-interrupt and GICv4 blocking counters (DESIGN §15). */
   blocking: BlockingResult;
+}
+
+export interface IpiPatternsResult {
+  /** IPIs raised by pattern: guest.ipi unicasts, rescheduling IPIs, call-function IPIs of shootdowns (n each). */
+  raised: { unicast: number; resched: number; shootdownTargets: number };
+  /** Delivery latency (raise → handler entry) per pattern. */
+  deliveryNs: { unicast: LatencySummary; resched: LatencySummary; shootdownTarget: LatencySummary };
+  shootdowns: {
+    raised: number;
+    completed: number;
+    /** Still in csd_lock_wait (or deferred before their send) at the end, and how long they had waited. */
+    waiting: number;
+    oldestWaitingNs: number;
+    meanWaitingNs: number;
+    /** Acknowledgements received, and still missing at the end (raised targets = acked + pending). */
+    acked: number;
+    acksPending: number;
+    /** raised = completed + waiting, and shootdownTargets = acked + acksPending. */
+    ok: boolean;
+    /** Exits on the sender while it sends, and on the targets when the IPIs arrive (kicks, doorbells). */
+    sendExits: number;
+    arrivalExits: number;
+    exitsPerShootdown: number;
+  };
+  /** Sender wait of completed shootdowns: intent → last acknowledgement. */
+  senderWaitNs: LatencySummary;
+  /** Cycles spun in csd_lock_wait, and their share of the guest's time (work + spin + handlers). */
+  spinCycles: number;
+  spinShareOfGuest: number;
 }
 
 export interface EngineInfo {
@@ -154,7 +190,8 @@ export function schemeResult(
   CAUSE_NAMES.forEach((n, i) => {
     if (c.exitsByCause[i] > 0) byCause[n] = c.exitsByCause[i];
   });
-  const guest = c.cycWork + c.cycHandler + c.cycSoftirq + c.cycApp;
+  // Spinning in csd_lock_wait is guest-mode time (guestShare) but not useful work (relativeToBareMetal).
+  const guest = c.cycWork + c.cycHandler + c.cycSoftirq + c.cycApp + c.cycSpin;
   const busy = guest + c.cycHw + exitCycles;
   const blocking = blockingResult(c.blk, freqGHz);
   const kind = (i: number) => ({
@@ -169,7 +206,13 @@ export function schemeResult(
       delivered: c.delivered,
       coalesced: c.coalesced,
       pending,
-      raisedBySource: { device: c.raisedByKind[1], ipi: c.raisedByKind[2], guestTimer: c.raisedByKind[3] },
+      raisedBySource: {
+        device: c.raisedByKind[1],
+        ipi: c.raisedByKind[2],
+        guestTimer: c.raisedByKind[3],
+        resched: c.raisedByKind[4],
+        tlbShootdown: c.raisedByKind[5],
+      },
     },
     pending: {
       count: pending,
@@ -183,7 +226,14 @@ export function schemeResult(
       ok: c.raised === c.delivered + c.coalesced + pending && ages.count === pending && blocking.conserved,
       completed: c.completed,
     },
-    interruptsByKind: { device: kind(1), ipi: kind(2), guestTimer: kind(3) },
+    interruptsByKind: {
+      device: kind(1),
+      ipi: kind(2),
+      guestTimer: kind(3),
+      resched: kind(4),
+      tlbShootdown: kind(5),
+    },
+    ipiPatterns: ipiPatternsResult(c, freqGHz, guest),
     latencyNs: { delivery: d.summary, completion: k.summary, deliveryWithPending: dp.summary },
     latencyCycles: { delivery: d.summaryCycles, completion: k.summaryCycles },
     exits: {
@@ -203,6 +253,7 @@ export function schemeResult(
         guestHandlers: c.cycHandler,
         ...(workload.napi ? { guestSoftirq: c.cycSoftirq } : {}),
         ...(workload.closedLoop ? { guestApplication: c.cycApp } : {}),
+        guestSpin: c.cycSpin,
         hardwareAssist: c.cycHw,
         exits: exitCycles,
       },
@@ -238,4 +289,35 @@ export function schemeResult(
     };
   }
   return out;
+}
+
+function ipiPatternsResult(c: Counters, freqGHz: number, guestCycles: number): IpiPatternsResult {
+  const ns = (cyc: number) => Math.round(cyc / freqGHz);
+  const waiting = c.shootdownsWaiting;
+  const sendExits = c.shootdownSendExits;
+  const arrivalExits = c.shootdownArrivalExits;
+  return {
+    raised: { unicast: c.raisedByKind[2], resched: c.raisedByKind[4], shootdownTargets: c.raisedByKind[5] },
+    deliveryNs: {
+      unicast: toHdr(c.deliveryIpi, freqGHz).summary,
+      resched: toHdr(c.deliveryResched, freqGHz).summary,
+      shootdownTarget: toHdr(c.deliveryCallFunc, freqGHz).summary,
+    },
+    shootdowns: {
+      raised: c.shootdowns,
+      completed: c.shootdownsCompleted,
+      waiting,
+      oldestWaitingNs: waiting > 0 ? ns(c.shootdownWaitingAgeMax) : 0,
+      meanWaitingNs: waiting > 0 ? ns(c.shootdownWaitingAgeSum / waiting) : 0,
+      acked: c.acksReceived,
+      acksPending: c.acksPending,
+      ok: c.shootdowns === c.shootdownsCompleted + waiting && c.raisedByKind[5] === c.acksReceived + c.acksPending,
+      sendExits,
+      arrivalExits,
+      exitsPerShootdown: c.shootdowns > 0 ? r6((sendExits + arrivalExits) / c.shootdowns) : 0,
+    },
+    senderWaitNs: toHdr(c.shootdownWait, freqGHz).summary,
+    spinCycles: c.cycSpin,
+    spinShareOfGuest: guestCycles > 0 ? r6(c.cycSpin / guestCycles) : 0,
+  };
 }

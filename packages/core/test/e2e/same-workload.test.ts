@@ -1,6 +1,7 @@
 // The same workload under every scheme (DESIGN §12): for every built-in scenario, the open-loop sources — device
-// arrivals, guest IPIs, guest timers — raise exactly the same interrupts under every scheme, and every raised
-// interrupt ends delivered, coalesced, or pending with its age. Also: starvation is visible (LR sweep).
+// arrivals, guest IPIs, guest timers, rescheduling IPIs and TLB-shootdown broadcasts (DESIGN §16) — raise exactly
+// the same interrupts under every scheme, and every raised interrupt ends delivered, coalesced, or pending with its
+// age; every shootdown is completed or still waiting. Also: starvation is visible (LR sweep).
 
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCENARIOS, builtinScenarioNames } from '../../src/scenario/builtin.ts';
@@ -29,18 +30,31 @@ describe('every open-loop source raises the same interrupts under every scheme',
         expect(x.packets?.arrived, x.scheme).toBe(r.schemes[0].packets?.arrived);
         expect(x.packets?.conserved, x.scheme).toBe(true);
         expect({ ...x.interrupts.raisedBySource, device: 0 }, x.scheme).toEqual({ ...ref, device: 0 });
-        expect(x.interrupts.raised).toBe(x.interrupts.raisedBySource.device + ref.ipi + ref.guestTimer);
+        expect(x.interrupts.raised).toBe(
+          x.interrupts.raisedBySource.device + ref.ipi + ref.guestTimer + ref.resched + ref.tlbShootdown,
+        );
       } else {
         expect(x.interrupts.raisedBySource, x.scheme).toEqual(ref);
-        expect(x.interrupts.raised).toBe(ref.device + ref.ipi + ref.guestTimer);
+        expect(x.interrupts.raised).toBe(ref.device + ref.ipi + ref.guestTimer + ref.resched + ref.tlbShootdown);
       }
       expect(x.interrupts.raised).toBe(x.interrupts.delivered + x.interrupts.coalesced + x.interrupts.pending);
       expect(x.conservation.ok, x.scheme).toBe(true);
+      // Every shootdown intent is the same under every scheme; each is completed or still waiting at the end.
+      const sd = x.ipiPatterns.shootdowns;
+      expect(sd.raised, x.scheme).toBe(r.schemes[0].ipiPatterns.shootdowns.raised);
+      expect(sd.ok, x.scheme).toBe(true);
     }
     const sc = BUILTIN_SCENARIOS[name];
     const hasIpis = sc.vms.some((v) => v.guest?.ipi && (v.vcpus ?? 1) > 1);
     if (hasIpis) expect(ref.ipi).toBeGreaterThan(0);
     if (sc.vms.some((v) => v.guest?.idle)) expect(ref.guestTimer).toBeGreaterThan(0);
+    const multi = sc.vms.filter((v) => (v.vcpus ?? 1) > 1);
+    if (multi.some((v) => v.guest?.resched)) expect(ref.resched).toBeGreaterThan(0);
+    if (multi.some((v) => v.guest?.tlbShootdown)) {
+      // A broadcast to n targets raises n interrupts: here every VM with shootdowns has 6 vCPUs.
+      expect(ref.tlbShootdown).toBeGreaterThan(0);
+      expect(ref.tlbShootdown).toBe(5 * r.schemes[0].ipiPatterns.shootdowns.raised);
+    }
   });
 });
 

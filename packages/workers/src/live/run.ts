@@ -464,7 +464,7 @@ export class LiveRun {
     let stranded = 0;
     let lost = 0;
     let duplicated = 0;
-    const bySource = { device: 0, ipi: 0, guestTimer: 0 };
+    const bySource = { device: 0, ipi: 0, guestTimer: 0, resched: 0, tlbShootdown: 0 };
     // SPSC: records still in each ring after the final drain, per (vCPU, slot). The vCPU thread drained after the
     // posters' last publication, so any record left is stranded (and also counted pending for the balance).
     const inRing = new Map<number, number>();

@@ -28,6 +28,7 @@ import {
   CAUSE_IPI,
   ExitReasonId,
 } from '../exit-reasons.ts';
+import { sgiClusterEnd } from '../ipi-broadcast.ts';
 import type { DeliveryScheme } from '../scheme.ts';
 import { kvmVgicInjectIrq, kvmVgicVcpuPendingIrq } from '../vgic/vgic.ts';
 import { vgicSetPhysLine } from '../vgic/vgic-dist.ts';
@@ -42,9 +43,9 @@ import {
   deviceIntid,
   type GicGen,
   type GicVm,
-  GUEST_IPI_SGI,
   ITS_DEV_NIC,
   resetCpuif,
+  sgiOfVector,
   vectorOfIntid,
 } from './gic-vm.ts';
 
@@ -188,11 +189,12 @@ export abstract class GicScheme implements DeliveryScheme {
   /** The kick IPI of a trapped SGI write reaches the target (its pCPU): queue the SGI from `from`, kick. */
   protected sgiArrival(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, from: number): void {
     const vm = this.vmOfVcpu[vc.index];
-    this.noteRaise(sim, vc, vector, GUEST_IPI_SGI, from, raisedAt, 0);
-    if (this.gen === 2) vgicV2WriteSgir(vm.s, from, GUEST_IPI_SGI, SGIR_FILTER_LIST, 1 << vc.vmVcpu);
+    const sgi = sgiOfVector(vm, vector);
+    this.noteRaise(sim, vc, vector, sgi, from, raisedAt, 0);
+    if (this.gen === 2) vgicV2WriteSgir(vm.s, from, sgi, SGIR_FILTER_LIST, 1 << vc.vmVcpu);
     else {
       this.oneTarget[0] = vc.vmVcpu;
-      vgicV3DispatchSgi(vm.s, from, GUEST_IPI_SGI, false, this.oneTarget, 1);
+      vgicV3DispatchSgi(vm.s, from, sgi, false, this.oneTarget, 1);
     }
     this.applyKicks(sim, vc, CAUSE_IPI, 0);
   }
@@ -220,6 +222,24 @@ export abstract class GicScheme implements DeliveryScheme {
     // GICD_SGIR (MMIO data abort) or ICC_SGI1R_EL1 (system-register trap): the write exits on the sender.
     sim.exit(vc, this.sgiReason, CAUSE_IPI, this.sgiCost);
     sim.sendIpi(vc, target, vector, raisedAt, vc.vmVcpu + 1, sim.exitHandledAt(vc));
+  }
+
+  /**
+   * A broadcast (DESIGN §16). GICv2 gic_ipi_send_mask: one GICD_SGIR write with the CPU target list (≤ 8 CPUs);
+   * GICv3/v4 gic_ipi_send_mask: one ICC_SGI1R_EL1 write per affinity cluster (Aff1; up to 16 Aff0 targets in
+   * its TargetList; KVM's vCPU MPIDR puts 16 vCPUs in a cluster). Each write traps; vgic_mmio_write_sgir /
+   * vgic_v3_dispatch_sgi then queue and kick every listed target — each target beyond the first costs one more
+   * host kick (ipiSendLocal; under GICv4.1 the GITS_SGIR write of its vSGI instead).
+   */
+  guestSendIpiMany(sim: Sim, vc: Vcpu, targets: Int32Array, n: number, vector: number, raisedAt: number): void {
+    const first = this.vmOfVcpu[vc.index].firstVcpu;
+    for (let k = 0; k < n; ) {
+      const e = this.gen === 2 ? n : sgiClusterEnd(targets, k, n, first);
+      sim.exit(vc, this.sgiReason, CAUSE_IPI, this.sgiCost + (e - k - 1) * sim.c.ipiSendLocal);
+      const at = sim.exitHandledAt(vc);
+      for (let j = k; j < e; j++) sim.sendIpi(vc, sim.vcpus[targets[j]], vector, raisedAt, vc.vmVcpu + 1, at);
+      k = e;
+    }
   }
 
   // ---- DeliveryScheme: the guest side (no exits) ------------------------------------------------------------

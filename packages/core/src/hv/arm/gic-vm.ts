@@ -7,7 +7,9 @@
 //   device vector v → SPI 32 + v (GICv2: MSIs through a GICv2m frame) or LPI 8192 + v (GICv3/v4: MSIs through the
 //                     ITS, EventID = v on DeviceID ITS_DEV_NIC);
 //   guest timer     → PPI 27, the virtual timer, level-triggered and HW-mapped to the physical PPI 27 (as KVM does);
-//   IPI vector      → SGI GUEST_IPI_SGI (Linux arm64 IPI_CALL_FUNC).
+//   IPI vector      → SGI GUEST_IPI_SGI (Linux arm64 IPI_CALL_FUNC), as is the call-function vector of a
+//                     broadcast (guest.tlbShootdown; a VM has one of the two, schema.ts);
+//   resched vector  → SGI RESCHED_SGI (IPI_RESCHEDULE) (DESIGN §16).
 // Sharding: the VgicState of a VM may exist on several shards, but each shard only ever writes the slots of the
 // vCPUs it owns (private SGI/PPI banks; each device queue's SPI/LPI targets exactly one vCPU), so the copies
 // never disagree on anything that is read.
@@ -16,7 +18,7 @@ import { ARM_AREA_WORDS, cpuifReset, LR_FMT_V2, LR_FMT_V3 } from '../../arch/arm
 import { ItsTables, itsMapc, itsMapd, LPI_PROP_ENABLE } from '../../arch/arm/its.ts';
 import { VB_ARM } from '../../mem/vcpu-block.ts';
 import type { Sim } from '../../sim/engine.ts';
-import { KIND_IPI, KIND_TIMER } from '../../sim/vcpu.ts';
+import { KIND_CALL_FUNC, KIND_IPI, KIND_RESCHED, KIND_TIMER } from '../../sim/vcpu.ts';
 import { vgicMapPhysIrq, vgicSetEnabled, vgicSetTarget } from '../vgic/vgic-dist.ts';
 import { vgicItsMapti } from '../vgic/vgic-its.ts';
 import { VgicState } from '../vgic/vgic-state.ts';
@@ -27,6 +29,7 @@ import { VTIMER_PPI, vtimerInit } from '../vgic/vtimer.ts';
 export type GicGen = 2 | 3 | 4;
 
 export const GUEST_IPI_SGI = 1;
+export const RESCHED_SGI = 0;
 export const ITS_DEV_NIC = 0;
 export const NR_VECTORS = 256;
 const SPI_BASE = 32;
@@ -46,14 +49,22 @@ export interface GicVm {
   readonly firstVcpu: number;
   readonly ipiVector: number;
   readonly timerVector: number;
+  /** Vectors of the rescheduling IPI (SGI 0) and of the broadcast's call-function IPI (SGI 1); -1 if none. */
+  readonly reschedVector: number;
+  readonly callFuncVector: number;
 }
+
+/** The SGI a guest IPI vector is sent as: IPI_RESCHEDULE for the rescheduling vector, else IPI_CALL_FUNC. */
+export const sgiOfVector = (vm: GicVm, vector: number): number =>
+  vector === vm.reschedVector ? RESCHED_SGI : GUEST_IPI_SGI;
 
 /** The INTID a device vector is raised as under this generation. */
 export const deviceIntid = (gen: GicGen, vector: number): number => (gen === 2 ? SPI_BASE + vector : LPI_BASE + vector);
 
 /** The guest vector of an acknowledged INTID (GICv2 IAR values carry the SGI source in bits [12:10]). */
 export function vectorOfIntid(vm: GicVm, intid: number): number {
-  if (intid < 16) return vm.ipiVector;
+  if (intid === RESCHED_SGI) return vm.reschedVector;
+  if (intid < 16) return vm.ipiVector >= 0 ? vm.ipiVector : vm.callFuncVector;
   if (intid === VTIMER_PPI) return vm.timerVector;
   if (intid >= LPI_BASE) return intid - LPI_BASE;
   return intid - SPI_BASE;
@@ -126,6 +137,8 @@ export function createGicVm(sim: Sim, vmIndex: number, gen: GicGen, v41: boolean
     firstVcpu: first,
     ipiVector: findKind(inst.kinds, KIND_IPI),
     timerVector: findKind(inst.kinds, KIND_TIMER),
+    reschedVector: findKind(inst.kinds, KIND_RESCHED),
+    callFuncVector: findKind(inst.kinds, KIND_CALL_FUNC),
   };
 }
 

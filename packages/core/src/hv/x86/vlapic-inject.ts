@@ -59,10 +59,13 @@ export class VlapicEntryState {
   }
 }
 
-/** Exit-cause code for an interrupt kind (KIND_DEVICE → CAUSE_DEVICE, KIND_IPI → CAUSE_IPI, KIND_TIMER → …). */
+/**
+ * Exit-cause code for an interrupt kind (KIND_DEVICE → CAUSE_DEVICE, KIND_IPI → CAUSE_IPI, KIND_TIMER → …; the
+ * rescheduling and call-function IPIs of DESIGN §16 → CAUSE_IPI).
+ */
 export const causeOfVector = (vc: Vcpu, vector: number): number => {
   const k = vc.kinds[vector];
-  return k === 0 ? 0 : k - 1;
+  return k === 0 ? 0 : k >= 4 ? 1 : k - 1;
 };
 
 /** The in-service handler is for a device interrupt that arrived while its target was running. */
