@@ -35,12 +35,23 @@ describe('random valid scenarios', () => {
       fc.property(scenarioArb, (s) => {
         fc.pre(accepted(s));
         const r = simulate(s);
-        const src = JSON.stringify(r.schemes[0].interrupts.raisedBySource);
+        // A NAPI NIC's interrupts depend on how fast the guest polls, and a closed loop's arrivals on how fast it
+        // answers (DESIGN §18): then only the other sources (and open-loop packets) are the same under every scheme.
+        const napi = r.schemes[0].packets !== undefined;
+        const closed = r.schemes[0].throughput !== undefined;
+        const same = (x: Results['schemes'][number]) =>
+          JSON.stringify({
+            ...x.interrupts.raisedBySource,
+            device: napi || closed ? 0 : x.interrupts.raisedBySource.device,
+          });
+        const src = same(r.schemes[0]);
         for (const x of r.schemes) {
           const i = x.interrupts;
           expect(i.raised, x.scheme).toBe(i.delivered + i.coalesced + i.pending);
           expect(x.conservation.ok, x.scheme).toBe(true);
-          expect(JSON.stringify(i.raisedBySource), x.scheme).toBe(src);
+          expect(same(x), x.scheme).toBe(src);
+          if (napi) expect(x.packets?.conserved, x.scheme).toBe(true);
+          if (napi && !closed) expect(x.packets?.arrived, x.scheme).toBe(r.schemes[0].packets?.arrived);
           expect(x.ipiPatterns.shootdowns.ok, x.scheme).toBe(true);
           expect(Number.isFinite(x.exits.perSecond) && Number.isFinite(x.cpu.guestShare), x.scheme).toBe(true);
         }

@@ -57,7 +57,53 @@ const deviceArb = fc.record({
   rate: fc.integer({ min: 1_000, max: 300_000 }),
   moderationNs: fc.option(fc.integer({ min: 500, max: 50_000 })),
   kind: fc.constantFrom('nic', 'nvme', 'generic'),
+  // DESIGN §18: the arrival process, handler-work semantics, NAPI (nic only), frame count and adaptive moderation.
+  process: fc.constantFrom('rate', 'rate', 'onoff', 'trace', 'closed'),
+  work: fc.option(fc.constantFrom('per-interrupt', 'queued')),
+  napi: fc.option(
+    fc.record({
+      ring: fc.integer({ min: 2, max: 64 }),
+      budget: fc.integer({ min: 1, max: 64 }),
+      perPacketNs: fc.integer({ min: 50, max: 3_000 }),
+      appNs: fc.option(fc.integer({ min: 100, max: 5_000 })),
+    }),
+  ),
+  frames: fc.option(fc.integer({ min: 1, max: 16 })),
+  adaptive: fc.boolean(),
+  clients: fc.integer({ min: 1, max: 8 }),
 });
+
+type DeviceDraw = {
+  periodic: boolean;
+  rate: number;
+  process: string;
+  clients: number;
+  napi: { appNs: number | null } | null;
+};
+
+/** The drawn arrival process (a closed loop or a trace that the schema refuses is simply not accepted). */
+function arrivalOf(d: DeviceDraw) {
+  const period = 1e9 / d.rate;
+  switch (d.process) {
+    case 'onoff':
+      return { process: 'onoff' as const, rate: d.rate, on: Math.round(20 * period), off: Math.round(40 * period) };
+    case 'trace':
+      return {
+        process: 'trace' as const,
+        times: Array.from({ length: 8 }, (_, k) => Math.round((k + 1) * period)),
+        repeat: Math.round(9 * period),
+      };
+    case 'closed':
+      return {
+        process: 'closed' as const,
+        clients: d.clients,
+        think: { dist: 'exponential' as const, mean: Math.round(period) },
+        ...(d.napi?.appNs != null ? { app: { dist: 'exponential' as const, mean: d.napi.appNs } } : {}),
+      };
+    default:
+      return { process: d.periodic ? ('periodic' as const) : ('poisson' as const), rate: d.rate };
+  }
+}
 
 export const scenarioArb: fc.Arbitrary<ScenarioInput> = fc
   .record({
@@ -128,8 +174,23 @@ export const scenarioArb: fc.Arbitrary<ScenarioInput> = fc
         kind: d.kind,
         queues: d.perVcpu ? ('per-vcpu' as const) : d.queues.map((q) => q % vm.vcpus),
         vector: d.vector,
-        arrival: { process: d.periodic ? ('periodic' as const) : ('poisson' as const), rate: d.rate },
-        moderation: d.moderationNs !== null ? { minInterval: d.moderationNs } : undefined,
+        arrival: arrivalOf(d),
+        moderation:
+          d.napi !== null && d.adaptive
+            ? { adaptive: true }
+            : d.moderationNs !== null
+              ? { minInterval: d.moderationNs, ...(d.frames !== null ? { packets: d.frames } : {}) }
+              : undefined,
+        ...(d.napi === null && d.work !== null ? { work: d.work } : {}),
+        ...(d.napi !== null
+          ? {
+              napi: {
+                ring: Math.max(d.napi.ring, d.clients),
+                budget: d.napi.budget,
+                perPacket: { dist: 'exponential' as const, mean: d.napi.perPacketNs },
+              },
+            }
+          : {}),
       };
     });
     return {
