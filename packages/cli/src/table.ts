@@ -54,9 +54,63 @@ export function formatTable(r: Results): string {
     'pending = raised but undelivered at the end; exits/dev-int = exits per device interrupt that arrived while its',
     "vCPU ran; guest share = guest cycles / busy cycles; vs bare metal = guest work against bare metal's (same",
     'workload); conserved = raised = delivered + coalesced + pending. DESIGN §3, §7, §12.',
+    ...workloadTable(r),
     `engine: ${e.shards} shard(s), ${e.wallSeconds.toFixed(2)} s wall, ${e.events} events (${(e.eventsPerSecond / 1e6).toFixed(2)} M/s), ` +
       `${e.simulatedInterrupts} interrupts (${(e.interruptsPerSecond / 1e6).toFixed(2)} M/s)`,
   ].join('\n');
+}
+
+/**
+ * The NIC and closed-loop figures (DESIGN §18), when the scenario has a NAPI device: packets per second, packet
+ * latency, interrupts per packet, drops and what is left in the rings; with a closed loop also requests per second,
+ * request latency and throughput against bare metal — the papers' "% of bare metal".
+ */
+function workloadTable(r: Results): string[] {
+  if (!r.schemes.some((s) => s.packets !== undefined)) return [];
+  const closed = r.schemes.some((s) => s.throughput !== undefined);
+  const head = [
+    'scheme',
+    'packets/s',
+    'pkt p50 µs',
+    'pkt p99 µs',
+    'irqs/pkt',
+    'dropped',
+    'in ring',
+    ...(closed ? ['requests/s', 'req p50 µs', 'req p99 µs', 'throughput vs bm'] : []),
+  ];
+  const rows = r.schemes.map((s) => {
+    const p = s.packets;
+    const t = s.throughput;
+    return [
+      s.scheme,
+      String(p?.perSecond ?? 0),
+      us(p?.latencyNs.p50 ?? 0),
+      us(p?.latencyNs.p99 ?? 0),
+      (p?.interruptsPerPacket ?? 0).toFixed(3),
+      String(p?.dropped ?? 0),
+      String(p?.inRing ?? 0),
+      ...(closed
+        ? [
+            String(t?.requestsPerSecond ?? 0),
+            us(t?.latencyNs.p50 ?? 0),
+            us(t?.latencyNs.p99 ?? 0),
+            pct(t?.relativeToBareMetal ?? 0),
+          ]
+        : []),
+    ];
+  });
+  const { line, rule } = columns(head, rows);
+  return [
+    '',
+    line(head),
+    rule,
+    ...rows.map(line),
+    'pkt = packet latency, arrival in the RX ring → processed by the NAPI poll; irqs/pkt = interrupts the NAPI queues',
+    'raised per packet processed' +
+      (closed
+        ? '; req = request latency, arrival → response; throughput vs bm = requests completed against bare metal.'
+        : '.'),
+  ];
 }
 
 /** Coalesced share above which a scheme's numbers describe an overloaded guest. */

@@ -118,6 +118,16 @@ describe('ivsim CLI', () => {
     ).toBe(true);
   });
 
+  it('run of a NAPI scenario adds the packets table (packets/s, packet latency, interrupts per packet, drops)', () => {
+    const r = run('run', 'moderation-sweep', '--duration', '5ms');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/scheme\s+packets\/s\s+pkt p50 µs\s+pkt p99 µs\s+irqs\/pkt\s+dropped\s+in ring/);
+    const rows = r.stdout
+      .split('\n')
+      .filter((l) => /^(bare-metal|x86-\S+)\s+\d+\s+\d+\.\d\d\s+\d+\.\d\d\s+0\.\d{3}\s/.test(l));
+    expect(rows).toHaveLength(5);
+  });
+
   it('moderation sweep: `sweep moderation-sweep --intervals` prints one row per setting and scheme, interrupts falling', () => {
     const f = join(dir, 'msweep.json');
     const r = run('sweep', 'moderation-sweep', '--intervals', '0,50us,adaptive', '--json', f);
