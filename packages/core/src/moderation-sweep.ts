@@ -5,8 +5,7 @@
 
 import { ScenarioError, validateScenario } from './scenario/load.ts';
 import type { Scenario, SchemeId } from './scenario/schema.ts';
-import { runScheme, type SchemeRun, starvationThresholdNs, workloadShape } from './simulate.ts';
-import { schemeResult } from './stats/results.ts';
+import { resultOf, runScheme, type SchemeRun } from './simulate.ts';
 
 /** One moderation setting: an ITR interval in ns (0 = no moderation) or the adaptive ITR. */
 export type ModerationPoint = number | 'adaptive';
@@ -78,20 +77,10 @@ export function moderationSweep(
   const out: ModerationSweepPoint[] = [];
   for (const p of points) {
     const s = validateScenario(withModeration(s0, p));
-    const shape = workloadShape(s);
     const runs: SchemeRun[] = schemes.map((id) => runScheme(s, id));
     const bm = runs[schemes.indexOf('bare-metal')];
     for (const run of runs) {
-      const r = schemeResult(
-        run.scheme,
-        run.counters,
-        run.pending,
-        durSec,
-        s.cpu.freqGHz,
-        bm.counters,
-        starvationThresholdNs(s),
-        shape,
-      );
+      const r = resultOf(s, run, bm);
       const pk = r.packets!;
       out.push({
         moderation: p,

@@ -10,7 +10,7 @@ import type { Counters } from './sim/counters.ts';
 import { Sim } from './sim/engine.ts';
 import { cfsSliceNs } from './sim/host-sched.ts';
 import { buildTopology } from './sim/topology.ts';
-import { type Results, schemeResult } from './stats/results.ts';
+import { type Results, type SchemeResult, schemeResult } from './stats/results.ts';
 import { IVSIM_VERSION } from './version.ts';
 
 export interface SchemeRun {
@@ -73,6 +73,20 @@ export function workloadShape(s: Scenario): { napi: boolean; closedLoop: boolean
   };
 }
 
+/** One scheme's result section against its bare-metal reference run (the runners and the sweeps share it). */
+export function resultOf(s: Scenario, run: SchemeRun, bareMetal: SchemeRun | undefined): SchemeResult {
+  return schemeResult(
+    run.scheme,
+    run.counters,
+    run.pending,
+    s.duration / 1e9,
+    s.cpu.freqGHz,
+    bareMetal ? bareMetal.counters : null,
+    starvationThresholdNs(s),
+    workloadShape(s),
+  );
+}
+
 /** Assembles the results object from per-scheme counters (shared by the single- and multi-threaded runners). */
 export function assembleResults(
   s: Scenario,
@@ -81,22 +95,11 @@ export function assembleResults(
   engine: { shards: number; wallSeconds: number },
 ): Results {
   const freq = s.cpu.freqGHz;
-  const durSec = s.duration / 1e9;
   const bm = runs.find((r) => r.scheme === 'bare-metal');
-  const workload = workloadShape(s);
   const schemes = report.map((id) => {
     const r = runs.find((x) => x.scheme === id);
     if (!r) throw new Error(`internal: scheme ${id} did not run`);
-    return schemeResult(
-      id,
-      r.counters,
-      r.pending,
-      durSec,
-      freq,
-      bm ? bm.counters : null,
-      starvationThresholdNs(s),
-      workload,
-    );
+    return resultOf(s, r, bm);
   });
   let events = 0;
   let interrupts = 0;

@@ -4,8 +4,7 @@
 
 import { ScenarioError, validateScenario } from './scenario/load.ts';
 import type { Scenario, SchemeId } from './scenario/schema.ts';
-import { runScheme, starvationThresholdNs, workloadShape } from './simulate.ts';
-import { schemeResult } from './stats/results.ts';
+import { resultOf, runScheme } from './simulate.ts';
 
 export interface LrSweepPoint {
   listRegs: number;
@@ -57,16 +56,7 @@ export function lrSweep(
     const s: Scenario = { ...s0, host: { ...s0.host, gic: { listRegs: n, v4: s0.host.gic?.v4 ?? '4.1' } } };
     for (const id of schemes) {
       const run = runScheme(s, id);
-      const r = schemeResult(
-        id,
-        run.counters,
-        run.pending,
-        durSec,
-        s.cpu.freqGHz,
-        bm.counters,
-        starvationThresholdNs(s),
-        workloadShape(s),
-      );
+      const r = resultOf(s, run, bm);
       const maint = r.exits.byReason.MAINTENANCE ?? 0;
       const d = r.latencyNs.delivery;
       points.push({

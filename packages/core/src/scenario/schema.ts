@@ -485,7 +485,10 @@ function napiVectorsOwn(
   const used = new Map<string, Map<number, number>>(); // VM → vector → how many sources use it
   const bump = (vm: string, v: number) => {
     let m = used.get(vm);
-    if (!m) used.set(vm, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      used.set(vm, m);
+    }
     m.set(v, (m.get(v) ?? 0) + 1);
   };
   for (const vm of s.vms) {
