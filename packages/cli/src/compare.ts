@@ -10,6 +10,7 @@ import * as hdr from 'hdr-histogram-js';
 import { columns } from './columns.ts';
 import {
   latencyResolutionNs,
+  pairedTest,
   percentileSe,
   type Test,
   type Verdict,
@@ -72,7 +73,8 @@ export interface CompareRow {
 }
 
 export interface Comparison {
-  mode: 'single' | 'replicas';
+  /** single: one run per side; replicas: Welch; paired: the same seeds on both sides, paired by seed. */
+  mode: 'single' | 'replicas' | 'paired';
   alpha: number;
   old: { files: string[]; scenario: string; seeds: number[] };
   new: { files: string[]; scenario: string; seeds: number[] };
@@ -131,6 +133,10 @@ export function compareResults(
     throw new ScenarioError('compare: with replicas, give at least 2 runs on each side (--old … --new …)');
   const o = side(oldFiles, oldRuns, '--old');
   const n = side(newFiles, newRuns, '--new');
+  const paired =
+    replicas && o.seeds.length === n.seeds.length && [...o.seeds].sort().join() === [...n.seeds].sort().join();
+  // Paired: new runs in the order of the old runs' seeds.
+  const newOrdered = paired ? o.seeds.map((seed) => newRuns.find((r) => r.seed === seed) as Results) : newRuns;
   const schemesOf = (runs: Results[]) => runs[0].schemes.map((s) => s.scheme);
   for (const runs of [oldRuns, newRuns])
     for (const r of runs)
@@ -154,7 +160,7 @@ export function compareResults(
   const equal: boolean[] = [];
   for (const scheme of common) {
     const os = oldRuns.map((r) => r.schemes.find((s) => s.scheme === scheme) as SchemeResult);
-    const ns = newRuns.map((r) => r.schemes.find((s) => s.scheme === scheme) as SchemeResult);
+    const ns = newOrdered.map((r) => r.schemes.find((s) => s.scheme === scheme) as SchemeResult);
     for (const m of METRICS) {
       // Bare metal is the reference: its exits (none) and its share of itself (100 %) cannot change.
       if (scheme === 'bare-metal' && m.scalar) continue;
@@ -164,7 +170,8 @@ export function compareResults(
       const ma = a.reduce((x, y) => x + y, 0) / a.length;
       const mb = b.reduce((x, y) => x + y, 0) / b.length;
       let p: number | null;
-      if (replicas) p = welchTest(a, b);
+      if (paired) p = pairedTest(a, b);
+      else if (replicas) p = welchTest(a, b);
       else if (m.latency) {
         const L = m.latency;
         const ha = histogram(os[0].histograms[L.kind]);
@@ -188,7 +195,7 @@ export function compareResults(
   const v = verdicts(tests, alpha, equal);
   const out = rows.map((r, i) => ({ ...r, verdict: v[i] }));
   return {
-    mode: replicas ? 'replicas' : 'single',
+    mode: paired ? 'paired' : replicas ? 'replicas' : 'single',
     alpha,
     old: o,
     new: n,
@@ -219,9 +226,11 @@ export function formatComparison(c: Comparison): string {
   const tested = c.rows.filter((r) => r.p !== null).length;
   const untested = c.rows.filter((r) => r.verdict === 'untested').length;
   const method =
-    c.mode === 'replicas'
-      ? `noise: Welch's t-test on the replicas (${c.old.seeds.length} vs ${c.new.seeds.length} seeds)`
-      : 'noise: order-statistic confidence intervals of each percentile (one run per side)';
+    c.mode === 'paired'
+      ? `noise: paired t-test on the per-seed differences (${c.old.seeds.length} seeds on both sides)`
+      : c.mode === 'replicas'
+        ? `noise: Welch's t-test on the replicas (${c.old.seeds.length} vs ${c.new.seeds.length} seeds)`
+        : 'noise: order-statistic confidence intervals of each percentile (one run per side)';
   const out = [
     `old: ${sideLine(c.old)}`,
     `new: ${sideLine(c.new)}`,

@@ -11,7 +11,9 @@
 //       bursts (an idle period is one HLT exit and several wake-ups), so a Poisson error would be too small — and are
 //       reported "untested";
 //     - with several runs per side (different seeds: replicas), for every metric: Welch's t-test on the replicas'
-//       values, which measures the run-to-run noise directly, whatever its source.
+//       values, which measures the run-to-run noise directly, whatever its source; when both sides ran the same
+//       seeds, a paired t-test on the per-seed differences instead — the same seed gives both sides the same
+//       workload (common random numbers, DESIGN §12), so the workload's own variation cancels out.
 
 import jstat from 'jstat';
 
@@ -75,6 +77,16 @@ export function welchTest(a: number[], b: number[]): number {
   const t = d / Math.sqrt(se2);
   const df = (se2 * se2) / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
   return 2 * (1 - jstat.studentt.cdf(Math.abs(t), df));
+}
+
+/** Paired t-test on b[i] − a[i] (the same seed on both sides), two-sided p-value; needs ≥ 2 pairs. */
+export function pairedTest(a: number[], b: number[]): number {
+  const d = b.map((v, i) => v - a[i]);
+  const m = mean(d);
+  const se2 = variance(d) / d.length;
+  if (m === 0) return 1;
+  if (se2 === 0) return 0;
+  return 2 * (1 - jstat.studentt.cdf(Math.abs(m / Math.sqrt(se2)), d.length - 1));
 }
 
 /**

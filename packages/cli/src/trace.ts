@@ -93,6 +93,8 @@ class SchemeTracer {
   /** Device assertions in the window waiting for their handler entry: "vcpu:vector:raisedAt" → flow start. */
   private readonly pending = new Map<string, TraceEvent>();
   private flowId: number;
+  /** Per vCPU: the flow start of the handler just entered, attached to its first piece that has a duration. */
+  private readonly flowWait: (TraceEvent | null)[];
 
   constructor(
     readonly layout: TraceLayout,
@@ -116,6 +118,7 @@ class SchemeTracer {
     this.handler = new Int32Array(V).fill(-1);
     this.devLast = new Float64Array(layout.queues.length).fill(-1);
     this.flowId = flowBase;
+    this.flowWait = layout.vcpus.map(() => null);
     this.label = layout.vcpus.map((d) => `${d.vm}.${d.vmVcpu}`);
     this.meta();
     layout.vcpus.forEach((d, i) => {
@@ -166,6 +169,18 @@ class SchemeTracer {
       tid,
       args: s.args,
     });
+    // A flow ends at its handler's first visible piece (an EOI exit at the handler's first instruction leaves an
+    // empty first piece; the handler resumes after the entry).
+    const v = tid - TID_VCPU;
+    if (s.cat === 'handler' && v >= 0 && v < this.flowWait.length) {
+      const start = this.flowWait[v];
+      if (start !== null) {
+        this.flowWait[v] = null;
+        const id = ++this.flowId;
+        start.id = id;
+        this.out.push(start, { name: 'irq', cat: 'irq', ph: 'f', bp: 'e', id, ts, pid: this.pid, tid });
+      }
+    }
   }
 
   private inWindow(t: number): boolean {
@@ -304,22 +319,11 @@ class SchemeTracer {
 
   private flowEnd(i: number, vector: number, raisedAt: number, t: number): void {
     const key = `${i}:${vector}:${raisedAt}`;
-    const s = this.pending.get(key);
-    if (s === undefined) return;
+    const start = this.pending.get(key);
+    this.flowWait[i] = null; // a handler entered: an earlier one's flow (if still waiting) has no piece to end at
+    if (start === undefined) return;
     this.pending.delete(key);
-    if (!this.inWindow(t)) return;
-    const id = ++this.flowId;
-    s.id = id;
-    this.out.push(s, {
-      name: 'irq',
-      cat: 'irq',
-      ph: 'f',
-      bp: 'e',
-      id,
-      ts: this.us(t),
-      pid: this.pid,
-      tid: TID_VCPU + i,
-    });
+    if (this.inWindow(t)) this.flowWait[i] = start;
   }
 
   /** End of the window: every open span ends there. */

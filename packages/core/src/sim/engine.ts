@@ -561,6 +561,7 @@ export class Sim {
     const next = this.arrivals.next(qi, raisedAt);
     if (next !== Number.POSITIVE_INFINITY) this.schedule(next + msi, this.P + this.V + qi, EV_ARRIVAL_MSI, qi, 0, 0);
     const q = this.topo.queues[qi];
+    if (this.trace !== null) this.trace(raisedAt, q.vcpu, 'ASSERT', qi); // the device raised it msiDelivery ago
     const vc = this.vcpus[q.vcpu];
     this.countRaised(vc, q.vector, KIND_DEVICE);
     this.scheme.deviceInterrupt(this, vc, q.vector, raisedAt);
