@@ -16,12 +16,14 @@ import {
   withOverrides,
 } from '@ivsim/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addCompareCommand } from './compare.ts';
 import { formatExits } from './exits.ts';
 import { checkResources } from './guard.ts';
 import { addLiveCommand } from './live.ts';
 import { fileArg, prepareOutput } from './output.ts';
 import { resolveScenario } from './resolve.ts';
 import { Interrupted, runWithControl } from './run.ts';
+import { addRunOutputOptions, prepareRunOutputs, type RunOutputFlags } from './run-outputs.ts';
 import { addSweepCommand } from './sweep.ts';
 import { formatTable, saturationWarnings } from './table.ts';
 
@@ -41,8 +43,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`${str.trim().split('\n')[0]}\n`) });
 
-  program
-    .command('run')
+  addRunOutputOptions(program.command('run'))
     .description('run a built-in scenario or a scenario file and print the comparison')
     .argument('<scenario>', 'built-in scenario name (see `ivsim scenarios`) or a YAML/JSON file')
     .addOption(
@@ -80,7 +81,7 @@ export function buildProgram(): Command {
           json?: string;
           progress: boolean;
           force?: boolean;
-        },
+        } & RunOutputFlags,
       ) => {
         const s0 = resolveScenario(arg);
         if (o.scheme) {
@@ -107,6 +108,7 @@ export function buildProgram(): Command {
           force: o.force === true,
         });
         const write = o.json ? prepareOutput('--json', o.json) : null;
+        const writeOutputs = prepareRunOutputs(s, o.scheme, o);
         const r = await runWithControl(s, {
           schemes: o.scheme,
           shards,
@@ -114,6 +116,7 @@ export function buildProgram(): Command {
           progress: !o.progress ? 'off' : process.stderr.isTTY === true ? 'bar' : 'lines',
         });
         write?.(`${JSON.stringify(r, null, 2)}\n`);
+        writeOutputs(r);
         // `--json -` keeps standard output pure JSON: the tables go to standard error.
         const print = o.json === '-' ? console.error : console.log;
         print(formatTable(r));
@@ -127,6 +130,7 @@ export function buildProgram(): Command {
     );
 
   addSweepCommand(program, intArg);
+  addCompareCommand(program);
   addLiveCommand(program);
 
   program

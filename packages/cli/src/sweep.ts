@@ -18,6 +18,7 @@ import type { Command } from 'commander';
 import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
 import { fileArg, prepareOutput } from './output.ts';
+import { renderReport, sweepReportData } from './report.ts';
 import { resolveScenario } from './resolve.ts';
 
 /** Parses "1,2,4,8,16"; a bad entry is a ScenarioError naming it (exit 2). */
@@ -120,6 +121,8 @@ export function formatSweep(r: LrSweepResult): string {
   return out.join('\n');
 }
 
+type SweepFlags = { lrs?: string; intervals?: string; seed?: number; json?: string; report?: string; force?: boolean };
+
 export function addSweepCommand(
   program: Command,
   intArg: (name: string, min: number, max?: number) => (v: string) => number,
@@ -142,8 +145,13 @@ export function addSweepCommand(
       'write the sweep results JSON to this file (checked first, written atomically)',
       fileArg('--json'),
     )
+    .option(
+      '--report <file.html>',
+      'write a self-contained HTML report: each metric against the setting',
+      fileArg('--report'),
+    )
     .option('--force', 'run even when the estimated time or memory exceeds this machine')
-    .action((arg: string, o: { lrs?: string; intervals?: string; seed?: number; json?: string; force?: boolean }) => {
+    .action((arg: string, o: SweepFlags) => {
       if (o.lrs !== undefined && o.intervals !== undefined)
         throw new ScenarioError('--lrs and --intervals: choose one sweep');
       const s = withOverrides(resolveScenario(arg), { seed: o.seed });
@@ -153,8 +161,10 @@ export function addSweepCommand(
         const schemes = s.schemes.includes('bare-metal') ? s.schemes.length : s.schemes.length + 1;
         checkResources(s, { runs: schemes * points.length, shards: 1, cores: 1, force: o.force === true });
         const write = o.json ? prepareOutput('--json', o.json) : null;
+        const report = o.report ? prepareOutput('--report', o.report) : null;
         const r = moderationSweep(s, points);
         write?.(`${JSON.stringify(r, null, 2)}\n`);
+        report?.(renderReport(sweepReportData(r, 'moderation')));
         console.log(formatModerationSweep(r));
         if (r.points.some((p) => !p.conserved)) {
           console.error('error: conservation violated (interrupts or packets unaccounted for)');
@@ -167,8 +177,10 @@ export function addSweepCommand(
       // In-process, one thread: bare-metal once, then every GIC scheme once per LR count.
       checkResources(s, { runs: 1 + gic * lrs.length, shards: 1, cores: 1, force: o.force === true });
       const write = o.json ? prepareOutput('--json', o.json) : null;
+      const report = o.report ? prepareOutput('--report', o.report) : null;
       const r = lrSweep(s, lrs);
       write?.(`${JSON.stringify(r, null, 2)}\n`);
+      report?.(renderReport(sweepReportData(r, 'lr')));
       console.log(formatSweep(r));
       if (r.points.some((p) => !p.conserved)) {
         console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');

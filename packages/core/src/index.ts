@@ -63,6 +63,7 @@ export {
   type ShardView,
   Sim,
   type SimOptions,
+  type TraceFn,
 } from './sim/engine.ts';
 export { EventQueue } from './sim/event-queue.ts';
 export { crossShardLookahead } from './sim/ipi-patterns.ts';
@@ -81,4 +82,5 @@ export { type ConvertedHistogram, type LatencySummary, toHdr } from './stats/hdr
 export { LogLinearHistogram } from './stats/loglinear.ts';
 export type { EngineInfo, Results, SchemeResult } from './stats/results.ts';
 export { checkLrCounts, type LrSweepPoint, type LrSweepResult, lrSweep } from './sweep.ts';
+export { type TraceLayout, traceRun } from './trace-run.ts';
 export { IVSIM_VERSION } from './version.ts';

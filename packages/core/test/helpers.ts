@@ -46,7 +46,10 @@ export function harness(scheme: SchemeId, input: ScenarioInput): Harness {
   const topo = buildTopology(s, !impl.virtualized);
   const sim = new Sim(s, topo, impl, costs);
   const trace: string[][] = topo.vcpus.map(() => []);
-  sim.trace = (_t, v, what, detail) => trace[v].push(fmt(what, detail));
+  // The path steps the tests spell out; device assertions and IRETs (for `ivsim run --trace`) are left out.
+  sim.trace = (_t, v, what, detail) => {
+    if (what !== 'ASSERT' && what !== 'IRET') trace[v].push(fmt(what, detail));
+  };
   sim.start();
   const stepUntil = (pred: () => boolean, limitNs = 1e9) => {
     const limit = limitNs * topo.freqGHz;

@@ -100,8 +100,12 @@ export class NoProgressError extends Error {
 const R_EXTINT = ExitReasonId.EXTERNAL_INTERRUPT;
 const R_HLT = ExitReasonId.HLT;
 
-/** Optional observer of path steps (tests, debugging); null in normal runs, so it costs one compare. */
-export type TraceFn = (t: number, vcpu: number, what: string, detail: number) => void;
+/**
+ * Optional observer of path steps (tests, debugging, `ivsim run --trace`); null in normal runs, so it costs one
+ * compare. `aux` is the raise time of the interrupt at 'HANDLER' (so an 'ASSERT' of a device queue — detail = the
+ * queue — pairs with its handler entry).
+ */
+export type TraceFn = (t: number, vcpu: number, what: string, detail: number, aux?: number) => void;
 
 /**
  * Delivers an event to another shard (parallel engine). The key (t, src, seq) is the one the event would have
@@ -557,6 +561,7 @@ export class Sim {
     const next = this.arrivals.next(qi, raisedAt);
     if (next !== Number.POSITIVE_INFINITY) this.schedule(next + msi, this.P + this.V + qi, EV_ARRIVAL_MSI, qi, 0, 0);
     const q = this.topo.queues[qi];
+    if (this.trace !== null) this.trace(raisedAt, q.vcpu, 'ASSERT', qi); // the device raised it msiDelivery ago
     const vc = this.vcpus[q.vcpu];
     this.countRaised(vc, q.vector, KIND_DEVICE);
     this.scheme.deviceInterrupt(this, vc, q.vector, raisedAt);
@@ -585,6 +590,7 @@ export class Sim {
 
   private raiseDevice(qi: number): void {
     const q = this.topo.queues[qi];
+    if (this.trace !== null) this.trace(this.now, q.vcpu, 'ASSERT', qi);
     this.qLastIrq[qi] = this.now;
     this.nic.sinceIrq[qi] = 0;
     this.schedule(this.now + this.c.msiDelivery, this.P + this.V + qi, EV_MSI, q.vcpu, q.vector, this.now);
@@ -1109,6 +1115,7 @@ export class Sim {
   }
 
   private iret(vc: Vcpu): void {
+    if (this.trace !== null) this.trace(this.now, vc.index, 'IRET', vc.handlerVector);
     vc.phase = PH_WORK;
     if (vc.segStart < this.now) vc.segStart = this.now;
     this.scheme.guestIret(this, vc);
@@ -1144,7 +1151,7 @@ export class Sim {
   /** Starts the guest handler for `vector` at absolute time `at` (the guest is in guest mode). */
   startHandlerAt(vc: Vcpu, at: number, vector: number, raisedAt: number, flag: number): void {
     if (vc.phase === PH_WORK) this.closeSegment(vc, Math.min(this.now, at));
-    if (this.trace !== null) this.trace(at, vc.index, 'HANDLER', vector);
+    if (this.trace !== null) this.trace(at, vc.index, 'HANDLER', vector, raisedAt);
     vc.phase = PH_HANDLER;
     vc.handlerVector = vector;
     vc.handlerRaised = raisedAt;
