@@ -34,12 +34,23 @@ const intArg =
     return n;
   };
 
+/** Commander's message (which may put a suggestion on a second line) as one line. */
+export function oneLineError(str: string): string {
+  return str
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+}
+
 export function buildProgram(): Command {
   const program = new Command('ivsim')
     .description('Simulate interrupt delivery into virtual machines and compare schemes side by side.')
     .version(IVSIM_VERSION, '-V, --version', 'print the ivsim version')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`${str.trim().split('\n')[0]}\n`) });
+    // Commander's usage errors on one line, its own "(Did you mean --scheme?)" line included.
+    .configureOutput({ outputError: (str, write) => write(`${oneLineError(str)}\n`) });
 
   program
     .command('run')
@@ -215,7 +226,8 @@ export async function main(argv: string[]): Promise<number> {
       return e.code;
     }
     if (e instanceof ScenarioError) {
-      console.error(`error: ${e.message}`);
+      // One line per issue (a scenario file with several problems lists them all), each a complete error line.
+      for (const line of e.message.split('\n')) console.error(`error: ${line}`);
       return 2;
     }
     console.error(`error: ${e instanceof Error ? e.message : String(e)}`);

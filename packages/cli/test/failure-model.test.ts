@@ -131,13 +131,17 @@ describe('failure model: the ivsim command', () => {
       SMALL.replace('vcpus: 2}', 'vcpus: 2, count: 1000000000000}'),
       /^error: scenario\.vms\[0\]\.count: /,
     ],
-    [
-      "a typo'd key in a file without name",
-      SMALL.replace('name: t\n', 'sed: 7\n'),
-      /^error: scenario\.sed: unknown key.*scenario\.name: /,
-    ],
   ])('%s: exit 2 naming the field', (_what, text, re) => {
     expectBadInput(run(['validate', file('m.yaml', text)]), re);
+  });
+
+  it("a typo'd key in a file without name: exit 2, the typo first (with the key meant), then the missing field", () => {
+    const r = run(['validate', file('m.yaml', SMALL.replace('name: t\n', 'sed: 7\n'))]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'error: scenario.sed: unknown key (did you mean seed?)',
+      expect.stringMatching(/^error: scenario\.name: /),
+    ]);
   });
 
   it.each([

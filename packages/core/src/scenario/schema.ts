@@ -239,7 +239,14 @@ export const scenarioSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     arch: z.enum(['x86', 'arm']),
-    schemes: z.array(z.enum(ALL_SCHEMES)).min(1).max(ALL_SCHEMES.length),
+    schemes: z
+      .array(
+        z.enum(ALL_SCHEMES, {
+          error: (iss) => `unknown scheme ${JSON.stringify(iss.input)} (expected one of ${ALL_SCHEMES.join(', ')})`,
+        }),
+      )
+      .min(1)
+      .max(ALL_SCHEMES.length),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
     duration: positiveTime,
     cpu: z.strictObject({ freqGHz: z.number().positive().max(10) }),
@@ -485,7 +492,10 @@ function napiVectorsOwn(
   const used = new Map<string, Map<number, number>>(); // VM → vector → how many sources use it
   const bump = (vm: string, v: number) => {
     let m = used.get(vm);
-    if (!m) used.set(vm, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      used.set(vm, m);
+    }
     m.set(v, (m.get(v) ?? 0) + 1);
   };
   for (const vm of s.vms) {

@@ -1,0 +1,58 @@
+// Bad input through the real `ivsim` process: every issue of a scenario file at once, one `error:` line each with
+// its path, exit 2; commander's own did-you-mean kept on its one line.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = new URL('../dist/main.js', import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+const dir = mkdtempSync(join(tmpdir(), 'ivsim-errors-'));
+
+const BROKEN = `name: broken
+arch: x86
+schemes: [x86-foo, x86-vmx]
+cpu: {freqGHz: 2.1}
+costs: {preset: default, overrides: {exitRoundTrp: 100}}
+host: {pcpus: 2, schedular: cfs}
+vms:
+  - {name: vm, vcpus: 0}
+devices:
+  - {name: nic, vm: vm, vector: 48, arrival: {process: poisson, rat: 100000}}
+`;
+
+describe('scenario issues through the CLI', () => {
+  it.each([['validate'], ['run']])(
+    '%s of a broken file: the unknown scheme first, every other issue after it, exit 2',
+    (cmd) => {
+      const f = join(dir, 'broken.yaml');
+      writeFileSync(f, BROKEN);
+      const r = run(cmd, f);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([
+        'error: scenario.schemes[0]: unknown scheme "x86-foo" (expected one of bare-metal, x86-emul, x86-vmx, x86-apicv-pi, x86-eli)',
+        'error: scenario.costs.overrides.exitRoundTrp: unknown cost entry (did you mean exitRoundTrip?)',
+        'error: scenario.host.schedular: unknown key (did you mean scheduler?)',
+        'error: scenario.vms[0].vcpus: Too small: expected number to be >=1',
+        'error: scenario.devices[0].arrival.rat: unknown key (did you mean rate?)',
+        'error: scenario.duration: missing (a required field)',
+        'error: scenario.devices[0].arrival.rate: missing (a required field: number)',
+      ]);
+    },
+  );
+});
+
+describe("commander's did-you-mean survives the one-line error", () => {
+  it.each([
+    [['run', 'x86-small', '--schemes', 'x86-vmx'], "error: unknown option '--schemes' (Did you mean --scheme?)"],
+    [['rnu', 'x86-small'], "error: unknown command 'rnu' (Did you mean run?)"],
+    [['sweep', 'arm-lr-pressure', '--lr', '1,2'], "error: unknown option '--lr' (Did you mean --lrs?)"],
+  ])('%j', (args, line) => {
+    const r = run(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([line]);
+  });
+});
