@@ -20,7 +20,7 @@ import { formatExits } from './exits.ts';
 import { checkResources } from './guard.ts';
 import { addLiveCommand } from './live.ts';
 import { fileArg, prepareOutput } from './output.ts';
-import { resolveScenario } from './resolve.ts';
+import { collectSet, resolveScenario, SET_HELP } from './resolve.ts';
 import { Interrupted, runWithControl } from './run.ts';
 import { addSweepCommand } from './sweep.ts';
 import { formatTable, saturationWarnings } from './table.ts';
@@ -79,10 +79,12 @@ export function buildProgram(): Command {
     )
     .option('--force', 'run even when the estimated time or memory exceeds this machine')
     .option('--exits', 'also print a perf-kvm-stat-style table of VM exits per scheme')
+    .option('--set <path=value>', SET_HELP, collectSet, [])
     .action(
       async (
         arg: string,
         o: {
+          set: string[];
           exits?: boolean;
           scheme?: SchemeId[];
           seed?: number;
@@ -93,7 +95,7 @@ export function buildProgram(): Command {
           force?: boolean;
         },
       ) => {
-        const s0 = resolveScenario(arg);
+        const s0 = resolveScenario(arg, o.set);
         if (o.scheme) {
           const bad = o.scheme.find((id) => !s0.schemes.includes(id) && id !== 'bare-metal');
           if (bad)
@@ -202,8 +204,10 @@ function withFlags(s: Parameters<typeof withOverrides>[0], o: { seed?: number; d
     return withOverrides(s, o);
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
-    const flag = /^scenario\.seed/.test(e.message) ? '--seed' : '--duration';
-    throw new ScenarioError(`${flag}: ${e.message.replace(/^scenario\.\w+: /, '')}`);
+    const flagged = e.message
+      .split('\n')
+      .map((line) => line.replace(/^scenario\.(seed|duration): /, (_m, f: string) => `--${f}: `));
+    throw new ScenarioError(flagged.join('\n'));
   }
 }
 

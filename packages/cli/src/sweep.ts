@@ -18,7 +18,7 @@ import type { Command } from 'commander';
 import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
 import { fileArg, prepareOutput } from './output.ts';
-import { resolveScenario } from './resolve.ts';
+import { collectSet, resolveScenario, SET_HELP } from './resolve.ts';
 
 /** Parses "1,2,4,8,16"; a bad entry is a ScenarioError naming it (exit 2). */
 export function parseLrList(v: string): number[] {
@@ -143,36 +143,42 @@ export function addSweepCommand(
       fileArg('--json'),
     )
     .option('--force', 'run even when the estimated time or memory exceeds this machine')
-    .action((arg: string, o: { lrs?: string; intervals?: string; seed?: number; json?: string; force?: boolean }) => {
-      if (o.lrs !== undefined && o.intervals !== undefined)
-        throw new ScenarioError('--lrs and --intervals: choose one sweep');
-      const s = withOverrides(resolveScenario(arg), { seed: o.seed });
-      const napi = s.devices.some((d) => d.napi !== undefined);
-      if (o.intervals !== undefined || (o.lrs === undefined && napi)) {
-        const points = o.intervals !== undefined ? parseIntervals(o.intervals) : [...DEFAULT_MODERATION_POINTS];
-        const schemes = s.schemes.includes('bare-metal') ? s.schemes.length : s.schemes.length + 1;
-        checkResources(s, { runs: schemes * points.length, shards: 1, cores: 1, force: o.force === true });
+    .option('--set <path=value>', SET_HELP, collectSet, [])
+    .action(
+      (
+        arg: string,
+        o: { lrs?: string; intervals?: string; seed?: number; json?: string; force?: boolean; set: string[] },
+      ) => {
+        if (o.lrs !== undefined && o.intervals !== undefined)
+          throw new ScenarioError('--lrs and --intervals: choose one sweep');
+        const s = withOverrides(resolveScenario(arg, o.set), { seed: o.seed });
+        const napi = s.devices.some((d) => d.napi !== undefined);
+        if (o.intervals !== undefined || (o.lrs === undefined && napi)) {
+          const points = o.intervals !== undefined ? parseIntervals(o.intervals) : [...DEFAULT_MODERATION_POINTS];
+          const schemes = s.schemes.includes('bare-metal') ? s.schemes.length : s.schemes.length + 1;
+          checkResources(s, { runs: schemes * points.length, shards: 1, cores: 1, force: o.force === true });
+          const write = o.json ? prepareOutput('--json', o.json) : null;
+          const r = moderationSweep(s, points);
+          write?.(`${JSON.stringify(r, null, 2)}\n`);
+          console.log(formatModerationSweep(r));
+          if (r.points.some((p) => !p.conserved)) {
+            console.error('error: conservation violated (interrupts or packets unaccounted for)');
+            process.exitCode = 1;
+          }
+          return;
+        }
+        const lrs = parseLrList(o.lrs ?? '1,2,4,8,16');
+        const gic = s.schemes.filter((id) => id !== 'bare-metal').length;
+        // In-process, one thread: bare-metal once, then every GIC scheme once per LR count.
+        checkResources(s, { runs: 1 + gic * lrs.length, shards: 1, cores: 1, force: o.force === true });
         const write = o.json ? prepareOutput('--json', o.json) : null;
-        const r = moderationSweep(s, points);
+        const r = lrSweep(s, lrs);
         write?.(`${JSON.stringify(r, null, 2)}\n`);
-        console.log(formatModerationSweep(r));
+        console.log(formatSweep(r));
         if (r.points.some((p) => !p.conserved)) {
-          console.error('error: conservation violated (interrupts or packets unaccounted for)');
+          console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
           process.exitCode = 1;
         }
-        return;
-      }
-      const lrs = parseLrList(o.lrs ?? '1,2,4,8,16');
-      const gic = s.schemes.filter((id) => id !== 'bare-metal').length;
-      // In-process, one thread: bare-metal once, then every GIC scheme once per LR count.
-      checkResources(s, { runs: 1 + gic * lrs.length, shards: 1, cores: 1, force: o.force === true });
-      const write = o.json ? prepareOutput('--json', o.json) : null;
-      const r = lrSweep(s, lrs);
-      write?.(`${JSON.stringify(r, null, 2)}\n`);
-      console.log(formatSweep(r));
-      if (r.points.some((p) => !p.conserved)) {
-        console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
-        process.exitCode = 1;
-      }
-    });
+      },
+    );
 }

@@ -2,7 +2,7 @@
 // its path, exit 2; commander's own did-you-mean kept on its one line.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,5 +54,60 @@ describe("commander's did-you-mean survives the one-line error", () => {
     const r = run(...args);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([line]);
+  });
+});
+
+describe('--set on run and sweep', () => {
+  it('run: the overrides reach the run (results JSON); a bad path is exit 2 naming it', () => {
+    const f = join(dir, 'set.json');
+    const r = run(
+      'run',
+      'x86-small',
+      '--set',
+      'devices[0].arrival.rate=200000',
+      '--set',
+      'host.pcpus=4',
+      '--set',
+      'schemes=[x86-vmx]',
+      '--duration',
+      '2ms',
+      '--no-progress',
+      '--json',
+      f,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(f, 'utf8'));
+    expect(j.schemes.map((x: { scheme: string }) => x.scheme)).toEqual(['x86-vmx']);
+    // 2 NIC queues at 200 K/s for 2 ms: ~800 device interrupts (the built-in's 100 K/s would raise ~400).
+    expect(j.schemes[0].interrupts.raisedBySource.device).toBeGreaterThan(700);
+    const bad = run('run', 'x86-small', '--set', 'devices[0].arrival.rat=1');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'error: --set devices[0].arrival.rat=1: scenario.devices[0].arrival.rat: unknown key (did you mean rate?)',
+    ]);
+  });
+
+  it('sweep: --set changes the swept scenario', () => {
+    const f = join(dir, 'sweep-set.json');
+    const r = run(
+      'sweep',
+      'arm-lr-pressure',
+      '--lrs',
+      '2,4',
+      '--set',
+      'schemes=[arm-gicv3]',
+      '--set',
+      'duration=1ms',
+      '--json',
+      f,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const points = JSON.parse(readFileSync(f, 'utf8')).points as { scheme: string; listRegs: number }[];
+    expect(points.map((p) => `${p.scheme}@${p.listRegs}`)).toEqual(['arm-gicv3@2', 'arm-gicv3@4']);
+    const bad = run('sweep', 'arm-lr-pressure', '--set', 'host.gic.listReg=2');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^error: --set host\.gic\.listReg=2: scenario\.host\.gic\.listReg: unknown key \(did you mean listRegs\?\)/,
+    );
   });
 });

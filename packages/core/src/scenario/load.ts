@@ -310,3 +310,8 @@ export function parseScenarioBytes(b: Uint8Array, source: string): Scenario {
 export function loadScenarioFile(path: string): Scenario {
   return parseScenarioText(readScenarioFile(path), path);
 }
+
+/** A scenario file read and parsed but not yet validated (for overrides applied before validation: set.ts). */
+export function loadScenarioInput(path: string): Record<string, unknown> {
+  return parseScenarioObject(readScenarioFile(path), path) as Record<string, unknown>;
+}

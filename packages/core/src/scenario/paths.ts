@@ -150,7 +150,8 @@ export function keyHint(key: string, allowed: readonly string[]): string {
   return near !== undefined ? ` (did you mean ${near}?)` : ` (expected one of ${allowed.join(', ')})`;
 }
 
-const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v);
+const kindOf = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 
 /**
  * Sets `path` to `value` in a scenario input (a plain object, modified in place), refusing a path the schema does
@@ -166,7 +167,9 @@ export function setAtPath(root: Schema, input: Record<string, unknown>, path: re
     if (typeof seg === 'number') {
       if (!Array.isArray(node)) throw new Error(`${formatPath(here)} is ${kindOf(node)}, not a list`);
       if (seg >= node.length)
-        throw new Error(`${formatPath(here)} has ${node.length} entries; [${seg}] is past its end`);
+        throw new Error(
+          `${formatPath(here)} has ${node.length} ${node.length === 1 ? 'entry' : 'entries'}; [${seg}] is past its end`,
+        );
     } else {
       if (node === null || typeof node !== 'object' || Array.isArray(node))
         throw new Error(`${formatPath(here)} is ${kindOf(node)}, not an object`);
