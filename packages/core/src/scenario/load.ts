@@ -54,7 +54,7 @@ function unknownScheme(id: unknown, input: unknown): string {
   return `unknown scheme ${JSON.stringify(id)} (expected one of ${known.join(', ')})`;
 }
 
-/** The preset is checked against the table here (schema.ts cannot import presets.ts); reported with the rest. */
+/** The preset is checked against the table here, after the schema (reported with its issues, or alone). */
 function presetIssue(input: unknown): string | null {
   const costs = (input as { costs?: { preset?: unknown } } | null)?.costs;
   const preset = costs !== null && typeof costs === 'object' ? costs.preset : undefined;
