@@ -2,7 +2,7 @@
 // its path, exit 2; commander's own did-you-mean kept on its one line.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -109,5 +109,35 @@ describe('--set on run and sweep', () => {
     expect(bad.stderr).toMatch(
       /^error: --set host\.gic\.listReg=2: scenario\.host\.gic\.listReg: unknown key \(did you mean listRegs\?\)/,
     );
+  });
+});
+
+/** The words of a shell command line as a POSIX shell splits them (single quotes only, which is all we use). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
+}
+
+describe('the commands in the comments of examples/*.yaml work as written', () => {
+  const root = new URL('../../../', import.meta.url);
+  const commands = readdirSync(new URL('examples/', root))
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) =>
+      readFileSync(new URL(`examples/${f}`, root), 'utf8')
+        .split('\n')
+        .map((l) => /^#\s+ivsim ((?:run|sweep) .*?)(?:\s+#.*)?$/.exec(l)?.[1])
+        .filter((c): c is string => c !== undefined),
+    );
+
+  it('there are some', () => expect(commands.length).toBeGreaterThanOrEqual(10));
+
+  // At 2 ms of virtual time (an extra --set) so that each takes a second or two.
+  it.each(commands)('ivsim %s', (cmd) => {
+    const r = spawnSync(process.execPath, [CLI, ...shellWords(cmd), '--set', 'duration=2ms'], {
+      encoding: 'utf8',
+      cwd: new URL('.', root).pathname,
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/^error:/m);
   });
 });
