@@ -12,9 +12,38 @@ type Json = Record<string, unknown>;
 /**
  * The scenario's JSON Schema (draft-07, which every YAML/JSON editor plugin reads), describing the input a file may
  * contain. Cross-field rules (a device's `vm` must exist, pin lists as long as `vcpus`, …) are not expressible
- * here; `ivsim validate` checks them.
+ * here; `ivsim validate` checks them. Units are in the descriptions (what an editor shows on hover), not in a
+ * keyword of their own, so strict validators (Ajv's default) accept the file.
  */
 export function scenarioJsonSchema(): Json {
+  const out = annotatedJsonSchema();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v !== null && typeof v === 'object') {
+      const o = v as Json;
+      if (typeof o.unit === 'string') {
+        const unit = o.unit === 'ns' ? 'a time: ns, or a string with a unit such as "20ms"' : `unit: ${o.unit}`;
+        o.description = o.description === undefined ? `(${unit})` : `${String(o.description)} (${unit})`;
+        delete o.unit;
+      }
+      // A time is a number or a string: one branch each, so that every keyword applies to one type (Ajv's
+      // strictTypes refuses a union `type` with type-specific keywords beside it).
+      if (Array.isArray(o.type) && o.type.length === 2 && o.type.includes('number') && o.type.includes('string')) {
+        const { type: _t, pattern, minimum, maximum, exclusiveMinimum, ...rest } = o;
+        const num: Json = { type: 'number' };
+        for (const [k, x] of Object.entries({ minimum, maximum, exclusiveMinimum })) if (x !== undefined) num[k] = x;
+        for (const k of Object.keys(o)) delete o[k];
+        Object.assign(o, rest, { anyOf: [num, { type: 'string', ...(pattern ? { pattern } : {}) }] });
+      }
+      for (const x of Object.values(o)) walk(x);
+    }
+  };
+  walk(out);
+  return out;
+}
+
+/** The JSON Schema with a `unit` keyword on the fields that have one: what docs/SCENARIOS.md is rendered from. */
+function annotatedJsonSchema(): Json {
   const js = z.toJSONSchema(scenarioSchema, {
     target: 'draft-7',
     io: 'input',
@@ -252,7 +281,7 @@ first line, as the examples do, for completion, hover text and checks as you typ
 
 /** docs/SCENARIOS.md. */
 export function scenarioReferenceMarkdown(): string {
-  const js = scenarioJsonSchema();
+  const js = annotatedJsonSchema();
   const defs = (js.definitions ?? {}) as Record<string, Json>;
   const r = new Renderer(defs);
   r.object('Top level', js, '', String(js.description ?? ''));

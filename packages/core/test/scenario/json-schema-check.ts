@@ -3,7 +3,8 @@
 
 export type Json = Record<string, unknown>;
 
-const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default', 'unit', 'definitions']);
+// No `unit`: the exported schema carries units in its descriptions (strict validators refuse unknown keywords).
+const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default', 'definitions']);
 const ASSERTIONS = new Set([
   '$ref',
   'allOf',

@@ -52,7 +52,7 @@ describe('scenario reference', () => {
   it.each([
     ['an unknown key', (s: Json) => (s.sed = 1), '$.sed: not allowed'],
     ['a missing field', (s: Json) => delete s.duration, '$.duration: required'],
-    ['a bad time string', (s: Json) => (s.duration = '20 minutes'), '$.duration: does not match pattern'],
+    ['a bad time string', (s: Json) => (s.duration = '20 minutes'), '$.duration: no anyOf branch matches'],
     ['an unknown scheme', (s: Json) => (s.schemes = ['x86-foo']), '$.schemes[0]: not in enum'],
     [
       'a bad distribution',
