@@ -21,7 +21,7 @@ import { formatExits } from './exits.ts';
 import { checkResources } from './guard.ts';
 import { addLiveCommand } from './live.ts';
 import { fileArg, prepareOutput } from './output.ts';
-import { resolveScenario } from './resolve.ts';
+import { collectSet, resolveScenario, SET_HELP } from './resolve.ts';
 import { Interrupted, runWithControl } from './run.ts';
 import { addRunOutputOptions, prepareRunOutputs, type RunOutputFlags } from './run-outputs.ts';
 import { addSweepCommand } from './sweep.ts';
@@ -36,12 +36,23 @@ const intArg =
     return n;
   };
 
+/** Commander's message (which may put a suggestion on a second line) as one line. */
+export function oneLineError(str: string): string {
+  return str
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+}
+
 export function buildProgram(): Command {
   const program = new Command('ivsim')
     .description('Simulate interrupt delivery into virtual machines and compare schemes side by side.')
     .version(IVSIM_VERSION, '-V, --version', 'print the ivsim version')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`${str.trim().split('\n')[0]}\n`) });
+    // Commander's usage errors on one line, its own "(Did you mean --scheme?)" line included.
+    .configureOutput({ outputError: (str, write) => write(`${oneLineError(str)}\n`) });
 
   addRunOutputOptions(program.command('run'))
     .description('run a built-in scenario or a scenario file and print the comparison')
@@ -69,10 +80,12 @@ export function buildProgram(): Command {
     )
     .option('--force', 'run even when the estimated time or memory exceeds this machine')
     .option('--exits', 'also print a perf-kvm-stat-style table of VM exits per scheme')
+    .option('--set <path=value>', SET_HELP, collectSet, [])
     .action(
       async (
         arg: string,
         o: {
+          set: string[];
           exits?: boolean;
           scheme?: SchemeId[];
           seed?: number;
@@ -83,7 +96,7 @@ export function buildProgram(): Command {
           force?: boolean;
         } & RunOutputFlags,
       ) => {
-        const s0 = resolveScenario(arg);
+        const s0 = resolveScenario(arg, o.set);
         if (o.scheme) {
           const bad = o.scheme.find((id) => !s0.schemes.includes(id) && id !== 'bare-metal');
           if (bad)
@@ -195,8 +208,10 @@ function withFlags(s: Parameters<typeof withOverrides>[0], o: { seed?: number; d
     return withOverrides(s, o);
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
-    const flag = /^scenario\.seed/.test(e.message) ? '--seed' : '--duration';
-    throw new ScenarioError(`${flag}: ${e.message.replace(/^scenario\.\w+: /, '')}`);
+    const flagged = e.message
+      .split('\n')
+      .map((line) => line.replace(/^scenario\.(seed|duration): /, (_m, f: string) => `--${f}: `));
+    throw new ScenarioError(flagged.join('\n'));
   }
 }
 
@@ -219,7 +234,8 @@ export async function main(argv: string[]): Promise<number> {
       return e.code;
     }
     if (e instanceof ScenarioError) {
-      console.error(`error: ${e.message}`);
+      // One line per issue (a scenario file with several problems lists them all), each a complete error line.
+      for (const line of e.message.split('\n')) console.error(`error: ${line}`);
       return 2;
     }
     console.error(`error: ${e instanceof Error ? e.message : String(e)}`);

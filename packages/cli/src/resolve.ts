@@ -1,14 +1,22 @@
-// Resolves `<scenario|file>`: a built-in scenario name, else a YAML/JSON file path.
+// Resolves `<scenario|file>`: a built-in scenario name, else a YAML/JSON file path; `--set path=value` overrides are
+// applied to its input before validation.
 
 import { existsSync } from 'node:fs';
-import { BUILTIN_SCENARIOS, loadScenarioFile, type Scenario, ScenarioError, validateScenario } from '@ivsim/core';
+import { BUILTIN_SCENARIOS, loadScenarioInput, type Scenario, ScenarioError, validateWithSets } from '@ivsim/core';
 
-export function resolveScenario(arg: string): Scenario {
+export function resolveScenario(arg: string, sets: readonly string[] = []): Scenario {
   // Own properties only: `constructor`, `toString` or `__proto__` are file names here, not built-ins.
-  if (Object.hasOwn(BUILTIN_SCENARIOS, arg)) return validateScenario(BUILTIN_SCENARIOS[arg]);
+  if (Object.hasOwn(BUILTIN_SCENARIOS, arg)) return validateWithSets(BUILTIN_SCENARIOS[arg], sets);
   if (!existsSync(arg))
     throw new ScenarioError(
       `${arg}: no built-in scenario of that name and no such file (built-ins: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`,
     );
-  return loadScenarioFile(arg);
+  return validateWithSets(loadScenarioInput(arg), sets);
 }
+
+/** Commander collector for a repeatable `--set path=value`. */
+export const collectSet = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+export const SET_HELP =
+  'override a field before validation, e.g. --set devices[0].arrival.rate=200000 --set host.pcpus=4 ' +
+  '(repeatable; the value is YAML: 20ms, true, [0, 1])';

@@ -19,7 +19,7 @@ import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
 import { fileArg, prepareOutput } from './output.ts';
 import { renderReport, sweepReportData } from './report.ts';
-import { resolveScenario } from './resolve.ts';
+import { collectSet, resolveScenario, SET_HELP } from './resolve.ts';
 
 /** Parses "1,2,4,8,16"; a bad entry is a ScenarioError naming it (exit 2). */
 export function parseLrList(v: string): number[] {
@@ -121,7 +121,15 @@ export function formatSweep(r: LrSweepResult): string {
   return out.join('\n');
 }
 
-type SweepFlags = { lrs?: string; intervals?: string; seed?: number; json?: string; report?: string; force?: boolean };
+type SweepFlags = {
+  lrs?: string;
+  intervals?: string;
+  seed?: number;
+  json?: string;
+  report?: string;
+  force?: boolean;
+  set: string[];
+};
 
 export function addSweepCommand(
   program: Command,
@@ -151,10 +159,11 @@ export function addSweepCommand(
       fileArg('--report'),
     )
     .option('--force', 'run even when the estimated time or memory exceeds this machine')
+    .option('--set <path=value>', SET_HELP, collectSet, [])
     .action((arg: string, o: SweepFlags) => {
       if (o.lrs !== undefined && o.intervals !== undefined)
         throw new ScenarioError('--lrs and --intervals: choose one sweep');
-      const s = withOverrides(resolveScenario(arg), { seed: o.seed });
+      const s = withOverrides(resolveScenario(arg, o.set), { seed: o.seed });
       const napi = s.devices.some((d) => d.napi !== undefined);
       if (o.intervals !== undefined || (o.lrs === undefined && napi)) {
         const points = o.intervals !== undefined ? parseIntervals(o.intervals) : [...DEFAULT_MODERATION_POINTS];
@@ -167,7 +176,7 @@ export function addSweepCommand(
         report?.(renderReport(sweepReportData(r, 'moderation')));
         console.log(formatModerationSweep(r));
         if (r.points.some((p) => !p.conserved)) {
-          console.error('error: conservation violated (interrupts or packets unaccounted for)');
+          console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
           process.exitCode = 1;
         }
         return;

@@ -33,6 +33,7 @@ export {
 } from './scenario/estimate.ts';
 export {
   loadScenarioFile,
+  loadScenarioInput,
   MAX_SCENARIO_BYTES,
   parseScenarioText,
   readScenarioFile,
@@ -53,6 +54,7 @@ export {
   scenarioSchema,
   X86_SCHEMES,
 } from './scenario/schema.ts';
+export { applySetOverrides, validateWithSets } from './scenario/set.ts';
 export { builtinScenarioYaml } from './scenario/show.ts';
 export { formatNs, parseTimeNs } from './scenario/units.ts';
 export { Counters } from './sim/counters.ts';

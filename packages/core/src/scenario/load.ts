@@ -1,12 +1,15 @@
-// Scenario loading and validation. Every failure is a ScenarioError carrying one line that names the path of
-// the bad field and what was expected (DESIGN §5); the CLI prints it and exits 2. When a file has several
-// problems, the line lists them all (up to MAX_ISSUES), the wrong fields before the merely missing ones.
+// Scenario loading and validation. Every failure is a ScenarioError whose message names the path of each bad field
+// and what was expected (DESIGN §5), one issue per line, all of them at once (up to MAX_ISSUES): the wrong fields
+// before the merely missing ones, an unknown key with the nearest allowed key. The CLI prints each line and exits 2.
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { allowedKeysAt, formatPath, keyHint } from './paths.ts';
 import { PRESETS } from './presets.ts';
-import { type Scenario, scenarioSchema } from './schema.ts';
+import { ALL_SCHEMES, ARM_SCHEMES, type Scenario, scenarioSchema, X86_SCHEMES } from './schema.ts';
+
+export { formatPath } from './paths.ts';
 
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
@@ -17,35 +20,57 @@ export class ScenarioError extends Error {
  * schema accepts, 65,536 VMs, is ~3 MB of JSON). YAML parses at ~1 MB/s, so this also bounds validation time.
  */
 export const MAX_SCENARIO_BYTES = 8 * 1024 * 1024;
-const MAX_ISSUES = 5;
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = 'scenario';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
-  return out;
-}
+/** A file with more issues than this lists these and how many more (a mangled 65,536-VM file is not 65,536 lines). */
+const MAX_ISSUES = 50;
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ');
 
-function issueLines(issue: z.core.$ZodIssue): string[] {
+/** A required field that is absent: reported after the fields that are present but wrong. */
+const isMissing = (issue: z.core.$ZodIssue) =>
+  (issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined;
+
+function issueLines(issue: z.core.$ZodIssue, input: unknown): string[] {
   if (issue.code === 'unrecognized_keys') {
     const overrides = issue.path.length === 2 && issue.path[0] === 'costs' && issue.path[1] === 'overrides';
+    const allowed = allowedKeysAt(scenarioSchema, issue.path, input);
     return issue.keys.map(
       (k) =>
-        `${formatPath([...issue.path, k])}: ${overrides ? 'unknown cost entry' : 'unknown key (not in the schema)'}`,
+        `${formatPath([...issue.path, k])}: ${overrides ? 'unknown cost entry' : 'unknown key'}${keyHint(k, allowed)}`,
     );
   }
+  if (isMissing(issue))
+    return [
+      `${formatPath(issue.path)}: missing (a required field${issue.code === 'invalid_type' ? `: ${issue.expected}` : ''})`,
+    ];
+  if (issue.code === 'invalid_value' && issue.path.length === 2 && issue.path[0] === 'schemes')
+    return [`${formatPath(issue.path)}: ${unknownScheme(issue.input, input)}`];
   return [`${formatPath(issue.path)}: ${oneLine(issue.message)}`];
 }
 
-/** A required field that is absent: reported after the fields that are present but wrong. */
-const isMissing = (issue: z.core.$ZodIssue) => issue.code === 'invalid_type' && issue.input === undefined;
+/** The schemes of the file's arch when it names a valid one (an x86 file is not offered ARM schemes). */
+function unknownScheme(id: unknown, input: unknown): string {
+  const arch = (input as { arch?: unknown } | null)?.arch;
+  const known = arch === 'x86' ? X86_SCHEMES : arch === 'arm' ? ARM_SCHEMES : ALL_SCHEMES;
+  return `unknown scheme ${JSON.stringify(id)} (expected one of ${known.join(', ')})`;
+}
 
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+/** The preset is checked against the table here, after the schema (reported with its issues, or alone). */
+function presetIssue(input: unknown): string | null {
+  const costs = (input as { costs?: { preset?: unknown } } | null)?.costs;
+  const preset = costs !== null && typeof costs === 'object' ? costs.preset : undefined;
+  if (typeof preset !== 'string' || preset === '' || Object.hasOwn(PRESETS, preset)) return null;
+  return `scenario.costs.preset: unknown preset ${JSON.stringify(preset)}${keyHint(preset, Object.keys(PRESETS))}`;
+}
+
+/** One line per issue, at most MAX_ISSUES of them and then how many more. */
+function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string {
   const ordered = [...issues.filter((i) => !isMissing(i)), ...issues.filter(isMissing)];
-  const lines = ordered.flatMap(issueLines);
-  const shown = lines.slice(0, MAX_ISSUES).join('; ');
-  return lines.length > MAX_ISSUES ? `${shown}; (${lines.length - MAX_ISSUES} more)` : shown;
+  const lines = ordered.flatMap((i) => issueLines(i, input));
+  const preset = presetIssue(input);
+  if (preset !== null) lines.push(preset);
+  const shown = lines.slice(0, MAX_ISSUES);
+  if (lines.length > MAX_ISSUES) shown.push(`(${lines.length - MAX_ISSUES} more issues)`);
+  return shown.join('\n');
 }
 
 /** No list in a scenario is longer (vms, devices, empirical values: schema.ts MAX_LIST). */
@@ -88,13 +113,10 @@ function checkShape(root: unknown): void {
 export function validateScenario(input: unknown): Scenario {
   checkShape(input);
   const r = scenarioSchema.safeParse(input, { reportInput: true });
-  if (!r.success) throw new ScenarioError(formatIssues(r.error.issues));
-  const s = r.data;
-  if (!Object.hasOwn(PRESETS, s.costs.preset))
-    throw new ScenarioError(
-      `scenario.costs.preset: unknown preset "${s.costs.preset}" (known: ${Object.keys(PRESETS).join(', ')})`,
-    );
-  return s;
+  if (!r.success) throw new ScenarioError(formatIssues(r.error.issues, input));
+  const preset = presetIssue(r.data);
+  if (preset !== null) throw new ScenarioError(preset);
+  return r.data;
 }
 
 /**
@@ -287,4 +309,9 @@ export function parseScenarioBytes(b: Uint8Array, source: string): Scenario {
 
 export function loadScenarioFile(path: string): Scenario {
   return parseScenarioText(readScenarioFile(path), path);
+}
+
+/** A scenario file read and parsed but not yet validated (for overrides applied before validation: set.ts). */
+export function loadScenarioInput(path: string): Record<string, unknown> {
+  return parseScenarioObject(readScenarioFile(path), path) as Record<string, unknown>;
 }

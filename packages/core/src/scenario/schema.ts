@@ -1,9 +1,15 @@
 // The scenario schema (DESIGN §5): one zod schema for YAML and JSON files and built-ins. Validation errors name
 // the path of the bad field (see load.ts). Times are numbers in ns or strings with a unit.
+//
+// Every field carries its meaning in `.describe()` and, where it has one, its unit in `.meta({ unit })`:
+// docs/SCENARIOS.md and docs/scenario.schema.json are generated from them (reference.ts, `pnpm docs:scenarios`), and a
+// test fails when either is out of date.
 
 import { z } from 'zod';
+import { COST_MEANINGS } from './cost-meanings.ts';
 import { COST_NAMES, type CostName } from './costs.ts';
-import { parseTimeNs } from './units.ts';
+import { PRESETS } from './presets.ts';
+import { parseTimeNs, TIME_PATTERN } from './units.ts';
 
 // Bounds that keep every accepted scenario finite and exact (DESIGN §14): times up to 1e15 ns (11.6 days), so
 // cycle counts stay far below 2^53; at most 2^18 vCPUs and 2^20 device queues in a run; duration × vCPUs below
@@ -28,328 +34,635 @@ export const ALL_SCHEMES = [
 ] as const;
 export type SchemeId = (typeof ALL_SCHEMES)[number];
 
+// The JSON Schema keywords on `time` apply each to its own JSON type (minimum/maximum to numbers, pattern to strings).
 const time = z
   .union([z.number(), z.string()])
   .refine((v) => parseTimeNs(v) !== undefined, {
     message: 'expected a time: a number of ns or a string such as "150us", "20ms"',
   })
   .transform((v) => parseTimeNs(v) as number)
-  .refine((ns) => ns <= MAX_TIME_NS, { message: `expected a time ≤ ${MAX_TIME_NS} ns (11.6 days)` });
+  .refine((ns) => ns <= MAX_TIME_NS, { message: `expected a time ≤ ${MAX_TIME_NS} ns (11.6 days)` })
+  .meta({ unit: 'ns', minimum: 0, maximum: MAX_TIME_NS, pattern: TIME_PATTERN });
 
-const positiveTime = time.refine((ns) => ns > 0, { message: 'expected a time > 0' });
+const positiveTime = time.refine((ns) => ns > 0, { message: 'expected a time > 0' }).meta({ exclusiveMinimum: 0 });
 
-const cost = z.number().nonnegative().max(MAX_COST_CYCLES, `expected at most ${MAX_COST_CYCLES} cycles`);
+const cost = z
+  .number()
+  .nonnegative()
+  .max(MAX_COST_CYCLES, `expected at most ${MAX_COST_CYCLES} cycles`)
+  .meta({ unit: 'cycles' });
 
 const vector = z.number().int().min(16, 'vectors 0-15 are reserved (SDM)').max(255);
 
-export const distSchema = z.discriminatedUnion('dist', [
-  z.strictObject({ dist: z.literal('fixed'), value: time }),
-  z.strictObject({ dist: z.literal('exponential'), mean: time }),
-  z.strictObject({ dist: z.literal('uniform'), min: time, max: time }),
-  z.strictObject({
-    dist: z.literal('empirical'),
-    values: z.array(time).min(1).max(MAX_LIST),
-    weights: z.array(z.number().positive().max(1e15)).max(MAX_LIST).optional(),
-  }),
-]);
+/** Events per second (an open-loop arrival rate). */
+const perSecond = (s: z.ZodNumber) => s.meta({ unit: '1/s' });
+
+export const distSchema = z
+  .discriminatedUnion('dist', [
+    z.strictObject({
+      dist: z.literal('fixed'),
+      value: time.describe('Every sample is this value.'),
+    }),
+    z.strictObject({
+      dist: z.literal('exponential'),
+      mean: time.describe('Mean of an exponential distribution (memoryless; the standard deviation equals the mean).'),
+    }),
+    z.strictObject({
+      dist: z.literal('uniform'),
+      min: time.describe('Smallest value of a uniform distribution.'),
+      max: time.describe('Largest value of a uniform distribution.'),
+    }),
+    z.strictObject({
+      dist: z.literal('empirical'),
+      values: z
+        .array(time)
+        .min(1)
+        .max(MAX_LIST)
+        .describe('Values drawn from (with equal probability unless `weights` is given): a measured histogram.'),
+      weights: z
+        .array(z.number().positive().max(1e15))
+        .max(MAX_LIST)
+        .optional()
+        .describe('Relative weight of each of `values` (same length; need not sum to 1).'),
+    }),
+  ])
+  .meta({
+    id: 'Distribution',
+    description:
+      'A distribution of times (handler costs, think times, interrupts-off sections), chosen by `dist`; sampled ' +
+      'per event from the owning entity’s own random stream.',
+  });
 export type DistInput = z.infer<typeof distSchema>;
 
-const guestSchema = z.strictObject({
-  handler: distSchema.default({ dist: 'exponential', mean: 2000 }),
-  idle: z
-    .strictObject({
-      activeMean: positiveTime,
-      idleMean: positiveTime,
-    })
-    .optional(),
-  ipi: z
-    .strictObject({
-      rate: z.number().nonnegative().max(1e12),
-      vector: vector.default(0xfb),
-      handler: distSchema.optional(),
-    })
-    .optional(),
-  // Guest-side haltpoll (cpuidle-haltpoll + the haltpoll governor, DESIGN §15): before HLT/WFI the idle loop polls
-  // in guest mode for up to the adaptive poll_limit_ns, so an interrupt in that window needs no halt exit. Off by
-  // default; `true` takes the driver's defaults (drivers/cpuidle/governors/haltpoll.c). On x86 it also turns KVM's
-  // host halt-polling off for the vCPU (the driver clears MSR_KVM_POLL_CONTROL; kvm_arch_no_poll).
-  haltPoll: z
-    .union([
-      z.boolean(),
-      z.strictObject({
-        maxNs: time.default(200_000), // guest_halt_poll_ns
-        grow: z.number().int().min(0).max(1024).default(2), // guest_halt_poll_grow
-        growStart: time.default(50_000), // guest_halt_poll_grow_start
-        shrink: z.number().int().min(0).max(1024).default(2), // guest_halt_poll_shrink
-        allowShrink: z.boolean().default(true), // guest_halt_poll_allow_shrink
-      }),
-    ])
-    .default(false),
-  // Rescheduling IPIs (DESIGN §16): unicast to a random other vCPU of the VM, open loop like `ipi`, on Linux's
-  // vector (x86 RESCHEDULE_VECTOR 0xfd; ARM IPI_RESCHEDULE = SGI 0, the vector then only labels it). Handler:
-  // sysvec_reschedule_ipi → scheduler_ipi with nothing to migrate, 0.2 µs (estimate).
-  resched: z
-    .strictObject({
-      rate: z.number().nonnegative().max(1e12),
-      vector: vector.default(0xfd),
-      handler: distSchema.default({ dist: 'fixed', value: 200 }),
-    })
-    .optional(),
-  // TLB-shootdown broadcasts (DESIGN §16): the sender IPIs every other vCPU of its VM (x86 CALL_FUNCTION_VECTOR
-  // 0xfc via flush_tlb_mm_range → smp_call_function_many_cond with wait; ARM the same cross-call on IPI_CALL_FUNC
-  // = SGI 1) and spins in csd_lock_wait until each target has run `handler` (flush_tlb_func + csd_unlock,
-  // 0.5 µs: estimate) and acknowledged. `send` (x86 only) is how the guest kernel writes the broadcast:
-  // 'shorthand' (default: native_send_call_func_ipi uses the ALL-BUT-SELF shorthand when the mask is every other
-  // online CPU — one ICR write, even with KVM's PV IPIs, which replace only the mask callbacks), 'pv-send-ipi'
-  // (kvm_send_ipi_mask: one KVM_HC_SEND_IPI hypercall for the mask; a guest booted with no_ipi_broadcast=1), or
-  // 'per-target' (x2apic_send_IPI_mask: one ICR write per target; neither shorthand nor PV IPIs).
-  tlbShootdown: z
-    .strictObject({
-      rate: z.number().nonnegative().max(1e12),
-      vector: vector.default(0xfc),
-      handler: distSchema.default({ dist: 'fixed', value: 500 }),
-      send: z.enum(['shorthand', 'pv-send-ipi', 'per-target']).optional(),
-    })
-    .optional(),
-  timerVector: vector.default(0xec),
-  timerHandler: distSchema.default({ dist: 'fixed', value: 500 }),
-  // CR8/TPR accesses per interrupt in the guest handler path (IRQL-style raise/lower). They trap only without a
-  // TPR shadow (x86-emul, semantics §B.1 step 6). A Linux guest never touches TPR (0).
-  tprAccessesPerInterrupt: z.number().int().min(0).max(16).default(0),
-  // Interrupts-off sections in guest work (local_irq_save … restore, spinlock_irqsave): `rate` section starts per
-  // second of guest time (Poisson), each lasting `length`; they end with STI, whose one-instruction interrupt
-  // shadow delays a pending interrupt (or the interrupt-window exit) until it has expired. Default: none.
-  irqsOff: z.strictObject({ rate: z.number().positive().max(1e12), length: distSchema }).optional(),
-  // Where the guest's handler signals end-of-interrupt. Default by arch: x86 Linux acks edge interrupts (MSI,
-  // IPIs, the LAPIC timer) at the start of the handler (handle_edge_irq → apic_eoi; sysvec_* call apic_eoi()
-  // first); ARM Linux drops priority and deactivates after the handler (gic_handle_irq → handler → EOIR).
-  eoi: z.enum(['start', 'end']).optional(),
-  // x86 guest APIC access pattern (DESIGN §12). Under x86-emul each access is an exit; under the other schemes
-  // only what their hardware does not virtualize exits.
-  apic: z
-    .strictObject({
-      // Extra APIC register reads per interrupt in the handler path (ISR/IRR/PPR reads some guests do; Linux: 0).
-      readsPerInterrupt: z.number().int().min(0).max(16).default(0),
-      // Reads of ICR before an xAPIC IPI (wait-for-idle; Linux ≥ 6.x skips it on modern CPUs: 0).
-      icrReadsPerIpi: z.number().int().min(0).max(4).default(0),
-      // LAPIC timer mode: 'tsc-deadline' (one WRMSR IA32_TSC_DEADLINE per arm; Linux's default when the CPU has
-      // it) or 'oneshot' (one TMICT write per arm). 'auto': tsc-deadline unless the LAPIC is emulated in user
-      // space (QEMU's userspace APIC offers no TSC-deadline mode).
-      timer: z.enum(['auto', 'tsc-deadline', 'oneshot']).default('auto'),
-      // Timer (re)programmings per guest timer interrupt (tick_program_event at the end of hrtimer_interrupt).
-      timerArmsPerTimerInterrupt: z.number().int().min(0).max(4).default(1),
-      // Timer programmings when the guest enters its idle loop (tickless idle: tick_nohz_idle_stop_tick).
-      timerArmsPerIdle: z.number().int().min(0).max(4).default(1),
-    })
-    .default({
-      readsPerInterrupt: 0,
-      icrReadsPerIpi: 0,
-      timer: 'auto',
-      timerArmsPerTimerInterrupt: 1,
-      timerArmsPerIdle: 1,
-    }),
+const haltPollParams = (defaults: { growStart: number; shrink: number }) => ({
+  grow: z
+    .number()
+    .int()
+    .min(0)
+    .max(1024)
+    .default(2)
+    .describe('Factor the poll window grows by after a wake-up inside it (0: do not grow).'),
+  growStart: time
+    .default(defaults.growStart)
+    .describe('Where a growing window starts (a grow from below it goes straight to this value).'),
+  shrink: z
+    .number()
+    .int()
+    .min(0)
+    .max(1024)
+    .default(defaults.shrink)
+    .describe('Divisor the poll window shrinks by after a wake-up beyond it (0: reset the window to 0).'),
 });
 
+const guestSchema = z
+  .strictObject({
+    handler: distSchema
+      .default({ dist: 'exponential', mean: 2000 })
+      .describe(
+        'Handler cost of a device interrupt in the guest (hard IRQ to EOI), unless the device sets its own ' +
+          '`handler`; also the IPI handler unless `ipi.handler` is set.',
+      ),
+    idle: z
+      .strictObject({
+        activeMean: positiveTime.describe('Mean length of a busy period (exponential).'),
+        idleMean: positiveTime.describe('Mean length of an idle period (exponential), spent in HLT/WFI.'),
+      })
+      .optional()
+      .describe('The vCPU alternates busy and idle periods (absent: always busy with guest work).'),
+    ipi: z
+      .strictObject({
+        rate: perSecond(z.number().nonnegative().max(1e12)).describe(
+          'IPIs each vCPU sends per second (Poisson), each to a random other vCPU of its VM.',
+        ),
+        vector: vector.default(0xfb).describe('The IPI’s vector (x86 CALL_FUNCTION_SINGLE_VECTOR 0xfb; ARM: an SGI).'),
+        handler: distSchema.optional().describe('Handler cost of the IPI (absent: the guest’s `handler`).'),
+      })
+      .optional()
+      .describe('Generic unicast IPIs between the VM’s vCPUs, open loop (ignored in a one-vCPU VM).'),
+    haltPoll: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          maxNs: time.default(200_000).describe('Longest poll window (guest_halt_poll_ns).'),
+          ...haltPollParams({ growStart: 50_000, shrink: 2 }),
+          allowShrink: z
+            .boolean()
+            .default(true)
+            .describe('Whether the window may shrink at all (guest_halt_poll_allow_shrink).'),
+        }),
+      ])
+      .default(false)
+      .describe(
+        'Guest-side haltpoll (cpuidle-haltpoll + the haltpoll governor, DESIGN §15): before HLT/WFI the idle loop ' +
+          'polls in guest mode for up to the adaptive poll_limit_ns, so an interrupt in that window needs no halt ' +
+          'exit. Off by default; `true` takes the driver’s defaults (drivers/cpuidle/governors/haltpoll.c: ' +
+          'guest_halt_poll_*). On x86 it also turns KVM’s host halt-polling off for the vCPU (the driver clears ' +
+          'MSR_KVM_POLL_CONTROL; kvm_arch_no_poll).',
+      ),
+    resched: z
+      .strictObject({
+        rate: perSecond(z.number().nonnegative().max(1e12)).describe(
+          'Rescheduling IPIs each vCPU sends per second (Poisson).',
+        ),
+        vector: vector.default(0xfd).describe('x86 RESCHEDULE_VECTOR 0xfd; on ARM it only labels SGI 0.'),
+        handler: distSchema
+          .default({ dist: 'fixed', value: 200 })
+          .describe('sysvec_reschedule_ipi → scheduler_ipi with nothing to migrate, 0.2 µs (estimate).'),
+      })
+      .optional()
+      .describe(
+        'Rescheduling IPIs (DESIGN §16): unicast to a random other vCPU of the VM, open loop like `ipi`, on ' +
+          'Linux’s vector (x86 RESCHEDULE_VECTOR; ARM IPI_RESCHEDULE = SGI 0).',
+      ),
+    tlbShootdown: z
+      .strictObject({
+        rate: perSecond(z.number().nonnegative().max(1e12)).describe(
+          'Shootdowns each vCPU starts per second (Poisson).',
+        ),
+        vector: vector.default(0xfc).describe('x86 CALL_FUNCTION_VECTOR 0xfc; on ARM it only labels SGI 1.'),
+        handler: distSchema
+          .default({ dist: 'fixed', value: 500 })
+          .describe('Work of each target before it acknowledges: flush_tlb_func + csd_unlock, 0.5 µs (estimate).'),
+        send: z
+          .enum(['shorthand', 'pv-send-ipi', 'per-target'])
+          .optional()
+          .describe(
+            'x86 only: how the guest kernel writes the broadcast. `shorthand` (default: native_send_call_func_ipi ' +
+              'uses the ALL-BUT-SELF shorthand when the mask is every other online CPU — one ICR write, even with ' +
+              'KVM’s PV IPIs, which replace only the mask callbacks), `pv-send-ipi` (kvm_send_ipi_mask: one ' +
+              'KVM_HC_SEND_IPI hypercall for the mask; a guest booted with no_ipi_broadcast=1) or `per-target` ' +
+              '(x2apic_send_IPI_mask: one ICR write per target; neither shorthand nor PV IPIs).',
+          ),
+      })
+      .optional()
+      .describe(
+        'TLB-shootdown broadcasts (DESIGN §16): the sender IPIs every other vCPU of its VM (x86 via ' +
+          'flush_tlb_mm_range → smp_call_function_many_cond with wait; ARM the same cross-call on IPI_CALL_FUNC = ' +
+          'SGI 1) and spins in csd_lock_wait until each target has run `handler` and acknowledged.',
+      ),
+    timerVector: vector
+      .default(0xec)
+      .describe('Vector of the guest’s LAPIC timer (x86 LOCAL_TIMER_VECTOR 0xec; ARM: the virtual timer PPI 27).'),
+    timerHandler: distSchema
+      .default({ dist: 'fixed', value: 500 })
+      .describe('Handler cost of a guest timer interrupt (hrtimer_interrupt).'),
+    tprAccessesPerInterrupt: z
+      .number()
+      .int()
+      .min(0)
+      .max(16)
+      .default(0)
+      .describe(
+        'CR8/TPR accesses per interrupt in the guest handler path (IRQL-style raise/lower). They trap only without ' +
+          'a TPR shadow (x86-emul, semantics §B.1 step 6). A Linux guest never touches TPR (0).',
+      ),
+    irqsOff: z
+      .strictObject({
+        rate: perSecond(z.number().positive().max(1e12)).describe('Section starts per second of guest time (Poisson).'),
+        length: distSchema.describe('Length of one section.'),
+      })
+      .optional()
+      .describe(
+        'Interrupts-off sections in guest work (local_irq_save … restore, spinlock_irqsave); they end with STI, ' +
+          'whose one-instruction interrupt shadow delays a pending interrupt (or the interrupt-window exit) until it ' +
+          'has expired. Absent: none.',
+      ),
+    eoi: z
+      .enum(['start', 'end'])
+      .optional()
+      .describe(
+        'Where the guest’s handler signals end-of-interrupt. Default by arch: x86 Linux acks edge interrupts (MSI, ' +
+          'IPIs, the LAPIC timer) at the start of the handler (handle_edge_irq → apic_eoi; sysvec_* call apic_eoi() ' +
+          'first); ARM Linux drops priority and deactivates after the handler (gic_handle_irq → handler → EOIR).',
+      ),
+    apic: z
+      .strictObject({
+        readsPerInterrupt: z
+          .number()
+          .int()
+          .min(0)
+          .max(16)
+          .default(0)
+          .describe(
+            'Extra APIC register reads per interrupt in the handler path (ISR/IRR/PPR reads some guests do; Linux: 0).',
+          ),
+        icrReadsPerIpi: z
+          .number()
+          .int()
+          .min(0)
+          .max(4)
+          .default(0)
+          .describe('Reads of ICR before an xAPIC IPI (wait-for-idle; Linux ≥ 6.x skips it on modern CPUs: 0).'),
+        timer: z
+          .enum(['auto', 'tsc-deadline', 'oneshot'])
+          .default('auto')
+          .describe(
+            'LAPIC timer mode: `tsc-deadline` (one WRMSR IA32_TSC_DEADLINE per arm; Linux’s default when the CPU has ' +
+              'it) or `oneshot` (one TMICT write per arm). `auto`: tsc-deadline unless the LAPIC is emulated in user ' +
+              'space (QEMU’s userspace APIC offers no TSC-deadline mode).',
+          ),
+        timerArmsPerTimerInterrupt: z
+          .number()
+          .int()
+          .min(0)
+          .max(4)
+          .default(1)
+          .describe(
+            'Timer (re)programmings per guest timer interrupt (tick_program_event at the end of hrtimer_interrupt).',
+          ),
+        timerArmsPerIdle: z
+          .number()
+          .int()
+          .min(0)
+          .max(4)
+          .default(1)
+          .describe(
+            'Timer programmings when the guest enters its idle loop (tickless idle: tick_nohz_idle_stop_tick).',
+          ),
+      })
+      .default({
+        readsPerInterrupt: 0,
+        icrReadsPerIpi: 0,
+        timer: 'auto',
+        timerArmsPerTimerInterrupt: 1,
+        timerArmsPerIdle: 1,
+      })
+      .describe(
+        'x86 guest APIC access pattern (DESIGN §12). Under x86-emul each access is an exit; under the other schemes ' +
+          'only what their hardware does not virtualize exits.',
+      ),
+  })
+  .describe('What the guest kernel does: handler costs, idle behaviour, IPIs, timer, APIC accesses.');
+
 const vmSchema = z.strictObject({
-  name: z.string().min(1),
-  count: z.number().int().min(1).max(MAX_LIST).default(1),
-  vcpus: z.number().int().min(1).max(4096),
-  pin: z.union([z.literal('spread'), z.array(z.number().int().min(0)).max(4096)]).default('spread'),
+  name: z.string().min(1).describe('The VM’s name; devices name it in `vm`. Unique.'),
+  count: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LIST)
+    .default(1)
+    .describe('Instances of this VM (each with its own vCPUs and its own copy of the devices that name it).'),
+  vcpus: z.number().int().min(1).max(4096).describe('vCPUs per instance.'),
+  pin: z
+    .union([z.literal('spread'), z.array(z.number().int().min(0)).max(4096)])
+    .default('spread')
+    .describe(
+      'Which pCPU each vCPU runs on: a list of pCPU ids (one per vCPU), or `spread`: the vCPUs of all VMs dealt ' +
+        'round-robin over the pCPUs in order. More vCPUs than pCPUs is overcommit (the host scheduler shares them).',
+    ),
   guest: guestSchema.default(guestSchema.parse({})),
 });
 
-const rate = z.number().positive().max(1e12);
+const rate = perSecond(z.number().positive().max(1e12));
 
-/**
- * When a device raises its interrupts (DESIGN §18). Open-loop processes raise the same arrivals at the same times under
- * every scheme; `closed` is a closed loop: each of `clients` sends a request, waits until the guest has processed it,
- * thinks for `think` (which includes the network round trip) and sends the next — so the offered load depends on how
- * fast the guest keeps up, as in netperf TCP_RR, memcached or apache benchmarks.
- */
-const arrivalSchema = z.discriminatedUnion('process', [
-  z.strictObject({ process: z.literal('poisson'), rate }),
-  z.strictObject({ process: z.literal('periodic'), rate }),
-  // Bursty on/off source: exponential on and off periods (means `on`, `off`), Poisson at `rate` while on.
-  z.strictObject({ process: z.literal('onoff'), rate, on: positiveTime, off: positiveTime }),
-  // A recorded trace: arrival timestamps (ns from the start, ascending), replayed once or every `repeat` ns.
-  z.strictObject({
-    process: z.literal('trace'),
-    times: z
-      .array(time)
-      .min(1)
-      .max(1 << 20),
-    repeat: positiveTime.optional(),
-  }),
-  z.strictObject({
-    process: z.literal('closed'),
-    clients: z.number().int().min(1).max(MAX_LIST),
-    think: distSchema,
-    // Work per request in process context (the server application: netperf's receive copy, memcached's lookup),
-    // after the softirq has delivered the packet; the response leaves when it is done. Absent: at the softirq.
-    app: distSchema.optional(),
-  }),
-]);
+const arrivalSchema = z
+  .discriminatedUnion('process', [
+    z.strictObject({
+      process: z.literal('poisson'),
+      rate: rate.describe('Arrivals per second per queue (exponential gaps).'),
+    }),
+    z.strictObject({
+      process: z.literal('periodic'),
+      rate: rate.describe('Arrivals per second per queue, evenly spaced.'),
+    }),
+    z.strictObject({
+      process: z.literal('onoff'),
+      rate: rate.describe('Arrivals per second per queue while on (Poisson).'),
+      on: positiveTime.describe('Mean length of an on period (exponential).'),
+      off: positiveTime.describe('Mean length of an off period (exponential).'),
+    }),
+    z.strictObject({
+      process: z.literal('trace'),
+      times: z
+        .array(time)
+        .min(1)
+        .max(1 << 20)
+        .describe('Arrival timestamps from the start of the run, ascending (a recorded trace).'),
+      repeat: positiveTime
+        .optional()
+        .describe('Replay the trace every this long (longer than its last timestamp); absent: once.'),
+    }),
+    z.strictObject({
+      process: z.literal('closed'),
+      clients: z.number().int().min(1).max(MAX_LIST).describe('Clients per queue, each with one request outstanding.'),
+      think: distSchema.describe(
+        'Time from a response to the client’s next request (includes the network round trip).',
+      ),
+      app: distSchema
+        .optional()
+        .describe(
+          'Work per request in process context (the server application: netperf’s receive copy, memcached’s ' +
+            'lookup), after the softirq has delivered the packet; the response leaves when it is done. Absent: at ' +
+            'the softirq.',
+        ),
+    }),
+  ])
+  .describe(
+    'When a device raises its interrupts (DESIGN §18), chosen by `process`. Open-loop processes (poisson, periodic, ' +
+      'onoff, trace) raise the same arrivals at the same times under every scheme; `closed` is a closed loop: each ' +
+      'of `clients` sends a request, waits until the guest has processed it, thinks for `think` and sends the next — ' +
+      'so the offered load depends on how fast the guest keeps up, as in netperf TCP_RR, memcached or apache ' +
+      'benchmarks.',
+  );
 
 /** Work the handler does per delivered interrupt: see DESIGN §18 (handler-work semantics). */
 export const WORK_MODES = ['per-interrupt', 'queued'] as const;
 
 const deviceSchema = z.strictObject({
-  name: z.string().min(1),
-  vm: z.string().min(1),
-  kind: z.enum(['nic', 'nvme', 'generic']).default('generic'),
-  queues: z.union([z.literal('per-vcpu'), z.array(z.number().int().min(0)).min(1).max(256)]).default('per-vcpu'),
-  vector: vector,
+  name: z.string().min(1).describe('The device’s name (in results and the packets table).'),
+  vm: z.string().min(1).describe('The VM (its `name`) the device is assigned to; every instance of it gets one.'),
+  kind: z
+    .enum(['nic', 'nvme', 'generic'])
+    .default('generic')
+    .describe('What the device is: sets the default `work` mode; `napi` needs `nic`.'),
+  queues: z
+    .union([z.literal('per-vcpu'), z.array(z.number().int().min(0)).min(1).max(256)])
+    .default('per-vcpu')
+    .describe(
+      'Interrupt queues (MSI-X vectors) and the vCPU each targets: `per-vcpu` (one queue per vCPU, as multi-queue ' +
+        'NICs and NVMe set up) or a list of vCPU indices in the VM, one per queue.',
+    ),
+  vector: vector.describe('Vector of the first queue; queue q uses `vector` + q (on ARM: distinct SPIs/LPIs).'),
   arrival: arrivalSchema,
-  // Interrupt moderation. `minInterval`: ITR, the minimum time between two interrupts of a queue (Intel EITR);
-  // `packets`: raise as soon as this many events arrived since the last interrupt, even inside the interval
-  // (rx-frames / CQ moderation count; needs `minInterval` as its time-out); `adaptive`: the driver retunes the interval
-  // after every NAPI poll from the traffic it saw (ixgbevf_update_itr / ixgbevf_set_itr; needs `napi`).
   moderation: z
     .strictObject({
-      minInterval: time.optional(),
-      packets: z.number().int().min(1).max(MAX_LIST).optional(),
-      adaptive: z.boolean().default(false),
+      minInterval: time.optional().describe('ITR: the minimum time between two interrupts of a queue (Intel EITR).'),
+      packets: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_LIST)
+        .optional()
+        .describe(
+          'Raise as soon as this many events arrived since the last interrupt, even inside the interval (rx-frames ' +
+            '/ CQ moderation count; needs `minInterval` as its time-out).',
+        ),
+      adaptive: z
+        .boolean()
+        .default(false)
+        .describe(
+          'The driver retunes the interval after every NAPI poll from the traffic it saw (ixgbevf_update_itr / ' +
+            'ixgbevf_set_itr; needs `napi`).',
+        ),
     })
-    .optional(),
-  // 'per-interrupt': a pure signal — one handler per delivered interrupt, one sampled handler cost; an interrupt that
-  // coalesces into a pending one is lost work and all. 'queued': a queue-backed device (completion ring) — every event
-  // adds its work, and the next handler processes all of it. Default by kind: nic, nvme → queued; generic →
-  // per-interrupt. Not with `napi` (the ring then defines the work).
-  work: z.enum(WORK_MODES).optional(),
-  // NIC receive path with NAPI (DESIGN §18): events are packets that wait in a bounded RX ring; the interrupt is masked
-  // from the moment it is raised until NAPI completes; the hard-IRQ handler (`handler`) schedules NAPI, whose poll
-  // (softirq, interruptible) processes up to `budget` packets per poll at `perPacket` each and re-enables the
-  // interrupt when the ring is empty. Only for kind 'nic'.
+    .optional()
+    .describe('Interrupt moderation (absent: an interrupt per event).'),
+  work: z
+    .enum(WORK_MODES)
+    .optional()
+    .describe(
+      '`per-interrupt`: a pure signal — one handler per delivered interrupt, one sampled handler cost; an interrupt ' +
+        'that coalesces into a pending one is lost work and all. `queued`: a queue-backed device (completion ring) ' +
+        '— every event adds its work, and the next handler processes all of it. Default by kind: nic, nvme → ' +
+        'queued; generic → per-interrupt. Not with `napi` (the ring then defines the work).',
+    ),
   napi: z
     .strictObject({
-      // RX descriptors: ixgbe's IXGBE_DEFAULT_RXD.
-      ring: z.number().int().min(1).max(MAX_LIST).default(512),
-      // NAPI_POLL_WEIGHT (include/linux/netdevice.h).
-      budget: z.number().int().min(1).max(MAX_LIST).default(64),
-      perPacket: distSchema,
-      // Bytes per packet, for the adaptive ITR's bytes-per-µs classes (a full 1,500-byte MTU frame).
-      packetBytes: z.number().int().min(60).max(65_536).default(1500),
+      ring: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_LIST)
+        .default(512)
+        .describe('RX descriptors: packets beyond a full ring are dropped (ixgbe’s IXGBE_DEFAULT_RXD).'),
+      budget: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_LIST)
+        .default(64)
+        .describe('Packets one poll processes at most (NAPI_POLL_WEIGHT, include/linux/netdevice.h).'),
+      perPacket: distSchema.describe('Softirq work per packet.'),
+      packetBytes: z
+        .number()
+        .int()
+        .min(60)
+        .max(65_536)
+        .default(1500)
+        .describe('Bytes per packet, for the adaptive ITR’s bytes-per-µs classes (a full 1,500-byte MTU frame).'),
     })
-    .optional(),
-  handler: distSchema.optional(),
+    .optional()
+    .describe(
+      'NIC receive path with NAPI (DESIGN §18): events are packets that wait in a bounded RX ring; the interrupt is ' +
+        'masked from the moment it is raised until NAPI completes; the hard-IRQ handler (`handler`) schedules NAPI, ' +
+        'whose poll (softirq, interruptible) processes up to `budget` packets per poll at `perPacket` each and ' +
+        're-enables the interrupt when the ring is empty. Only for kind `nic`.',
+    ),
+  handler: distSchema.optional().describe('Handler cost of this device’s interrupts (absent: the guest’s `handler`).'),
 });
+
+const costOverrides = Object.fromEntries(
+  COST_NAMES.map((n) => [n, cost.optional().describe(COST_MEANINGS[n])]),
+) as Record<CostName, z.ZodOptional<typeof cost>>;
 
 export const scenarioSchema = z
   .strictObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    arch: z.enum(['x86', 'arm']),
-    schemes: z.array(z.enum(ALL_SCHEMES)).min(1).max(ALL_SCHEMES.length),
-    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
-    duration: positiveTime,
-    cpu: z.strictObject({ freqGHz: z.number().positive().max(10) }),
+    name: z.string().min(1).describe('The scenario’s name (in the table and the results JSON).'),
+    description: z.string().optional().describe('What the scenario models, for people (printed by `ivsim scenarios`).'),
+    arch: z
+      .enum(['x86', 'arm'])
+      .describe('The architecture: selects the schemes allowed, the interrupt controller model and per-arch defaults.'),
+    schemes: z
+      .array(
+        z.enum(ALL_SCHEMES, {
+          error: (iss) => `unknown scheme ${JSON.stringify(iss.input)} (expected one of ${ALL_SCHEMES.join(', ')})`,
+        }),
+      )
+      .min(1)
+      .max(ALL_SCHEMES.length)
+      .describe(
+        'Delivery schemes to compare, each on the same workload (x86: bare-metal, x86-emul, x86-vmx, x86-apicv-pi, ' +
+          'x86-eli; arm: bare-metal, arm-gicv2, arm-gicv3, arm-gicv4; DESIGN §1). bare-metal always runs as the reference.',
+      ),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .default(1)
+      .describe(
+        'Seed of every random stream (each entity derives its own from it): same scenario and seed, same results.',
+      ),
+    duration: positiveTime.describe('Virtual time simulated per scheme.'),
+    cpu: z
+      .strictObject({
+        freqGHz: z
+          .number()
+          .positive()
+          .max(10)
+          .meta({ unit: 'GHz' })
+          .describe('CPU clock: converts between cycles (costs, virtual time) and ns.'),
+      })
+      .describe('The CPU.'),
     costs: z
       .strictObject({
-        preset: z.string().min(1),
-        // A strict object, not a record: an unknown entry (even `__proto__`) is an error, never dropped. Values are
-        // cycles; fractional values are rounded to whole cycles when the table is resolved (resolve-costs.ts).
+        preset: z
+          .string()
+          .min(1)
+          .describe(
+            `Named cost preset, every figure with its source (docs/costs.md): ${Object.keys(PRESETS).join(', ')}.`,
+          ),
+        // A strict object, not a record: an unknown entry (even `__proto__`) is an error, never dropped. Fractional
+        // values are rounded to whole cycles when the table is resolved (resolve-costs.ts).
         overrides: z
-          .strictObject(
-            Object.fromEntries(COST_NAMES.map((n) => [n, cost.optional()])) as Record<
-              CostName,
-              z.ZodOptional<typeof cost>
-            >,
-          )
-          .default({}),
+          .strictObject(costOverrides)
+          .default({})
+          .describe('Cost entries replacing the preset’s, by name, in cycles (fractional values are rounded).'),
       })
-      .default({ preset: 'default', overrides: {} }),
-    host: z.strictObject({
-      pcpus: z.number().int().min(1).max(4096),
-      timerHz: z.number().nonnegative().max(1e9).default(250),
-      x2apic: z.boolean().default(true),
-      // The host scheduler (DESIGN §15): 'cfs' — Linux CFS as of v6.5 (vruntime order, wake-up preemption, tick
-      // preemption after the ideal slice; kernel defaults scaled by the CPU count) — or 'round-robin' (a FIFO run
-      // queue, a fixed schedSlice, no wake-up preemption: the engine's behaviour before §15).
-      scheduler: z.enum(['cfs', 'round-robin']).default('cfs'),
-      // The round-robin policy's time slice (unused by 'cfs', whose slice is sched_latency / nr_running).
-      schedSlice: positiveTime.default(3_000_000),
-      // KVM halt-polling on HLT/WFI exits (virt/kvm/kvm_main.c kvm_vcpu_halt), or false for none. Defaults are the
-      // module parameters: halt_poll_ns KVM_HALT_POLL_NS_DEFAULT (x86 200 µs, arm64 500 µs), halt_poll_ns_grow 2,
-      // halt_poll_ns_grow_start 10 µs, halt_poll_ns_shrink 0.
-      haltPoll: z
-        .union([
-          z.literal(false),
-          z.strictObject({
-            maxNs: time.optional(), // halt_poll_ns (default by arch); 0 disables polling
-            grow: z.number().int().min(0).max(1024).default(2),
-            growStart: time.default(10_000),
-            shrink: z.number().int().min(0).max(1024).default(0),
-          }),
-        ])
-        .default({ grow: 2, growStart: 10_000, shrink: 0 }),
-      /** ARM only: the GIC virtual CPU interface and GICv4 generation (defaults in gicConfig). */
-      gic: z
-        .strictObject({
-          // ICH_VTR_EL2.ListRegs + 1 / GICH_VTR.ListRegs + 1: every Arm core ships 4 (docs/costs.md F27), the maximum is 16.
-          listRegs: z
-            .number()
-            .int('expected an integer number of list registers')
-            .min(1, 'expected 1..16 list registers')
-            .max(16, 'expected 1..16 list registers (the architectural maximum)')
-            .default(4),
-          // GICv4.0: per-vLPI doorbells enabled around WFI; GICv4.1: per-vPE doorbell and direct vSGIs.
-          v4: z.enum(['4.0', '4.1']).default('4.1'),
-        })
-        .optional(),
-    }),
-    /** Per-scheme options (DESIGN §12): features a hypervisor or CPU generation may or may not have. */
+      .default({ preset: 'default', overrides: {} })
+      .describe('The cost model: a preset plus per-scenario overrides (DESIGN §8).'),
+    host: z
+      .strictObject({
+        pcpus: z.number().int().min(1).max(4096).describe('Physical CPUs of the host.'),
+        timerHz: z
+          .number()
+          .nonnegative()
+          .max(1e9)
+          .meta({ unit: 'Hz' })
+          .default(250)
+          .describe('Host scheduler tick per pCPU (CONFIG_HZ; 0: no tick).'),
+        x2apic: z
+          .boolean()
+          .default(true)
+          .describe('x86: the guest’s LAPIC in x2APIC mode (ICR and EOI are MSR writes) rather than xAPIC MMIO.'),
+        scheduler: z
+          .enum(['cfs', 'round-robin'])
+          .default('cfs')
+          .describe(
+            'The host scheduler (DESIGN §15): `cfs` — Linux CFS as of v6.5 (vruntime order, wake-up preemption, tick ' +
+              'preemption after the ideal slice; kernel defaults scaled by the CPU count) — or `round-robin` (a FIFO ' +
+              'run queue, a fixed `schedSlice`, no wake-up preemption: the engine’s behaviour before §15).',
+          ),
+        schedSlice: positiveTime
+          .default(3_000_000)
+          .describe(
+            'The round-robin policy’s time slice (unused by `cfs`, whose slice is sched_latency / nr_running).',
+          ),
+        haltPoll: z
+          .union([
+            z.literal(false),
+            z.strictObject({
+              maxNs: time
+                .optional()
+                .describe('Longest poll window, halt_poll_ns (absent: x86 200 µs, arm64 500 µs); 0 disables polling.'),
+              ...haltPollParams({ growStart: 10_000, shrink: 0 }),
+            }),
+          ])
+          .default({ grow: 2, growStart: 10_000, shrink: 0 })
+          .describe(
+            'KVM halt-polling on HLT/WFI exits (virt/kvm/kvm_main.c kvm_vcpu_halt), or false for none. Defaults are ' +
+              'the module parameters: halt_poll_ns KVM_HALT_POLL_NS_DEFAULT (x86 200 µs, arm64 500 µs), ' +
+              'halt_poll_ns_grow 2, halt_poll_ns_grow_start 10 µs, halt_poll_ns_shrink 0.',
+          ),
+        gic: z
+          .strictObject({
+            listRegs: z
+              .number()
+              .int('expected an integer number of list registers')
+              .min(1, 'expected 1..16 list registers')
+              .max(16, 'expected 1..16 list registers (the architectural maximum)')
+              .default(4)
+              .describe(
+                'List registers per vCPU interface (ICH_VTR_EL2.ListRegs + 1 / GICH_VTR.ListRegs + 1): every Arm core ' +
+                  'ships 4 (docs/costs.md F27), the maximum is 16.',
+              ),
+            v4: z
+              .enum(['4.0', '4.1'])
+              .default('4.1')
+              .describe('GICv4.0: per-vLPI doorbells enabled around WFI; GICv4.1: per-vPE doorbell and direct vSGIs.'),
+          })
+          .optional()
+          .describe('ARM only: the GIC virtual CPU interface and GICv4 generation.'),
+      })
+      .describe('The host machine and hypervisor.'),
     schemeOptions: z
       .strictObject({
         'x86-emul': z
           .strictObject({
-            // Where the emulated LAPIC lives: in KVM ('kernel') or in the VMM process ('userspace', QEMU
-            // kernel-irqchip=off: every APIC access is an exit to user space).
-            lapic: z.enum(['kernel', 'userspace']).default('kernel'),
+            lapic: z
+              .enum(['kernel', 'userspace'])
+              .default('kernel')
+              .describe(
+                'Where the emulated LAPIC lives: in KVM (`kernel`) or in the VMM process (`userspace`, QEMU ' +
+                  'kernel-irqchip=off: every APIC access is an exit to user space).',
+              ),
           })
-          .default({ lapic: 'kernel' }),
+          .default({ lapic: 'kernel' })
+          .describe('Options of x86-emul.'),
         'x86-vmx': z
           .strictObject({
-            // KVM PV EOI (MSR_KVM_PV_EOI_EN, Linux ≥ 3.6 guests): the guest skips the EOI exit when KVM says
-            // nothing else is pending (kvm_guest_apic_eoi_write). On for a modern guest; off for the ELI-era one.
-            pvEoi: z.boolean().default(true),
+            pvEoi: z
+              .boolean()
+              .default(true)
+              .describe(
+                'KVM PV EOI (MSR_KVM_PV_EOI_EN, Linux ≥ 3.6 guests): the guest skips the EOI exit when KVM says ' +
+                  'nothing else is pending (kvm_guest_apic_eoi_write). On for a modern guest; off for the ELI-era one.',
+              ),
           })
-          .default({ pvEoi: true }),
+          .default({ pvEoi: true })
+          .describe('Options of x86-vmx.'),
         'x86-apicv-pi': z
           .strictObject({
-            // Intel IPI virtualization (Sapphire Rapids+): unicast ICR writes post into the target's PI
-            // descriptor through the PID-pointer table without an exit.
-            ipiv: z.boolean().default(false),
+            ipiv: z
+              .boolean()
+              .default(false)
+              .describe(
+                'Intel IPI virtualization (Sapphire Rapids+): unicast ICR writes post into the target’s PI descriptor ' +
+                  'through the PID-pointer table without an exit.',
+              ),
           })
-          .default({ ipiv: false }),
+          .default({ ipiv: false })
+          .describe('Options of x86-apicv-pi.'),
         'arm-gicv4': z
           .strictObject({
-            // KVM's kvm-arm.wfi_trap_policy: 'default' clears HCR_EL2.TWI when the vCPU is alone on its pCPU and
-            // has direct vLPIs/vSGIs (kvm_vcpu_should_clear_twi); 'trap' / 'notrap' force it.
-            wfiTrapPolicy: z.enum(['default', 'trap', 'notrap']).default('default'),
+            wfiTrapPolicy: z
+              .enum(['default', 'trap', 'notrap'])
+              .default('default')
+              .describe(
+                'KVM’s kvm-arm.wfi_trap_policy: `default` clears HCR_EL2.TWI when the vCPU is alone on its pCPU and ' +
+                  'has direct vLPIs/vSGIs (kvm_vcpu_should_clear_twi); `trap` / `notrap` force it.',
+              ),
           })
-          .default({ wfiTrapPolicy: 'default' }),
+          .default({ wfiTrapPolicy: 'default' })
+          .describe('Options of arm-gicv4.'),
       })
       .default({
         'x86-emul': { lapic: 'kernel' },
         'x86-vmx': { pvEoi: true },
         'x86-apicv-pi': { ipiv: false },
         'arm-gicv4': { wfiTrapPolicy: 'default' },
-      }),
-    vms: z.array(vmSchema).min(1).max(MAX_LIST),
-    devices: z.array(deviceSchema).max(MAX_LIST).default([]),
+      })
+      .describe('Per-scheme options (DESIGN §12): features a hypervisor or CPU generation may or may not have.'),
+    vms: z.array(vmSchema).min(1).max(MAX_LIST).describe('The virtual machines.'),
+    devices: z
+      .array(deviceSchema)
+      .max(MAX_LIST)
+      .default([])
+      .describe('Assigned devices raising interrupts into the VMs (MSI/MSI-X on x86; SPIs or LPIs on ARM).'),
     engine: z
       .strictObject({
-        /** Worker threads for the parallel runner; unset = one per core. Results do not depend on it. */
-        shards: z.number().int().min(1).max(256).optional(),
-        /**
-         * How pCPUs are split among shards: `balanced` keeps each VM on one shard when load allows (no
-         * cross-shard traffic, unbounded lookahead); `spread` deals pCPUs round-robin so IPIs cross shards (a
-         * stress test of the window synchronization). Results do not depend on it.
-         */
-        partition: z.enum(['balanced', 'spread']).default('balanced'),
+        shards: z
+          .number()
+          .int()
+          .min(1)
+          .max(256)
+          .optional()
+          .describe('Worker threads for the parallel runner; unset = one per core. Results do not depend on it.'),
+        partition: z
+          .enum(['balanced', 'spread'])
+          .default('balanced')
+          .describe(
+            'How pCPUs are split among shards: `balanced` keeps each VM on one shard when load allows (no ' +
+              'cross-shard traffic, unbounded lookahead); `spread` deals pCPUs round-robin so IPIs cross shards (a ' +
+              'stress test of the window synchronization). Results do not depend on it.',
+          ),
       })
-      .default({ partition: 'balanced' }),
+      .default({ partition: 'balanced' })
+      .describe('How the parallel engine runs the scenario (never what it computes).'),
   })
+  .describe('An ivsim scenario: one experiment, every scheme on the same workload (DESIGN §5).')
+
   .superRefine((s, ctx) => {
     const allowed: readonly string[] = s.arch === 'x86' ? X86_SCHEMES : ARM_SCHEMES;
     s.schemes.forEach((id, i) => {

@@ -3,6 +3,9 @@
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };
 const TIME_RE = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s)\s*$/i;
 
+/** TIME_RE for JSON Schema (ECMA-262 without flags: the case-insensitivity spelled out), for editors. */
+export const TIME_PATTERN = '^\\s*\\d+(\\.\\d+)?([eE][+-]?\\d+)?\\s*([nN][sS]|[uU][sS]|µ[sS]|[mM][sS]|[sS])\\s*$';
+
 /** Parses a time value to nanoseconds, or returns undefined when malformed. */
 export function parseTimeNs(v: number | string): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
