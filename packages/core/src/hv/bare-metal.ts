@@ -94,7 +94,7 @@ export class BareMetalScheme implements DeliveryScheme {
     }
     vc.phase = PH_HALT;
     vc.run = RUN_BLOCKED;
-    ++vc.actGen;
+    sim.cancelActivity(vc);
   }
 
   guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {

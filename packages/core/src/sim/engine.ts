@@ -155,6 +155,8 @@ export class Sim {
   /** Why each vCPU's pending reschedule was requested (RESCHED_*). */
   private readonly reschedReason: Uint8Array;
   private readonly seq: Float64Array;
+  /** Handle of each vCPU's one queued EV_VCPU event (−1: none). */
+  private readonly actEv: Int32Array;
   private readonly qLastIrq: Float64Array;
   private readonly qDeferred: Uint8Array;
   private readonly idleActive: Sampler[];
@@ -220,6 +222,7 @@ export class Sim {
     this.pat = new IpiPatterns(scenario, topo, 5 * V + 2 * Q);
     this.guest = new GuestModel(scenario, topo, scheme.id);
     this.seq = new Float64Array(P + V + Q);
+    this.actEv = new Int32Array(V).fill(-1);
     this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer);
     this.self = opts.shard?.self ?? 0;
     this.send = opts.shard?.send ?? null;
@@ -470,9 +473,8 @@ export class Sim {
         return this.scheme.hostTick(this, e, cur < 0 ? null : this.vcpus[cur]);
       }
       case EV_VCPU: {
-        const vc = this.vcpus[e];
-        if (a0 !== vc.actGen) return; // superseded
-        return this.activityEnd(vc);
+        this.actEv[e] = -1; // the event just popped was vc's one pending activity end
+        return this.activityEnd(this.vcpus[e]);
       }
       case EV_IDLE_BEGIN:
         return this.onIdleBegin(this.vcpus[e]);
@@ -694,7 +696,7 @@ export class Sim {
     vc.appLeft = -1;
     this.respond(qi, arrived);
     if (this.nic.appLen[i] > 0) return this.scheduleGuest(vc); // the next request
-    ++vc.actGen;
+    this.cancelActivity(vc);
     if (vc.idle) this.haltForIdle(vc);
     else this.armIpiFlush(vc);
   }
@@ -702,7 +704,7 @@ export class Sim {
   /** Nothing left to poll: the guest's own work resumes (or its idle period, if one began meanwhile). */
   private softirqEnd(vc: Vcpu): void {
     if (vc.csdWait) {
-      ++vc.actGen; // back to csd_lock_wait; onCsdAck resumes what the spin holds up
+      this.cancelActivity(vc); // back to csd_lock_wait; onCsdAck resumes what the spin holds up
       return;
     }
     if (this.nic.appLen[vc.index] > 0) {
@@ -710,7 +712,7 @@ export class Sim {
       this.armIpiFlush(vc);
       return;
     }
-    ++vc.actGen;
+    this.cancelActivity(vc);
     if (vc.idle) this.haltForIdle(vc);
     else this.armIpiFlush(vc);
   }
@@ -747,7 +749,7 @@ export class Sim {
         // Idle state 0: poll in guest mode with interrupts enabled (guest cycles, not guest work).
         vc.guestPoll = true;
         vc.phase = PH_WORK;
-        ++vc.actGen;
+        this.cancelActivity(vc);
         if (vc.run === RUN_GUEST) this.schedule(g.pollEnd[i], vc.entity, EV_GUEST_POLL_END, i, g.gen[i], 0);
         return;
       }
@@ -1069,14 +1071,38 @@ export class Sim {
 
   /** (Re)schedules the end of the guest's current timed step: handler body, or the IRET after an EOI. */
   scheduleGuest(vc: Vcpu): void {
-    const gen = ++vc.actGen;
-    if (vc.phase === PH_HANDLER) this.schedule(vc.segStart + vc.handlerLeft, vc.entity, EV_VCPU, vc.index, gen, 0);
-    else if (vc.phase === PH_POST_EOI) this.schedule(vc.segStart, vc.entity, EV_VCPU, vc.index, gen, 0);
+    if (vc.phase === PH_HANDLER) this.activityAt(vc, vc.segStart + vc.handlerLeft);
+    else if (vc.phase === PH_POST_EOI) this.activityAt(vc, vc.segStart);
     else if (vc.phase === PH_WORK && vc.softirqQ >= 0)
-      this.schedule(vc.segStart + vc.softirqLeft, vc.entity, EV_VCPU, vc.index, gen, 0); // the packet being processed
+      this.activityAt(vc, vc.segStart + vc.softirqLeft); // the packet being processed
     else if (vc.phase === PH_WORK && this.nic.any && this.nic.appLen[vc.index] > 0 && !vc.csdWait) {
       if (vc.appLeft < 0) vc.appLeft = this.appWork(vc);
-      this.schedule(vc.segStart + vc.appLeft, vc.entity, EV_VCPU, vc.index, gen, 0); // the request being served
+      this.activityAt(vc, vc.segStart + vc.appLeft); // the request being served
+    } else this.cancelActivity(vc);
+  }
+
+  /**
+   * Schedules the end of vc's current timed activity at t, superseding the pending one: each vCPU has at most one
+   * EV_VCPU event queued, moved in place (DESIGN §19.2). Its key is the one a fresh event would get (a new sequence
+   * number of vc's entity), so the run is the one that pushing a new event and dropping the old gives.
+   */
+  private activityAt(vc: Vcpu, t: number): void {
+    const gen = ++vc.actGen;
+    const i = vc.index;
+    const h = this.actEv[i];
+    const src = vc.entity;
+    if (h >= 0) this.q.reschedule(h, t, this.seq[src]++, gen);
+    else this.actEv[i] = this.q.push(t, src, this.seq[src]++, EV_VCPU, i, gen, 0);
+  }
+
+  /** vc's current timed activity is over without an end event (it blocks, halts, returns to open-ended work). */
+  cancelActivity(vc: Vcpu): void {
+    ++vc.actGen;
+    const i = vc.index;
+    const h = this.actEv[i];
+    if (h >= 0) {
+      this.q.remove(h);
+      this.actEv[i] = -1;
     }
   }
 
@@ -1131,7 +1157,7 @@ export class Sim {
     if (vc.idle && !vc.csdWait) this.haltForIdle(vc);
     else {
       vc.phase = PH_WORK;
-      ++vc.actGen;
+      this.cancelActivity(vc);
       this.armIpiFlush(vc);
     }
   }
@@ -1265,7 +1291,7 @@ export class Sim {
     }
     // The VM-exit transition is taken as half the measured round trip; the handling follows it.
     vc.exitHandled = start + this.exitHalf + handling;
-    this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
+    this.activityAt(vc, vc.rootEnd);
   }
 
   /**
@@ -1286,7 +1312,7 @@ export class Sim {
     if (vc.run !== RUN_ROOT) return;
     this.cnt.exitCycles[reason] += cycles;
     vc.rootEnd += cycles;
-    this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
+    this.activityAt(vc, vc.rootEnd);
   }
 
   /**
@@ -1378,7 +1404,7 @@ export class Sim {
     if (poll <= 0) return this.block(vc);
     if (this.trace !== null) this.trace(this.now, vc.index, 'HALT_POLL', poll);
     vc.run = RUN_BLOCKED;
-    ++vc.actGen;
+    this.cancelActivity(vc);
     this.pcpuCur[p] = -1;
     this.pollVcpu[p] = vc.index;
     this.schedule(this.now + poll, vc.entity, EV_HALT_POLL_END, vc.index, vc.actGen, 0);
@@ -1399,7 +1425,7 @@ export class Sim {
     const total = this.c.haltPollCheck + extra;
     this.cnt.exitCycles[this.rHalt] += total;
     vc.rootEnd = this.now + total;
-    this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
+    this.activityAt(vc, vc.rootEnd);
   }
 
   /** The poll ends without a wake event (time-out, or another thread became runnable): kvm_vcpu_block. */
@@ -1414,7 +1440,7 @@ export class Sim {
   private block(vc: Vcpu): void {
     if (this.trace !== null) this.trace(this.now, vc.index, 'BLOCK', 0);
     vc.run = RUN_BLOCKED;
-    ++vc.actGen;
+    this.cancelActivity(vc);
     this.sched.stop(vc.pcpu, this.now);
     this.cnt.blk[B['sched.blocks']]++;
     this.scheme.schedOut(this, vc, true);
@@ -1442,7 +1468,7 @@ export class Sim {
     const total = cost + this.scheme.schedIn(this, vc);
     this.cnt.exitCycles[reason] += total;
     vc.rootEnd = this.now + total;
-    this.schedule(vc.rootEnd, vc.entity, EV_VCPU, vc.index, ++vc.actGen, 0);
+    this.activityAt(vc, vc.rootEnd);
   }
 
   /**
@@ -1503,7 +1529,7 @@ export class Sim {
     this.reschedReason[vc.index] = 0;
     this.scheme.schedOut(this, vc, false);
     vc.run = RUN_DESCHED;
-    ++vc.actGen;
+    this.cancelActivity(vc);
     this.sched.enqueue(p, vc.index);
     this.pickNext(p);
   }
