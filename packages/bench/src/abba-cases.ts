@@ -15,7 +15,16 @@ export const BENCH_CASES: Record<string, string> = {
     'one vector, Poisson 100 K/s, exponential 5 µs handler, bare metal, every cost 0, no host timer, simulate()',
   'fleet/1': 'fleet (1,024 vCPUs) through ParallelRun on 1 shard',
   'fleet/2': 'fleet (1,024 vCPUs) through ParallelRun on 2 shards',
+  'fleet-100k/2': 'fleet scaled to 10^5 vCPUs (6,250 VMs × 16 on 4,096 pCPUs) through ParallelRun on 2 shards',
+  'fleet-1m/2': 'fleet scaled to 10^6 vCPUs (62,500 VMs × 16 on 4,096 pCPUs) through ParallelRun on 2 shards',
 };
+
+/** fleet with `count` VMs of 16 vCPUs on the most pCPUs a scenario may have. */
+function bigFleet(fleet: Record<string, unknown>, count: number): Record<string, unknown> {
+  const vms = fleet.vms as Record<string, unknown>[];
+  const host = fleet.host as Record<string, unknown>;
+  return { ...fleet, host: { ...host, pcpus: 4096 }, vms: [{ ...vms[0], count }] };
+}
 
 /** The simplest queue: one bare-metal CPU, one Poisson device, exponential handler, zero delivery costs. */
 function bareQueue(costNames: readonly string[]): Record<string, unknown> {
@@ -40,7 +49,14 @@ export function benchCase(
 ): BenchCase {
   const [base, sh] = name.split('/');
   const shards = sh === undefined ? 0 : Number(sh);
-  const s = base === 'bare-queue' ? bareQueue(costNames) : builtins[base];
+  const s =
+    base === 'bare-queue'
+      ? bareQueue(costNames)
+      : base === 'fleet-100k'
+        ? bigFleet(builtins.fleet, 6250)
+        : base === 'fleet-1m'
+          ? bigFleet(builtins.fleet, 62_500)
+          : builtins[base];
   if (!s || !(name in BENCH_CASES))
     throw new Error(`unknown case "${name}" (known: ${Object.keys(BENCH_CASES).join(', ')})`);
   return { scenario: { ...s, duration: durationNs }, shards };

@@ -3,9 +3,9 @@
 // step by step (exit, root work, hardware stall, handler start, wake, kick). Deterministic: every random draw
 // comes from an entity-owned stream and every tie breaks on (time, source entity, per-source sequence).
 
-import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, CAUSE_SCHED, ExitReasonId } from '../hv/exit-reasons.ts';
 import type { DeliveryScheme } from '../hv/scheme.ts';
 import { Arena } from '../mem/vcpu-block.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, CAUSE_SCHED, ExitReasonId } from '../model/vocabulary.ts';
 import type { CostTable } from '../scenario/costs.ts';
 import { guestHaltPollConfig, haltPollConfig, type Scenario } from '../scenario/schema.ts';
 import { Arrivals } from './arrivals.ts';
