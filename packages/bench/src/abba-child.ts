@@ -50,16 +50,29 @@ function threadTicks(): Map<string, number> {
   return m;
 }
 
-function cpuSince(before: Map<string, number>): ThreadCpu {
-  const after = threadTicks();
-  let busiest = 0;
-  let total = 0;
-  for (const [tid, t] of after) {
-    const d = t - (before.get(tid) ?? 0);
-    total += d;
-    if (d > busiest) busiest = d;
+/**
+ * Per-thread CPU over a run. A worker pool's threads end with the run (piscina destroys the pool), and an ended
+ * thread leaves /proc/self/task, so the ticks are sampled every 50 ms while the main thread awaits the run, keeping
+ * each thread's last reading; the total comes from process.cpuUsage(), which counts ended threads too.
+ */
+class CpuMeter {
+  private readonly before = threadTicks();
+  private readonly last = new Map<string, number>();
+  private readonly usage0 = process.cpuUsage();
+  private readonly timer = setInterval(() => this.sample(), 50);
+
+  private sample(): void {
+    for (const [tid, t] of threadTicks()) this.last.set(tid, t);
   }
-  return { busiest: busiest / TICK, total: total / TICK };
+
+  stop(): ThreadCpu {
+    clearInterval(this.timer);
+    this.sample();
+    let busiest = 0;
+    for (const [tid, t] of this.last) busiest = Math.max(busiest, t - (this.before.get(tid) ?? 0));
+    const u = process.cpuUsage(this.usage0);
+    return { busiest: busiest / TICK, total: (u.user + u.system) / 1e6 };
+  }
 }
 
 const [root, name, durArg, warmArg] = process.argv.slice(2);
@@ -73,14 +86,14 @@ const c = benchCase(name, Number(durArg), core.BUILTIN_SCENARIOS, core.COST_NAME
 const warm = Number(warmArg ?? '1');
 const samples: AbbaSample[] = [];
 for (let k = 0; k <= warm; k++) {
-  const before = threadTicks();
+  const meter = new CpuMeter();
   const t0 = performance.now();
   const r =
     c.shards === 0
       ? core.simulate(c.scenario)
       : await new workers.ParallelRun(c.scenario, { shards: c.shards, durationNs: c.scenario.duration }).run();
   const wallSeconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSince(before);
+  const cpu = meter.stop();
   if (k === 0 || k === warm)
     samples.push({
       label: k === 0 ? 'whole' : 'warm',
