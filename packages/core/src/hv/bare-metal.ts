@@ -34,7 +34,7 @@ export class BareMetalScheme implements DeliveryScheme {
     const v = pendingDeliverable(vc.lapic);
     if (v < 0) return;
     ackIrq(vc.lapic, v);
-    sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], this.deliveryCost);
+    sim.deliverNow(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v), this.deliveryCost);
   }
 
   private interrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
@@ -156,7 +156,7 @@ export class BareMetalScheme implements DeliveryScheme {
   }
 
   forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
-    const at = vc.ledger.acceptedAt;
-    vecForEach(vc.lapic.IRR, (v) => visit(at[v]));
+    const l = vc.ledger;
+    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v)));
   }
 }

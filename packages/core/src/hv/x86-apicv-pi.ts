@@ -106,7 +106,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     g.activity = ACTIVITY_ACTIVE;
     const v = vidEvaluate(vc.lapic, g);
     if (v < 0) return;
-    sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], sim.c.vidDelivery);
+    sim.deliverNow(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v), sim.c.vidDelivery);
   }
 
   /** A notification (NV) sent to NDST, i.e. this vCPU's pCPU. */
@@ -267,8 +267,8 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     const v = vidEvaluate(vc.lapic, g);
     if (v >= 0) {
       vc.inject = v;
-      vc.injectRaised = vc.ledger.acceptedAt[v];
-      vc.injectFlag = vc.ledger.acceptedRunning[v];
+      vc.injectRaised = vc.ledger.acceptedAt(v);
+      vc.injectFlag = vc.ledger.acceptedRunning(v);
       cost += sim.c.vidDelivery;
     }
     return cost;
@@ -318,7 +318,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
 
   forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
     const l = vc.ledger;
-    vecForEach(vc.pid.subarray(0, 8), (v) => visit(l.postedAt[v])); // PIR
-    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt[v])); // VIRR
+    vecForEach(vc.pid.subarray(0, 8), (v) => visit(l.postedAt(v))); // PIR
+    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v))); // VIRR
   }
 }

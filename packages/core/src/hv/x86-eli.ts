@@ -135,7 +135,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     vecSet(vc.pISR, v);
     vc.handlerPhysical = true;
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'DIRECT', v);
-    sim.deliverNow(vc, v, vc.ledger.postedAt[v], vc.ledger.postedRunning[v], sim.c.irqDelivery);
+    sim.deliverNow(vc, v, vc.ledger.postedAt(v), vc.ledger.postedRunning(v), sim.c.irqDelivery);
   }
 
   deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
@@ -261,7 +261,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     const l = vc.ledger;
     vecForEach(vc.pIRR, (v) => {
       vecClear(vc.pIRR, v);
-      vlapicAccept(sim, vc, v, l.postedAt[v], l.postedRunning[v]);
+      vlapicAccept(sim, vc, v, l.postedAt(v), l.postedRunning(v));
     });
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'EXIT', R.EXTERNAL_INTERRUPT);
     return sim.exitAtEntry(R.EXTERNAL_INTERRUPT, CAUSE_DEVICE, sim.c.hostIrqHandler);
@@ -298,8 +298,8 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
       vecSet(vc.pISR, v);
       vc.handlerPhysical = true;
       vc.inject = v;
-      vc.injectRaised = vc.ledger.postedAt[v];
-      vc.injectFlag = vc.ledger.postedRunning[v];
+      vc.injectRaised = vc.ledger.postedAt(v);
+      vc.injectFlag = vc.ledger.postedRunning(v);
       cost += sim.c.irqDelivery;
     }
     return cost;
@@ -323,7 +323,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
 
   forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
     const l = vc.ledger;
-    vecForEach(vc.pIRR, (v) => visit(l.postedAt[v]));
-    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt[v]));
+    vecForEach(vc.pIRR, (v) => visit(l.postedAt(v)));
+    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v)));
   }
 }

@@ -149,7 +149,7 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     // An interrupt became pending while IF = 0: the window opens now (IRET, or STI's shadow expired) →
     // EXIT:INTERRUPT_WINDOW, then the entry injects it.
     const v = pendingDeliverable(vc.lapic);
-    const running = v >= 0 && vc.ledger.acceptedRunning[v] !== 0 && vc.kinds[v] === 1;
+    const running = v >= 0 && vc.ledger.acceptedRunning(v) !== 0 && vc.kinds[v] === 1;
     sim.exit(vc, R.INTERRUPT_WINDOW, v < 0 ? CAUSE_DEVICE : causeOfVector(vc, v), sim.c.windowExitHandling, running);
   }
 
@@ -216,7 +216,7 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
-    const at = vc.ledger.acceptedAt;
-    vecForEach(vc.lapic.IRR, (v) => visit(at[v]));
+    const l = vc.ledger;
+    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v)));
   }
 }

@@ -101,7 +101,7 @@ export class Sim extends HostScheduling {
 
   /** Samples the handler work an interrupt brings when it reaches its target (target's handler stream). */
   sampleWork(vc: Vcpu, vector: number): void {
-    if (vc.perInterrupt[vector] === 0) vc.ledger.work[vector] += vc.handlerCost[vector](this.rng, vc.streamHandler);
+    if (vc.perInterrupt[vector] === 0) vc.ledger.addWork(vector, vc.handlerCost[vector](this.rng, vc.streamHandler));
   }
 
   countCoalesced(vc: Vcpu, vector: number): void {

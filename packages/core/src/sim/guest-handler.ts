@@ -19,8 +19,7 @@ export abstract class GuestHandler extends GuestProgram {
     // event raised since the last one, coalesced ones included.
     if (vc.perInterrupt[vector] !== 0) vc.handlerLeft = vc.handlerCost[vector](this.rng, this.streamWork0 + vc.index);
     else {
-      vc.handlerLeft = vc.ledger.work[vector];
-      vc.ledger.work[vector] = 0;
+      vc.handlerLeft = vc.ledger.takeWork(vector);
     }
     // A NAPI queue's hard-IRQ handler schedules its poll (napi_schedule_irqoff); the poll runs after the IRET.
     if (this.nic.any) {

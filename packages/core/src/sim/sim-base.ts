@@ -19,6 +19,7 @@ import { GuestModel } from './guest-model.ts';
 import { HaltPoll } from './halt-poll.ts';
 import { cfsTunablesNs, HostSched, SCHED_CFS } from './host-sched.ts';
 import { IpiPatterns } from './ipi-patterns.ts';
+import { ledgerSlots, ledgerStride } from './ledger.ts';
 import { NicQueues } from './nic.ts';
 import { RngStreams } from './rng.ts';
 import type { Topology } from './topology.ts';
@@ -162,7 +163,9 @@ export abstract class SimBase {
     this.guest = new GuestModel(scenario, topo, scheme.id);
     this.seq = new Float64Array(P + V + Q);
     this.actEv = new Int32Array(V).fill(-1);
-    this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer);
+    // The ledger part of each arena block holds the vectors the widest VM uses (DESIGN §19.3).
+    const ledgerIx = topo.vms.map((vm) => ledgerSlots(vm.kinds).ix);
+    this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer, ledgerStride(topo.vms));
     this.self = opts.shard?.self ?? 0;
     this.send = opts.shard?.send ?? null;
     this.vcpuOwner = new Int32Array(V);
@@ -253,6 +256,7 @@ export abstract class SimBase {
         3 * i + 1,
         3 * i + 2,
         this.arena,
+        ledgerIx[d.vmInstance],
       );
     });
   }

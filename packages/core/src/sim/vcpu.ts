@@ -126,6 +126,8 @@ export class Vcpu {
     readonly streamHandler: number,
     readonly streamIpi: number,
     arena: Arena,
+    /** Vector → pending-ledger slot of the vCPU's VM (ledgerSlots). */
+    ledgerIx: Int16Array,
   ) {
     const u = (off: number, len: number) => arena.u32View(index, off, len);
     this.lapic = {
@@ -139,7 +141,7 @@ export class Vcpu {
     this.pIRR = u(VB_PIRR, 8);
     this.pISR = u(VB_PISR, 8);
     this.scratch = u(VB_SCRATCH, 8);
-    this.ledger = new PendingLedger(arena, index);
+    this.ledger = new PendingLedger(arena, index, ledgerIx);
   }
 }
 

@@ -261,7 +261,7 @@ export abstract class GicScheme implements DeliveryScheme {
     const raw = icvIar(g, 1);
     if (raw === INTID_SPURIOUS) return;
     const v = this.acknowledged(vc, raw);
-    sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], sim.c.irqDelivery + this.ackCost);
+    sim.deliverNow(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v), sim.c.irqDelivery + this.ackCost);
     this.checkMaintenance(sim, vc, Math.max(sim.now, vc.segStart));
   }
 
@@ -358,8 +358,8 @@ export abstract class GicScheme implements DeliveryScheme {
       if (raw !== INTID_SPURIOUS) {
         const v = this.acknowledged(vc, raw);
         vc.inject = v;
-        vc.injectRaised = vc.ledger.acceptedAt[v];
-        vc.injectFlag = vc.ledger.acceptedRunning[v];
+        vc.injectRaised = vc.ledger.acceptedAt(v);
+        vc.injectFlag = vc.ledger.acceptedRunning(v);
         cost += sim.c.irqDelivery + this.ackCost;
       }
     }
@@ -393,9 +393,9 @@ export abstract class GicScheme implements DeliveryScheme {
   forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
     // The ledger keeps one raise time per vector (GICv2 SGIs of several sources share the oldest, DESIGN §12).
     const vm = this.vmOfVcpu[vc.index];
-    const at = vc.ledger.acceptedAt;
+    const l = vc.ledger;
     gicForEachPending(vm, vc.vmVcpu, (intid, n) => {
-      const t = at[vectorOfIntid(vm, intid)];
+      const t = l.acceptedAt(vectorOfIntid(vm, intid));
       for (let k = 0; k < n; k++) visit(t);
     });
   }

@@ -52,8 +52,8 @@ export class VlapicEntryState {
     if (!intrInfoValid(r.intrInfo)) return 0;
     const v = intrInfoVector(r.intrInfo);
     vc.inject = v;
-    vc.injectRaised = vc.ledger.acceptedAt[v];
-    vc.injectFlag = vc.ledger.acceptedRunning[v];
+    vc.injectRaised = vc.ledger.acceptedAt(v);
+    vc.injectFlag = vc.ledger.acceptedRunning(v);
     vc.handlerPhysical = false;
     return sim.c.injectEvent;
   }
