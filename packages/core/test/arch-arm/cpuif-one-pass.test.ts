@@ -80,7 +80,7 @@ describe('cpuifUpdate: one LR pass', () => {
           g[ARM_AP1R] = apr[1];
           g[ARM_HPPVLPI] = vlpi === null ? INTID_SPURIOUS : vlpi[0];
           g[ARM_HPPVLPI_PRIO] = vlpi === null ? 0xff : vlpi[1];
-          g[ARM_HPPVLPI_GRP] = vlpi !== null && vlpi[2] ? 1 : 0;
+          g[ARM_HPPVLPI_GRP] = vlpi?.[2] ? 1 : 0;
           expect(cpuifNrLr(g)).toBeLessThanOrEqual(16);
           const want = reference(g);
           cpuifUpdate(g);
