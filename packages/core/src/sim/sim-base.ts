@@ -69,8 +69,8 @@ export interface SimOptions {
 
 export abstract class SimBase {
   /**
-   * This object typed as the finished engine: the scheme hooks take the whole Sim today (DESIGN §19.5 narrows that
-   * to a host interface), and a concern early in the chain hands itself to them through this field.
+   * This object typed as the finished engine: the engine passes itself to the scheme hooks (which see it as a
+   * SchemeHost, DESIGN §19.5), and a concern early in the chain hands itself to them through this field.
    */
   protected readonly sim: Sim;
   now = 0;
