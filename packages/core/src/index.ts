@@ -69,6 +69,7 @@ export {
 } from './sim/engine.ts';
 export { EventQueue } from './sim/event-queue.ts';
 export { crossShardLookahead } from './sim/ipi-patterns.ts';
+export { ledgerStride } from './sim/ledger.ts';
 export { RngStreams } from './sim/rng.ts';
 export {
   ARR_CLOSED,

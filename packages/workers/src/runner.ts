@@ -14,6 +14,7 @@ import {
   buildTopology,
   createScheme,
   crossShardLookahead,
+  ledgerStride,
   type Results,
   resolveCosts,
   type Scenario,
@@ -115,6 +116,8 @@ export class ParallelRun {
   private readonly ctl: Float64Array;
   private barrier: SharedArrayBuffer | null = null;
   private arena: SharedArrayBuffer | null = null;
+  /** Ledger slots per vCPU block of `arena` (its stride, ledgerStride). */
+  private arenaLedgerSlots = 1;
   private current = -1;
   private cancelled = false;
   private pool: Piscina | null = null;
@@ -193,9 +196,11 @@ export class ParallelRun {
             ? new SharedArrayBuffer(0)
             : (SpscRing.create(this.opts.ringCapacity ?? RING_CAPACITY, REC_WORDS_PACKED).buffer as SharedArrayBuffer),
         );
-    const arena = new SharedArrayBuffer(Arena.bytes(topo.vcpus.length));
+    const stride = ledgerStride(topo.vms);
+    const arena = new SharedArrayBuffer(Arena.bytes(topo.vcpus.length, stride));
     this.barrier = barrier;
     this.arena = arena;
+    this.arenaLedgerSlots = stride;
     this.ctl.fill(0);
     const fault = this.opts.fault
       ? { shard: this.opts.fault.shard, atCycles: Math.round(this.opts.fault.atNs * s.cpu.freqGHz) }
@@ -288,9 +293,10 @@ export class ParallelRun {
   /** Architectural state of vCPU `v` of the scheme now running, read straight from the shared arena. */
   snapshot(v: number): VcpuSnapshot | null {
     if (!this.arena) return null;
-    const vcpus = this.arena.byteLength / Arena.bytes(1);
+    const slots = this.arenaLedgerSlots;
+    const vcpus = this.arena.byteLength / Arena.bytes(1, slots);
     if (!Number.isInteger(v) || v < 0 || v >= vcpus) throw new RangeError(`vcpu ${v} outside [0, ${vcpus})`);
-    return readVcpuSnapshot(new Arena(vcpus, true, this.arena), v);
+    return readVcpuSnapshot(new Arena(vcpus, true, this.arena, slots), v);
   }
 
   /** Worker threads currently alive in this run's pool (0 once run() has settled). */

@@ -18,11 +18,11 @@ import { LPI_MIN, vptTest } from '../arch/arm/its.ts';
 import { cpuifVirqPending } from '../arch/arm/vcpu-if.ts';
 import type { Scenario, SchemeId } from '../scenario/schema.ts';
 import { B } from '../sim/blocking-counters.ts';
-import type { Sim } from '../sim/engine.ts';
 import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
 import { GicScheme } from './arm/gic-scheme.ts';
 import { deviceIntid, ITS_DEV_NIC, sgiOfVector } from './arm/gic-vm.ts';
 import { CAUSE_DEVICE, ExitReasonId } from './exit-reasons.ts';
+import type { SchemeHost } from './scheme.ts';
 import { vgicBeginCall } from './vgic/vgic-state.ts';
 import {
   V4_LOAD_VMOVP,
@@ -76,7 +76,7 @@ export class ArmGicv4Scheme extends GicScheme {
   private latched = new Uint8Array(0);
   private latchedCount = new Int32Array(0);
 
-  override init(sim: Sim, vc: Vcpu): void {
+  override init(sim: SchemeHost, vc: Vcpu): void {
     if (this.resident.length !== sim.V) {
       this.resident = new Uint8Array(sim.V);
       this.owedPut = new Uint8Array(sim.V);
@@ -93,7 +93,7 @@ export class ArmGicv4Scheme extends GicScheme {
   }
 
   /** What the ITS/RD did with a directly injected vINTID (vgic-v4 VDELIVER_*); `fresh`: its VPT bit was clear. */
-  private delivered(sim: Sim, vc: Vcpu, r: number, intid: number, fresh: boolean): void {
+  private delivered(sim: SchemeHost, vc: Vcpu, r: number, intid: number, fresh: boolean): void {
     if (r === VDELIVER_RESIDENT) {
       // Presented to the virtual CPU interface: taken now if the guest runs with PSTATE.I clear (or sits in a
       // native WFI, which the signalled vIRQ ends), else at IRET or at the next entry.
@@ -136,18 +136,18 @@ export class ArmGicv4Scheme extends GicScheme {
     return n;
   }
 
-  atEnd(sim: Sim, vc: Vcpu): void {
+  atEnd(sim: SchemeHost, vc: Vcpu): void {
     sim.cnt.blk[B['v4.vptPendingAtEnd']] += this.takeLatched(vc);
   }
 
-  override deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+  override deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
     const intid = deviceIntid(4, vector);
     this.noteRaise(sim, vc, vector, intid, 0, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
     const fresh = !vptTest(this.v4(vc).its, vc.vmVcpu, intid);
     this.delivered(sim, vc, vgicV4DeliverMsi(this.v4(vc), ITS_DEV_NIC, vector), intid, fresh);
   }
 
-  protected override sgiArrival(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, from: number): void {
+  protected override sgiArrival(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, from: number): void {
     const v4 = this.v4(vc);
     if (!v4.vsgis) return super.sgiArrival(sim, vc, vector, raisedAt, from);
     // GICv4.1 vSGI: GITS_SGIR {vPEID, vINTID} written by the sender's trap handler reaches the target's RD.
@@ -166,7 +166,7 @@ export class ArmGicv4Scheme extends GicScheme {
   }
 
   /** vgic_v4_load + vgic_v4_commit (leaving WFI first): VMOVP if the vPE moved, VPENDBASER, parse the VPT. */
-  protected override makeResident(sim: Sim, vc: Vcpu): number {
+  protected override makeResident(sim: SchemeHost, vc: Vcpu): number {
     const i = vc.index;
     if (this.resident[i] !== 0) return 0;
     const v4 = this.v4(vc);
@@ -192,7 +192,7 @@ export class ArmGicv4Scheme extends GicScheme {
    * same physical wake-up as the bare-metal reference's (haltWake) — and the guest takes the interrupt with no
    * exit. If the guest has not reached its WFI yet (its entry is still finishing), the WFI completes at once.
    */
-  private wfiWake(sim: Sim, vc: Vcpu): void {
+  private wfiWake(sim: SchemeHost, vc: Vcpu): void {
     if (!cpuifVirqPending(this.gOf[vc.index])) return;
     vc.phase = PH_WORK;
     if (vc.segStart > sim.now) return;
@@ -200,7 +200,7 @@ export class ArmGicv4Scheme extends GicScheme {
     sim.cnt.cycHw += sim.c.haltWake;
   }
 
-  override schedIn(sim: Sim, vc: Vcpu): number {
+  override schedIn(sim: SchemeHost, vc: Vcpu): number {
     // kvm_arch_vcpu_load: kvm_vgic_load (vgic_v4_load), then HCR_EL2.TWI from kvm_vcpu_should_clear_twi.
     const cost = this.makeResident(sim, vc);
     const v4 = this.v4(vc);
@@ -214,11 +214,11 @@ export class ArmGicv4Scheme extends GicScheme {
     return this.twi[vc.index] !== 0;
   }
 
-  protected override wfiExtra(sim: Sim): number {
+  protected override wfiExtra(sim: SchemeHost): number {
     return sim.c.vpePut + (this.v41 ? 0 : sim.c.doorbellToggle); // GICv4.0: enable the doorbell LPI
   }
 
-  protected override beforeBlock(sim: Sim, vc: Vcpu): void {
+  protected override beforeBlock(sim: SchemeHost, vc: Vcpu): void {
     // kvm_vcpu_wfi → vgic_v4_put(need_db): non-resident with a doorbell; PendingLast → pending_last (I-09).
     if (this.resident[vc.index] === 0) return;
     sim.cnt.blk[B['v4.doorbellRequests']]++;
@@ -226,7 +226,7 @@ export class ArmGicv4Scheme extends GicScheme {
     this.resident[vc.index] = 0;
   }
 
-  override schedOut(_sim: Sim, vc: Vcpu, blocking: boolean): number {
+  override schedOut(_sim: SchemeHost, vc: Vcpu, blocking: boolean): number {
     // Preemption: vgic_v4_put without a doorbell; the vLPIs that arrive meanwhile wait in the VPT.
     if (this.resident[vc.index] === 0) return 0;
     vgicV4Put(this.v4(vc), vc.vmVcpu, blocking);

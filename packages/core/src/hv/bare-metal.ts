@@ -8,11 +8,10 @@
 import { vecCount, vecForEach } from '../arch/x86/bitmap.ts';
 import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import type { Sim } from '../sim/engine.ts';
 import { BCAST_SHORTHAND } from '../sim/ipi-patterns.ts';
 import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
 import { sgiClusterEnd } from './ipi-broadcast.ts';
-import type { DeliveryScheme } from './scheme.ts';
+import type { DeliveryScheme, SchemeHost } from './scheme.ts';
 import { vlapicAccept } from './x86/vlapic-inject.ts';
 
 export class BareMetalScheme implements DeliveryScheme {
@@ -22,7 +21,7 @@ export class BareMetalScheme implements DeliveryScheme {
   private deliveryCost = 0;
   private eoiCost = 0;
 
-  init(sim: Sim, vc: Vcpu): void {
+  init(sim: SchemeHost, vc: Vcpu): void {
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     const c = sim.c;
     const arm = sim.scenario.arch === 'arm';
@@ -30,14 +29,14 @@ export class BareMetalScheme implements DeliveryScheme {
     this.eoiCost = arm ? c.gicEoi : c.eoiLocal;
   }
 
-  private deliverPending(sim: Sim, vc: Vcpu): void {
+  private deliverPending(sim: SchemeHost, vc: Vcpu): void {
     const v = pendingDeliverable(vc.lapic);
     if (v < 0) return;
     ackIrq(vc.lapic, v);
-    sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], this.deliveryCost);
+    sim.deliverNow(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v), this.deliveryCost);
   }
 
-  private interrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+  private interrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
     vlapicAccept(sim, vc, vector, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
     if (vc.run === RUN_BLOCKED) {
       // Leave HLT (C1), then take the interrupt.
@@ -49,15 +48,15 @@ export class BareMetalScheme implements DeliveryScheme {
     if (sim.guestInterruptible(vc)) this.deliverPending(sim, vc);
   }
 
-  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
     this.interrupt(sim, vc, vector, raisedAt);
   }
 
-  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
     this.interrupt(sim, vc, vector, raisedAt);
   }
 
-  hostTick(sim: Sim, _p: number, vc: Vcpu | null): void {
+  hostTick(sim: SchemeHost, _p: number, vc: Vcpu | null): void {
     if (vc === null) return;
     if (vc.run === RUN_BLOCKED) {
       sim.cnt.cycHw += sim.c.hostTickHandler; // the tick wakes the idle CPU, which halts again
@@ -67,13 +66,13 @@ export class BareMetalScheme implements DeliveryScheme {
     else vc.tickDeferred++;
   }
 
-  guestEoi(sim: Sim, vc: Vcpu): void {
+  guestEoi(sim: SchemeHost, vc: Vcpu): void {
     sim.stall(vc, this.eoiCost);
     eoi(vc.lapic);
     sim.completeEoi(vc, vc.segStart);
   }
 
-  guestIret(sim: Sim, vc: Vcpu): void {
+  guestIret(sim: SchemeHost, vc: Vcpu): void {
     if (vc.tickDeferred > 0) {
       sim.stall(vc, vc.tickDeferred * this.tickCost(sim));
       vc.tickDeferred = 0;
@@ -82,11 +81,11 @@ export class BareMetalScheme implements DeliveryScheme {
   }
 
   /** The OS tick: delivered and EOIed like any interrupt, plus the tick handler itself. */
-  private tickCost(sim: Sim): number {
+  private tickCost(sim: SchemeHost): number {
     return this.deliveryCost + sim.c.hostTickHandler + (sim.scenario.arch === 'arm' ? this.eoiCost : 0);
   }
 
-  guestHalt(sim: Sim, vc: Vcpu): void {
+  guestHalt(sim: SchemeHost, vc: Vcpu): void {
     if (pendingDeliverable(vc.lapic) >= 0) {
       vc.phase = PH_WORK;
       this.deliverPending(sim, vc);
@@ -94,10 +93,10 @@ export class BareMetalScheme implements DeliveryScheme {
     }
     vc.phase = PH_HALT;
     vc.run = RUN_BLOCKED;
-    ++vc.actGen;
+    sim.cancelActivity(vc);
   }
 
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
+  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     sim.stall(vc, sim.c.ipiSendLocal);
     sim.sendIpi(vc, target, vector, raisedAt, 0, vc.segStart); // leaves once the ICR write retired
   }
@@ -108,7 +107,7 @@ export class BareMetalScheme implements DeliveryScheme {
    * ICC_SGI1R_EL1 write per affinity cluster. Each IPI leaves once the write that names it has retired.
    */
   guestSendIpiMany(
-    sim: Sim,
+    sim: SchemeHost,
     vc: Vcpu,
     targets: Int32Array,
     n: number,
@@ -131,7 +130,7 @@ export class BareMetalScheme implements DeliveryScheme {
   }
 
   /** Native LAPIC timer programming (WRMSR IA32_TSC_DEADLINE / TMICT store): no exit on a physical CPU. */
-  guestTimerArm(sim: Sim, vc: Vcpu): void {
+  guestTimerArm(sim: SchemeHost, vc: Vcpu): void {
     if (sim.scenario.arch === 'x86') sim.stall(vc, sim.c.timerArmLocal);
   }
 
@@ -139,7 +138,7 @@ export class BareMetalScheme implements DeliveryScheme {
     return 0;
   }
 
-  hasWakeEvent(_sim: Sim, vc: Vcpu): boolean {
+  hasWakeEvent(_sim: SchemeHost, vc: Vcpu): boolean {
     return pendingDeliverable(vc.lapic) >= 0;
   }
 
@@ -151,12 +150,12 @@ export class BareMetalScheme implements DeliveryScheme {
     return 0;
   }
 
-  pendingCount(_sim: Sim, vc: Vcpu): number {
+  pendingCount(_sim: SchemeHost, vc: Vcpu): number {
     return vecCount(vc.lapic.IRR);
   }
 
-  forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
-    const at = vc.ledger.acceptedAt;
-    vecForEach(vc.lapic.IRR, (v) => visit(at[v]));
+  forEachPending(_sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void {
+    const l = vc.ledger;
+    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v)));
   }
 }

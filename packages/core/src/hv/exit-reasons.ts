@@ -1,39 +1,17 @@
-// Typed exit reasons (DESIGN §3): every exit the model takes carries one, so exit counts per scheme are
-// assertions, not estimates. x86 names follow the VMX basic exit reasons (semantics §A.2); ARM names the
-// trap to EL2.
+// Exit reasons and causes live in the neutral vocabulary module (model/vocabulary.ts, DESIGN §19.1); this module
+// keeps the schemes' import path.
 
-export const EXIT_REASONS = [
-  'EXTERNAL_INTERRUPT', // VMX reason 1: a physical interrupt arrived in non-root with external-interrupt exiting
-  'INTERRUPT_WINDOW', // reason 7
-  'HLT', // reason 12
-  'MSR_WRITE', // reason 32 (x2APIC EOI / ICR writes, IA32_TSC_DEADLINE)
-  'MSR_READ', // reason 31 (x2APIC register reads without APIC-register virtualization)
-  'CR_ACCESS', // reason 28 (CR8 = TPR access without a TPR shadow)
-  'APIC_ACCESS', // reason 44 (xAPIC page access, fault-like)
-  'EOI_INDUCED', // reason 45 (APICv, EOI-exit bitmap)
-  'APIC_WRITE', // reason 56 (APICv trap-like write)
-  'TPR_BELOW_THRESHOLD', // reason 43
-  'PREEMPTION_TIMER', // reason 52: the VMX-preemption timer KVM arms for the guest's LAPIC timer deadline
-  'EXCEPTION_NP', // reason 0 with #NP: ELI's host-interrupt exit
-  'ARM_IRQ', // physical IRQ taken to EL2
-  'ARM_WFI', // WFI trapped
-  'ARM_SYSREG', // trapped ICC/ICV system-register access (SGI send, DIR with TDIR)
-  'ARM_MMIO', // trapped GICD MMIO (GICv2 SGIR, etc.)
-  'MAINTENANCE', // GIC maintenance interrupt
-  'DOORBELL', // GICv4 doorbell taken while the vPE was not resident
-  'VMCALL', // reason 18: a hypercall (KVM_HC_SEND_IPI, the PV broadcast of DESIGN §16)
-] as const;
-
-export type ExitReason = (typeof EXIT_REASONS)[number];
-export const NUM_EXIT_REASONS = EXIT_REASONS.length;
-export const ExitReasonId = Object.fromEntries(EXIT_REASONS.map((r, i) => [r, i])) as Record<ExitReason, number>;
-
-/** What caused an exit, for attribution ("exits per device interrupt while running"). */
-export const CAUSE_DEVICE = 0;
-export const CAUSE_IPI = 1;
-export const CAUSE_GUEST_TIMER = 2;
-export const CAUSE_HOST_TICK = 3;
-export const CAUSE_HALT = 4;
-export const CAUSE_SCHED = 5;
-export const CAUSE_NAMES = ['device', 'ipi', 'guestTimer', 'hostTick', 'halt', 'sched'] as const;
-export const NUM_CAUSES = CAUSE_NAMES.length;
+export {
+  CAUSE_DEVICE,
+  CAUSE_GUEST_TIMER,
+  CAUSE_HALT,
+  CAUSE_HOST_TICK,
+  CAUSE_IPI,
+  CAUSE_NAMES,
+  CAUSE_SCHED,
+  EXIT_REASONS,
+  type ExitReason,
+  ExitReasonId,
+  NUM_CAUSES,
+  NUM_EXIT_REASONS,
+} from '../model/vocabulary.ts';

@@ -12,10 +12,10 @@
 // KVM's handling of a multi-target write is the single-target handling plus one host kick (or post) per further
 // target, priced as the host's own ICR/SGI write (icrSendCost on x86, ipiSendLocal on ARM).
 
-import type { Sim } from '../sim/engine.ts';
 import { BCAST_PER_TARGET, BCAST_PV_SEND_IPI } from '../sim/ipi-patterns.ts';
 import type { Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import type { SchemeHost } from './scheme.ts';
 
 /** Targets per affinity cluster: KVM's vCPU MPIDR has Aff0 = vcpu_id & 0xf, Aff1 = vcpu_id >> 4 (reset_mpidr). */
 export const SGI_CLUSTER = 16;
@@ -35,19 +35,19 @@ export function sgiClusterEnd(targets: Int32Array, k: number, n: number, first: 
  * What sending an IPI adds to an ICR register write: icrEmulation is the whole x2APIC WRMSR handling (the
  * register-write frame, eoiMsrEmulation, plus the send); a decoded MMIO write replaces the frame (docs/costs.md).
  */
-export const icrSendCost = (sim: Sim): number => Math.max(0, sim.c.icrEmulation - sim.c.eoiMsrEmulation);
+export const icrSendCost = (sim: SchemeHost): number => Math.max(0, sim.c.icrEmulation - sim.c.eoiMsrEmulation);
 
 /** The x86 scheme operations a broadcast is made of. */
 export interface X86BroadcastOps {
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void;
+  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void;
   /** The exit of one ICR write with a destination shorthand that KVM emulates for n targets. */
-  icrShorthandExit(sim: Sim, vc: Vcpu, n: number): void;
+  icrShorthandExit(sim: SchemeHost, vc: Vcpu, n: number): void;
 }
 
 /** A virtualized x86 scheme's broadcast: per-target writes, one PV hypercall, or one shorthand ICR write. */
 export function x86SendIpiMany(
   ops: X86BroadcastOps,
-  sim: Sim,
+  sim: SchemeHost,
   vc: Vcpu,
   targets: Int32Array,
   n: number,

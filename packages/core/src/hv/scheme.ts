@@ -6,6 +6,51 @@ import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import type { Vcpu } from '../sim/vcpu.ts';
 
+/**
+ * What a scheme may use of the engine (DESIGN §19.5): time and the run's resolved costs, guest effects (deliverNow,
+ * stall, completeEoi), exits (exit, exitAtEntry, rootWork, haltExit), host effects (hostInterruptOnPcpu, wake, kick,
+ * sendIpi, schemeAt), bookkeeping (cnt, countCoalesced, cancelActivity), read-only queries and the trace hook. Every
+ * hook below receives this, not the whole Sim, so a member a scheme starts to use is added here on purpose. (Schemes
+ * still write fields of their `Vcpu` contexts and of `cnt`; DESIGN §19.7.)
+ */
+export type SchemeHost = Pick<
+  Sim,
+  // time, configuration, read-only queries
+  | 'now'
+  | 'c'
+  | 'scenario'
+  | 'topo'
+  | 'guest'
+  | 'P'
+  | 'V'
+  | 'vcpus'
+  | 'pcpuCur'
+  | 'arena'
+  | 'exitHandledAt'
+  | 'guestInterruptible'
+  | 'pcpuAlone'
+  // guest effects
+  | 'deliverNow'
+  | 'stall'
+  | 'completeEoi'
+  // exits and root mode
+  | 'exit'
+  | 'exitAtEntry'
+  | 'rootWork'
+  | 'haltExit'
+  // host effects
+  | 'hostInterruptOnPcpu'
+  | 'wake'
+  | 'kick'
+  | 'sendIpi'
+  | 'schemeAt'
+  // bookkeeping and tracing
+  | 'cnt'
+  | 'countCoalesced'
+  | 'cancelActivity'
+  | 'trace'
+>;
+
 export interface DeliveryScheme {
   readonly id: SchemeId;
   /** False only for bare-metal: no root mode, no exits, every vCPU is a physical CPU. */
@@ -19,38 +64,38 @@ export interface DeliveryScheme {
   readonly haltExitReason?: number;
 
   /** Per-vCPU setup (reset architectural state). */
-  init(sim: Sim, vc: Vcpu): void;
+  init(sim: SchemeHost, vc: Vcpu): void;
   /** An assigned device's MSI for guest vector `vector` reaches the interrupt controller / IOMMU. */
-  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void;
+  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void;
   /**
    * A software-originated virtual interrupt (IPI arrival, emulated guest timer) for vc. `srcTag` is the tag the
    * sender passed to Sim.sendIpi (0 when none).
    */
-  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag?: number): void;
+  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag?: number): void;
   /** The host timer tick on pCPU `p`; `vc` is the vCPU currently on it (null when idle). */
-  hostTick(sim: Sim, p: number, vc: Vcpu | null): void;
+  hostTick(sim: SchemeHost, p: number, vc: Vcpu | null): void;
   /** The guest handler body finished and the guest writes EOI. */
-  guestEoi(sim: Sim, vc: Vcpu): void;
+  guestEoi(sim: SchemeHost, vc: Vcpu): void;
   /**
    * The guest enables interrupts again: IRET at the end of a handler, or the end of the STI shadow after an
    * interrupts-off section. May start the next handler or take the interrupt-window exit.
    */
-  guestIret(sim: Sim, vc: Vcpu): void;
+  guestIret(sim: SchemeHost, vc: Vcpu): void;
   /** The guest executes HLT with IF = 1. */
-  guestHalt(sim: Sim, vc: Vcpu): void;
+  guestHalt(sim: SchemeHost, vc: Vcpu): void;
   /**
    * The guest writes the ICR (x86) or an SGI register (ARM) to send `vector` to `target`; `raisedAt` is when the
    * guest's IPI source asked for it (earlier than now if the send was deferred). The scheme charges the sender's
    * side and calls Sim.sendIpi with the departure time (the end of the ICR emulation when the write exits).
    */
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void;
+  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void;
   /**
    * The guest sends `vector` to targets[0..n) — every other vCPU of its VM, ascending (a broadcast with wait,
    * DESIGN §16; hv/ipi-broadcast.ts). `mode` is the x86 guest's write (BCAST_* of sim/ipi-patterns.ts; ARM
    * ignores it). The scheme charges the sender's writes and calls Sim.sendIpi once per target.
    */
   guestSendIpiMany(
-    sim: Sim,
+    sim: SchemeHost,
     vc: Vcpu,
     targets: Int32Array,
     n: number,
@@ -59,38 +104,45 @@ export interface DeliveryScheme {
     mode: number,
   ): void;
   /** Just before VM entry (virtualized schemes): sync and choose an injection. Returns extra root cycles. */
-  beforeEntry(sim: Sim, vc: Vcpu): number;
+  beforeEntry(sim: SchemeHost, vc: Vcpu): number;
   /** Whether a blocked vCPU has something that must wake it / keep it from blocking. */
-  hasWakeEvent(sim: Sim, vc: Vcpu): boolean;
+  hasWakeEvent(sim: SchemeHost, vc: Vcpu): boolean;
   /** vcpu_load on pCPU (schedule in). Returns root cycles spent. */
-  schedIn(sim: Sim, vc: Vcpu): number;
+  schedIn(sim: SchemeHost, vc: Vcpu): number;
   /** vcpu_put: preempted (runnable) or blocking (HLT). Returns root cycles spent. */
-  schedOut(sim: Sim, vc: Vcpu, blocking: boolean): number;
+  schedOut(sim: SchemeHost, vc: Vcpu, blocking: boolean): number;
   /** Interrupts raised for vc but not yet delivered (for conservation at the end of a run). */
-  pendingCount(sim: Sim, vc: Vcpu): number;
+  pendingCount(sim: SchemeHost, vc: Vcpu): number;
   /** Visits the raise time of each of those interrupts (pendingCount visits; ages of starved interrupts). */
-  forEachPending(sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void;
+  forEachPending(sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void;
   /**
    * The guest programs its LAPIC timer (x86: WRMSR IA32_TSC_DEADLINE, or a TMICT write in one-shot mode, per
    * sim.guest.timerOneshot). Absent: programming the timer costs nothing the model charges (ARM CNTV_CVAL_EL0).
    */
-  guestTimerArm?(sim: Sim, vc: Vcpu): void;
+  guestTimerArm?(sim: SchemeHost, vc: Vcpu): void;
   /** The guest handler reads an APIC register (ISR/IRR/PPR). Absent: the read is virtualized or native. */
-  guestApicRead?(sim: Sim, vc: Vcpu): void;
+  guestApicRead?(sim: SchemeHost, vc: Vcpu): void;
   /** The guest handler writes CR8/TPR. Absent: a TPR shadow (or the GIC's PMR) absorbs it. */
-  guestTprAccess?(sim: Sim, vc: Vcpu): void;
+  guestTprAccess?(sim: SchemeHost, vc: Vcpu): void;
   /**
    * A physical host interrupt (host timer tick, kick, another vCPU's device, preemption) arrives while vc runs
    * in guest mode. Absent: the engine takes an exit of `reason` (external-interrupt exiting / IRQ to EL2).
    */
-  physicalInterrupt?(sim: Sim, vc: Vcpu, reason: number, cause: number, handling: number, runningDevice: boolean): void;
+  physicalInterrupt?(
+    sim: SchemeHost,
+    vc: Vcpu,
+    reason: number,
+    cause: number,
+    handling: number,
+    runningDevice: boolean,
+  ): void;
   /**
    * Right after an exit from guest mode: host work the scheme adds to it (KVM reading the PV EOI flag back; the
    * physical interrupts ELI held off while the guest had IF = 0, taken now by the host). Returns cycles.
    */
-  onExitFromGuest?(sim: Sim, vc: Vcpu): number;
+  onExitFromGuest?(sim: SchemeHost, vc: Vcpu): number;
   /** End of the run, per owned vCPU after its pending interrupts were counted: close the scheme's counters. */
-  atEnd?(sim: Sim, vc: Vcpu): void;
+  atEnd?(sim: SchemeHost, vc: Vcpu): void;
   /** A timed event the scheme scheduled with Sim.schemeAt (e.g. a GIC maintenance interrupt becoming visible). */
-  onSchemeEvent?(sim: Sim, vc: Vcpu, a0: number): void;
+  onSchemeEvent?(sim: SchemeHost, vc: Vcpu, a0: number): void;
 }

@@ -26,11 +26,10 @@ import { piProcess } from '../arch/x86/pi-process.ts';
 import { ACTIVITY_ACTIVE, type VidGuestState, vidEvaluate } from '../arch/x86/vid-evaluate.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import { B } from '../sim/blocking-counters.ts';
-import type { Sim } from '../sim/engine.ts';
 import { PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
-import type { DeliveryScheme } from './scheme.ts';
+import type { DeliveryScheme, SchemeHost } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import { PUT_BLOCKED_SELF_IPI, piLoad, piPut } from './x86/posted-intr.ts';
 import { causeOfVector, entryInterruptible } from './x86/vlapic-inject.ts';
@@ -54,14 +53,14 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   private wakeState = new Uint8Array(0);
   /** The guest-state inputs of "evaluate pending virtual interrupts" (filled per call, no allocation). */
   private readonly g: VidGuestState = { IF: false, shadow: false, interruptWindowExiting: false, activity: 0 };
-  private readonly timerTmictWrite = (sim: Sim, vc: Vcpu): void => {
+  private readonly timerTmictWrite = (sim: SchemeHost, vc: Vcpu): void => {
     // With APIC-register virtualization the TMICT write lands in the virtual-APIC page, then traps (APIC_WRITE);
     // in x2APIC mode MSR 0x838 is not virtualized and exits as a WRMSR.
     if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_GUEST_TIMER, sim.c.eoiMsrEmulation);
     else sim.exit(vc, R.APIC_WRITE, CAUSE_GUEST_TIMER, sim.c.eoiMsrEmulation);
   };
 
-  init(sim: Sim, vc: Vcpu): void {
+  init(sim: SchemeHost, vc: Vcpu): void {
     this.ipiv = sim.scenario.schemeOptions['x86-apicv-pi'].ipiv;
     if (this.wakeState.length !== sim.V) {
       this.snBits = new Uint32Array(sim.V * VECTOR_WORDS);
@@ -72,7 +71,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** PIR → VIRR (posted-interrupt processing or vmx_sync_pir_to_irr), keeping coalescing and raise times. */
-  private mergePir(sim: Sim, vc: Vcpu): void {
+  private mergePir(sim: SchemeHost, vc: Vcpu): void {
     const irr = vc.lapic.IRR;
     this.before.set(irr);
     if (piProcess(vc.pid, vc.lapic, vc.scratch) < 0) return;
@@ -90,7 +89,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** SDM posted-interrupt processing in non-root (no exit), then evaluate/deliver if IF = 1 (P-08). */
-  private processPosted(sim: Sim, vc: Vcpu): void {
+  private processPosted(sim: SchemeHost, vc: Vcpu): void {
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'PI_PROCESS', 0);
     sim.stall(vc, sim.c.piNotification);
     this.mergePir(sim, vc);
@@ -98,7 +97,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** Evaluate pending virtual interrupts: recognized iff class(RVI) > class(VPPR); delivered when IF = 1. */
-  private evaluate(sim: Sim, vc: Vcpu): void {
+  private evaluate(sim: SchemeHost, vc: Vcpu): void {
     if (vc.run !== RUN_GUEST) return;
     const g = this.g;
     g.IF = vc.phase === PH_WORK && !vc.irqsOff;
@@ -106,11 +105,11 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     g.activity = ACTIVITY_ACTIVE;
     const v = vidEvaluate(vc.lapic, g);
     if (v < 0) return;
-    sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], sim.c.vidDelivery);
+    sim.deliverNow(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v), sim.c.vidDelivery);
   }
 
   /** A notification (NV) sent to NDST, i.e. this vCPU's pCPU. */
-  private notify(sim: Sim, vc: Vcpu): void {
+  private notify(sim: SchemeHost, vc: Vcpu): void {
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'PI_NOTIFY', piNv(vc.pid));
     if (piNv(vc.pid) === POSTED_INTR_VECTOR) {
       if (vc.run === RUN_GUEST) this.processPosted(sim, vc);
@@ -129,7 +128,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** A post by hardware (the IOMMU for a device, the CPU for an IPIv IPI): VT-d §5.2.3 semantics. */
-  private postHw(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, running: number): void {
+  private postHw(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, running: number): void {
     this.countPost(sim, vc);
     const sn = piTestSn(vc.pid);
     const r = piPostHw(vc.pid, vector);
@@ -145,11 +144,11 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     if (r & POST_NOTIFY) this.notify(sim, vc);
   }
 
-  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
     this.postHw(sim, vc, vector, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
   }
 
-  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag = 0): void {
+  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag = 0): void {
     if (cause === CAUSE_IPI && srcTag === TAG_IPIV) return this.postHw(sim, vc, vector, raisedAt, 0);
     // The LAPIC timer is not virtualized: its expiry exits (or wakes) first, then KVM posts the vector.
     if (cause === CAUSE_GUEST_TIMER) lapicTimerExpiry(sim, vc);
@@ -168,7 +167,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** Posts that find their vCPU descheduled or halted (counters). */
-  private countPost(sim: Sim, vc: Vcpu): void {
+  private countPost(sim: SchemeHost, vc: Vcpu): void {
     if (vc.run === RUN_DESCHED) sim.cnt.blk[B['pi.postsToPreempted']]++;
     else if (vc.run === RUN_BLOCKED) sim.cnt.blk[B['pi.postsToHalted']]++;
   }
@@ -188,11 +187,11 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     return n;
   }
 
-  hostTick(sim: Sim, p: number): void {
+  hostTick(sim: SchemeHost, p: number): void {
     sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK);
   }
 
-  guestEoi(sim: Sim, vc: Vcpu): void {
+  guestEoi(sim: SchemeHost, vc: Vcpu): void {
     // EOI virtualization: no exit unless the EOI-exit bitmap asks for one (P-19, level vectors only).
     sim.stall(vc, sim.c.eoiVirtualized);
     const v = vidEoi(vc.lapic);
@@ -201,11 +200,11 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     else this.evaluate(sim, vc);
   }
 
-  guestIret(sim: Sim, vc: Vcpu): void {
+  guestIret(sim: SchemeHost, vc: Vcpu): void {
     this.evaluate(sim, vc);
   }
 
-  guestHalt(sim: Sim, vc: Vcpu): void {
+  guestHalt(sim: SchemeHost, vc: Vcpu): void {
     // HLT with a recognized interrupt does not block (the virtual interrupt wakes the HLT activity state).
     if (vidRecognized(vc.lapic)) {
       vc.phase = PH_WORK;
@@ -214,7 +213,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     sim.haltExit(vc, sim.c.hltExitHandling);
   }
 
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
+  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     if (this.ipiv) {
       // IPIv: the ICR write is virtualized (no exit); the CPU posts through the PID-pointer table.
       sim.stall(vc, sim.c.ipivSend);
@@ -232,7 +231,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
    * does not cover a destination shorthand, so the shorthand write exits like any ICR write without IPIv.
    */
   guestSendIpiMany(
-    sim: Sim,
+    sim: SchemeHost,
     vc: Vcpu,
     targets: Int32Array,
     n: number,
@@ -243,16 +242,16 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     x86SendIpiMany(this, sim, vc, targets, n, vector, raisedAt, mode);
   }
 
-  icrShorthandExit(sim: Sim, vc: Vcpu, n: number): void {
+  icrShorthandExit(sim: SchemeHost, vc: Vcpu, n: number): void {
     const handling = sim.c.icrEmulation + (n - 1) * icrSendCost(sim);
     sim.exit(vc, sim.scenario.host.x2apic ? R.MSR_WRITE : R.APIC_WRITE, CAUSE_IPI, handling);
   }
 
-  guestTimerArm(sim: Sim, vc: Vcpu): void {
+  guestTimerArm(sim: SchemeHost, vc: Vcpu): void {
     lapicTimerArm(sim, vc, this.timerTmictWrite);
   }
 
-  beforeEntry(sim: Sim, vc: Vcpu): number {
+  beforeEntry(sim: SchemeHost, vc: Vcpu): number {
     let cost = 0;
     if (piTestOn(vc.pid)) {
       cost += sim.c.piSync; // vmx_sync_pir_to_irr (§B.3 (c))
@@ -267,18 +266,18 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     const v = vidEvaluate(vc.lapic, g);
     if (v >= 0) {
       vc.inject = v;
-      vc.injectRaised = vc.ledger.acceptedAt[v];
-      vc.injectFlag = vc.ledger.acceptedRunning[v];
+      vc.injectRaised = vc.ledger.acceptedAt(v);
+      vc.injectFlag = vc.ledger.acceptedRunning(v);
       cost += sim.c.vidDelivery;
     }
     return cost;
   }
 
-  hasWakeEvent(_sim: Sim, vc: Vcpu): boolean {
+  hasWakeEvent(_sim: SchemeHost, vc: Vcpu): boolean {
     return piHasPending(vc.pid) || vidRecognized(vc.lapic);
   }
 
-  schedIn(sim: Sim, vc: Vcpu): number {
+  schedIn(sim: SchemeHost, vc: Vcpu): number {
     const b = sim.cnt.blk;
     b[B['pi.snFoundAtLoad']] += this.takeSnBits(vc);
     if (this.wakeState[vc.index] === WAKE_ARMED) b[B['pi.wakeupDisarmed']]++;
@@ -288,7 +287,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     return sim.c.piPutLoad;
   }
 
-  schedOut(sim: Sim, vc: Vcpu, blocking: boolean): number {
+  schedOut(sim: SchemeHost, vc: Vcpu, blocking: boolean): number {
     // A blocking vCPU has IF = 1 here (the guest halts from its idle loop), so the wake-up vector is armed.
     const r = piPut(vc.pid, blocking, false);
     vc.onWakeupList = blocking;
@@ -306,19 +305,19 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     return sim.c.piPutLoad;
   }
 
-  pendingCount(_sim: Sim, vc: Vcpu): number {
+  pendingCount(_sim: SchemeHost, vc: Vcpu): number {
     return vecCount(vc.pid.subarray(0, 8)) + vecCount(vc.lapic.IRR);
   }
 
-  atEnd(sim: Sim, vc: Vcpu): void {
+  atEnd(sim: SchemeHost, vc: Vcpu): void {
     const b = sim.cnt.blk;
     b[B['pi.snPendingAtEnd']] += this.takeSnBits(vc);
     if (this.wakeState[vc.index] === WAKE_ARMED) b[B['pi.wakeupArmedAtEnd']]++;
   }
 
-  forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
+  forEachPending(_sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void {
     const l = vc.ledger;
-    vecForEach(vc.pid.subarray(0, 8), (v) => visit(l.postedAt[v])); // PIR
-    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt[v])); // VIRR
+    vecForEach(vc.pid.subarray(0, 8), (v) => visit(l.postedAt(v))); // PIR
+    vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v))); // VIRR
   }
 }

@@ -8,9 +8,9 @@
 // no TSC-deadline timer.
 
 import type { SchemeId } from '../scenario/schema.ts';
-import type { Sim } from '../sim/engine.ts';
 import type { Vcpu } from '../sim/vcpu.ts';
 import { ExitReasonId } from './exit-reasons.ts';
+import type { SchemeHost } from './scheme.ts';
 import { causeOfVector, handlerIsRunningDevice } from './x86/vlapic-inject.ts';
 import { X86VmxScheme } from './x86-vmx.ts';
 
@@ -21,7 +21,7 @@ export class X86EmulScheme extends X86VmxScheme {
   /** Extra cycles of each access handled in the VMM process (0 for the in-kernel LAPIC). */
   private vmm = 0;
 
-  protected override setup(sim: Sim): void {
+  protected override setup(sim: SchemeHost): void {
     super.setup(sim);
     this.x2apic = false;
     this.vmm = sim.scenario.schemeOptions['x86-emul'].lapic === 'userspace' ? sim.c.apicUserspaceExit : 0;
@@ -31,17 +31,17 @@ export class X86EmulScheme extends X86VmxScheme {
     return false;
   }
 
-  protected override hostIrqCost(sim: Sim): number {
+  protected override hostIrqCost(sim: SchemeHost): number {
     // Userspace LAPIC: VFIO's eventfd wakes the VMM, whose APIC model sets IRR and kicks the vCPU.
     return sim.c.hostIrqHandler + this.vmm;
   }
 
-  protected override mmioCost(sim: Sim): number {
+  protected override mmioCost(sim: SchemeHost): number {
     return sim.c.apicMmioEmulation + this.vmm;
   }
 
   /** CR8 without a TPR shadow: EXIT:CR_ACCESS → apic_set_tpr (in KVM either way: CR8 is a register, not MMIO). */
-  guestTprAccess(sim: Sim, vc: Vcpu): void {
+  guestTprAccess(sim: SchemeHost, vc: Vcpu): void {
     sim.exit(vc, R.CR_ACCESS, causeOfVector(vc, vc.handlerVector), sim.c.tprEmulation, handlerIsRunningDevice(vc));
   }
 }

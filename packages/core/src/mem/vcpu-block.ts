@@ -15,36 +15,39 @@ export const VB_PID = 64; // 16 words: posted-interrupt descriptor (64 bytes, 64
 export const VB_ARM = 96; // 128 words reserved for ARM state (list registers as hi/lo pairs, VPT, HCR, VMCR, APRs)
 export const VB_COUNTERS = 224; // 32 words: progress counters readable by other threads
 
-export const VB_F64_SLOTS = 1280; // 10 KiB per vCPU
-// The pending-interrupt ledger (sim/ledger.ts):
-export const VB_POSTED_AT = 0; // 256: raise time of the instance in the first pending stage (PIR / ELI pIRR)
-export const VB_ACCEPTED_AT = 256; // 256: raise time of the instance pending in the delivery stage ((v)IRR, GIC)
-export const VB_POSTED_RUNNING = 512; // 256: 1 = arrived while the target ran in guest mode (first stage)
-export const VB_ACCEPTED_RUNNING = 768; // 256: same for the delivery stage
-export const VB_WORK = 1024; // 256: handler work (cycles) carried by raised, not yet handled interrupts per vector
+// The Float64 area of a block is the pending-interrupt ledger (sim/ledger.ts): LEDGER_ARRAYS arrays of `ledgerSlots`
+// numbers (one per vector the widest VM uses), so its size follows the scenario (DESIGN §19.3).
+export const LEDGER_ARRAYS = 5;
 
 export class Arena {
   readonly u32: Uint32Array;
   readonly f64: Float64Array;
   readonly buffer: ArrayBufferLike;
 
+  /** Float64 slots of one block: LEDGER_ARRAYS × ledgerSlots. */
+  private readonly f64Slots: number;
+
   constructor(
     readonly vcpus: number,
     shared = false,
     buffer?: SharedArrayBuffer,
+    /** Ledger slots per vCPU (sim/ledger.ts ledgerStride). */
+    readonly ledgerSlots = 256,
   ) {
+    this.f64Slots = LEDGER_ARRAYS * ledgerSlots;
     const bytesU32 = vcpus * VB_U32_WORDS * 4;
-    const bytesF64 = vcpus * VB_F64_SLOTS * 8;
-    if (buffer && buffer.byteLength !== Arena.bytes(vcpus)) throw new Error('arena buffer has the wrong size');
+    const bytesF64 = vcpus * this.f64Slots * 8;
+    if (buffer && buffer.byteLength !== Arena.bytes(vcpus, ledgerSlots))
+      throw new Error('arena buffer has the wrong size');
     this.buffer =
       buffer ?? (shared ? new SharedArrayBuffer(bytesU32 + bytesF64) : new ArrayBuffer(bytesU32 + bytesF64));
     this.u32 = new Uint32Array(this.buffer, 0, vcpus * VB_U32_WORDS);
-    this.f64 = new Float64Array(this.buffer, bytesU32, vcpus * VB_F64_SLOTS);
+    this.f64 = new Float64Array(this.buffer, bytesU32, vcpus * this.f64Slots);
   }
 
-  /** Bytes of arena memory for `vcpus` state blocks. */
-  static bytes(vcpus: number): number {
-    return vcpus * (VB_U32_WORDS * 4 + VB_F64_SLOTS * 8);
+  /** Bytes of arena memory for `vcpus` state blocks with `ledgerSlots` ledger slots each. */
+  static bytes(vcpus: number, ledgerSlots = 256): number {
+    return vcpus * (VB_U32_WORDS * 4 + LEDGER_ARRAYS * ledgerSlots * 8);
   }
 
   u32View(vcpu: number, off: number, len: number): Uint32Array {
@@ -52,8 +55,9 @@ export class Arena {
     return this.u32.subarray(b, b + len);
   }
 
-  f64View(vcpu: number, off: number, len: number): Float64Array {
-    const b = vcpu * VB_F64_SLOTS + off;
+  /** A view of `len` Float64 slots at `off` of vCPU `vcpu`'s ledger area. */
+  ledgerView(vcpu: number, off: number, len: number): Float64Array {
+    const b = vcpu * this.f64Slots + off;
     return this.f64.subarray(b, b + len);
   }
 }

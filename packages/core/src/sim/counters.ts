@@ -1,7 +1,7 @@
 // Run counters of one shard (or of a whole single-threaded run). All fields are sums of integers, so per-shard
 // counters add up exactly to the single-threaded values in any order.
 
-import { NUM_CAUSES, NUM_EXIT_REASONS } from '../hv/exit-reasons.ts';
+import { NUM_CAUSES, NUM_EXIT_REASONS } from '../model/vocabulary.ts';
 import { LogLinearHistogram } from '../stats/loglinear.ts';
 import { NUM_BLOCKING_SLOTS } from './blocking-counters.ts';
 import { NUM_KINDS } from './vcpu.ts';

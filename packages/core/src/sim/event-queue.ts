@@ -1,14 +1,25 @@
-// Typed-array binary min-heap of events (no allocation per event). Ordering key: (time, src, seq) — time in
-// cycles, then the id of the entity that scheduled the event, then that entity's own sequence number. The key
-// is global (independent of threads and insertion order), which is what makes sharded runs reproduce a
-// single-threaded run exactly (DESIGN §4).
+// Typed-array event queue (no allocation per event). Ordering key: (time, src, seq) — time in cycles, then the id
+// of the entity that scheduled the event, then that entity's own sequence number. The key is global (independent of
+// threads and insertion order) and total, so any correct priority queue pops the same sequence: this is what makes
+// sharded runs reproduce a single-threaded run exactly (DESIGN §4), and what lets the queue's shape change without
+// changing a single result (the goldens, DESIGN §19).
 //
 // Event payload: type (u8), target entity (i32), arg (i32), and a f64 payload (typically the raise time of an
-// interrupt, for latency). Records live in slot arrays; the heap orders slot indices.
+// interrupt, for latency). Records live in slot arrays; the heap orders slot indices. A slot index is also the
+// event's handle: `push` returns it, `remove` and `reschedule` take it (the engine keeps one activity-end event per
+// vCPU and moves it instead of leaving superseded events behind, DESIGN §19.2).
 //
-// Shape chosen for speed at fleet scale (thousands of pending events): a 4-ary heap (half the depth of a binary
-// one; the four children share a cache line) whose entries keep their time inline (heapT), so a sift compares
-// contiguous float64s and touches the slot arrays only to break exact-time ties.
+// Shape (DESIGN §19.3):
+// - a front slot outside the heap holds the earliest event whenever the newest push is earlier than everything in
+//   the heap — the common case of a discrete-event model whose next event is the step it just scheduled (a root-mode
+//   exit's end, a handler's end). Such a push and its pop cost a compare each instead of two heap sifts;
+// - behind it a 4-ary heap (half the depth of a binary one; the four children share a cache line) whose entries keep
+//   their time inline (heapT), so a sift compares contiguous float64s and touches the slot arrays only to break
+//   exact-time ties; pos[slot] tracks each slot's heap index so an event can be removed or moved in O(log n).
+
+/** pos[] of a slot in the front slot; of a free slot. */
+const IN_FRONT = -2;
+const FREE = -1;
 
 export class EventQueue {
   private cap: number;
@@ -16,6 +27,8 @@ export class EventQueue {
   private heap: Int32Array;
   /** heapT[i] = time of the event at heap position i (inline copy of time[heap[i]]). */
   private heapT: Float64Array;
+  /** Heap index of each slot (IN_FRONT, FREE). */
+  private pos: Int32Array;
   private time: Float64Array;
   private src: Int32Array;
   private seq: Float64Array;
@@ -25,8 +38,11 @@ export class EventQueue {
   private pay: Float64Array;
   private free: Int32Array;
   private nFree: number;
+  /** The earliest event when it is not in the heap (−1: the heap's root is the earliest). */
+  private front = -1;
+  private frontT = Number.POSITIVE_INFINITY;
 
-  // The last popped event, read through the getters below (avoids returning an object).
+  // The last popped event, read through the fields below (avoids returning an object).
   t = 0;
   type = 0;
   entity = 0;
@@ -34,11 +50,14 @@ export class EventQueue {
   a1 = 0;
   srcId = 0;
   seqNo = 0;
+  /** Handle (slot) of the last popped event; it is free again, so it is only an identity to compare with. */
+  slot = -1;
 
   constructor(capacity = 1024) {
     this.cap = capacity;
     this.heap = new Int32Array(capacity);
     this.heapT = new Float64Array(capacity);
+    this.pos = new Int32Array(capacity).fill(FREE);
     this.time = new Float64Array(capacity);
     this.src = new Int32Array(capacity);
     this.seq = new Float64Array(capacity);
@@ -52,15 +71,17 @@ export class EventQueue {
   }
 
   get size(): number {
-    return this.n;
+    return this.n + (this.front >= 0 ? 1 : 0);
   }
 
   /** Time of the earliest event, or +Infinity when empty. */
   peekTime(): number {
+    if (this.front >= 0) return this.frontT;
     return this.n === 0 ? Number.POSITIVE_INFINITY : this.heapT[0];
   }
 
-  push(time: number, src: number, seq: number, type: number, entity: number, a0: number, a1: number): void {
+  /** Queues an event; returns its handle (valid until it is popped or removed). */
+  push(time: number, src: number, seq: number, type: number, entity: number, a0: number, a1: number): number {
     if (this.nFree === 0) this.grow();
     const s = this.free[--this.nFree];
     this.time[s] = time;
@@ -70,26 +91,37 @@ export class EventQueue {
     this.ent[s] = entity;
     this.arg[s] = a0;
     this.pay[s] = a1;
-    let i = this.n++;
-    const heap = this.heap;
-    const heapT = this.heapT;
-    while (i > 0) {
-      const p = (i - 1) >> 2;
-      const tp = heapT[p];
-      if (time > tp || (time === tp && !this.tieLess(s, heap[p]))) break;
-      heap[i] = heap[p];
-      heapT[i] = tp;
-      i = p;
-    }
-    heap[i] = s;
-    heapT[i] = time;
+    this.place(s, time);
+    return s;
+  }
+
+  /** Moves a queued event to a new time and sequence number (same source, type, entity, payload). */
+  reschedule(s: number, time: number, seq: number, a0: number): void {
+    this.unlink(s);
+    this.time[s] = time;
+    this.seq[s] = seq;
+    this.arg[s] = a0;
+    this.place(s, time);
+  }
+
+  /** Drops a queued event. */
+  remove(s: number): void {
+    this.unlink(s);
+    this.pos[s] = FREE;
+    this.free[this.nFree++] = s;
   }
 
   /** Removes the earliest event into the public fields. Returns false when empty. */
   pop(): boolean {
-    if (this.n === 0) return false;
-    const heap = this.heap;
-    const s = heap[0];
+    let s = this.front;
+    if (s >= 0) {
+      this.front = -1;
+      this.frontT = Number.POSITIVE_INFINITY;
+    } else {
+      if (this.n === 0) return false;
+      s = this.heap[0];
+      this.deleteAt(0);
+    }
     this.t = this.time[s];
     this.type = this.typ[s];
     this.entity = this.ent[s];
@@ -97,36 +129,111 @@ export class EventQueue {
     this.a1 = this.pay[s];
     this.srcId = this.src[s];
     this.seqNo = this.seq[s];
+    this.slot = s;
+    this.pos[s] = FREE;
     this.free[this.nFree++] = s;
-    const n = --this.n;
-    if (n > 0) {
-      const heapT = this.heapT;
-      const last = heap[n];
-      const lastT = heapT[n];
-      let i = 0;
-      for (;;) {
-        const first = 4 * i + 1;
-        if (first >= n) break;
-        // Smallest of up to four children.
-        let c = first;
-        let ct = heapT[first];
-        const end = Math.min(first + 4, n);
-        for (let k = first + 1; k < end; k++) {
-          const kt = heapT[k];
-          if (kt < ct || (kt === ct && this.tieLess(heap[k], heap[c]))) {
-            c = k;
-            ct = kt;
-          }
-        }
-        if (ct > lastT || (ct === lastT && !this.tieLess(heap[c], last))) break;
-        heap[i] = heap[c];
-        heapT[i] = ct;
-        i = c;
-      }
-      heap[i] = last;
-      heapT[i] = lastT;
-    }
     return true;
+  }
+
+  /** Puts slot s (time t) in the front slot if it is the earliest event, else into the heap. */
+  private place(s: number, t: number): void {
+    const f = this.front;
+    if (f >= 0) {
+      if (t < this.frontT || (t === this.frontT && this.tieLess(s, f))) {
+        this.heapInsert(f, this.frontT);
+        this.front = s;
+        this.frontT = t;
+        this.pos[s] = IN_FRONT;
+      } else this.heapInsert(s, t);
+      return;
+    }
+    if (this.n === 0 || t < this.heapT[0] || (t === this.heapT[0] && this.tieLess(s, this.heap[0]))) {
+      this.front = s;
+      this.frontT = t;
+      this.pos[s] = IN_FRONT;
+    } else this.heapInsert(s, t);
+  }
+
+  /** Takes slot s out of the front slot or the heap (the slot stays allocated). */
+  private unlink(s: number): void {
+    const i = this.pos[s];
+    if (i === IN_FRONT) {
+      this.front = -1;
+      this.frontT = Number.POSITIVE_INFINITY;
+    } else this.deleteAt(i);
+  }
+
+  private heapInsert(s: number, t: number): void {
+    this.siftUp(this.n++, s, t);
+  }
+
+  /** Removes the heap entry at index i: the last entry takes its place and moves up or down. */
+  private deleteAt(i: number): void {
+    const n = --this.n;
+    if (i === n) return;
+    const last = this.heap[n];
+    const lastT = this.heapT[n];
+    if (i > 0) {
+      const p = (i - 1) >> 2;
+      const tp = this.heapT[p];
+      if (lastT < tp || (lastT === tp && this.tieLess(last, this.heap[p]))) {
+        this.siftUp(i, last, lastT);
+        return;
+      }
+    }
+    this.siftDown(i, last, lastT);
+  }
+
+  /** Places slot s (time t) at heap index i or above. */
+  private siftUp(i: number, s: number, t: number): void {
+    const heap = this.heap;
+    const heapT = this.heapT;
+    const pos = this.pos;
+    while (i > 0) {
+      const p = (i - 1) >> 2;
+      const tp = heapT[p];
+      if (t > tp || (t === tp && !this.tieLess(s, heap[p]))) break;
+      const ps = heap[p];
+      heap[i] = ps;
+      heapT[i] = tp;
+      pos[ps] = i;
+      i = p;
+    }
+    heap[i] = s;
+    heapT[i] = t;
+    pos[s] = i;
+  }
+
+  /** Places slot s (time t) at heap index i or below (n = heap size, s not counted in it). */
+  private siftDown(i: number, s: number, t: number): void {
+    const heap = this.heap;
+    const heapT = this.heapT;
+    const pos = this.pos;
+    const n = this.n;
+    for (;;) {
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      // Smallest of up to four children.
+      let c = first;
+      let ct = heapT[first];
+      const end = Math.min(first + 4, n);
+      for (let k = first + 1; k < end; k++) {
+        const kt = heapT[k];
+        if (kt < ct || (kt === ct && this.tieLess(heap[k], heap[c]))) {
+          c = k;
+          ct = kt;
+        }
+      }
+      if (ct > t || (ct === t && !this.tieLess(heap[c], s))) break;
+      const cs = heap[c];
+      heap[i] = cs;
+      heapT[i] = ct;
+      pos[cs] = i;
+      i = c;
+    }
+    heap[i] = s;
+    heapT[i] = t;
+    pos[s] = i;
   }
 
   /** Order of two events with equal time: source entity, then that source's sequence number. */
@@ -151,6 +258,9 @@ export class EventQueue {
     };
     this.heap = g32(this.heap);
     this.heapT = g64(this.heapT);
+    const pos = new Int32Array(cap).fill(FREE);
+    pos.set(this.pos);
+    this.pos = pos;
     this.time = g64(this.time);
     this.src = g32(this.src);
     this.seq = g64(this.seq);

@@ -14,44 +14,137 @@
 //     flag; it is only called when the delivery-stage bit was clear.
 //   - work[v] is the handler work of every raised instance of v not yet handled, coalesced ones included (the
 //     handler that runs processes all of it: DESIGN §7).
-// Every array is a view into the vCPU's arena block, so other threads can read it (snapshots).
+// Storage (DESIGN §19.3): five numbers per vector the vCPU's VM uses (its `kinds` table names them), not per
+// possible vector — a VM uses a handful of the 256 — laid out as one block per vCPU in the arena, so other threads
+// can still read it. `ix` maps a vector to its slot (shared by the vCPUs of a VM). A vector the VM's tables do not
+// name (no run of a scenario raises one; tests that inject arbitrary vectors do) goes to a private full-width
+// ledger made on first use, so the ledger accepts any vector as it always did.
 
 import type { Arena } from '../mem/vcpu-block.ts';
-import { VB_ACCEPTED_AT, VB_ACCEPTED_RUNNING, VB_POSTED_AT, VB_POSTED_RUNNING, VB_WORK } from '../mem/vcpu-block.ts';
+import { KIND_NONE } from '../model/vocabulary.ts';
+
+/** Vector → ledger slot of a VM whose vectors are labelled in `kinds` (−1: unused); and the number of slots. */
+export function ledgerSlots(kinds: Uint8Array): { ix: Int16Array; slots: number } {
+  const ix = new Int16Array(256).fill(-1);
+  let slots = 0;
+  for (let v = 0; v < 256; v++) if (kinds[v] !== KIND_NONE) ix[v] = slots++;
+  return { ix, slots };
+}
+
+/** The widest VM's slot count: the ledger part of every vCPU's arena block (one stride for all blocks). */
+export function ledgerStride(vms: readonly { kinds: Uint8Array }[]): number {
+  let most = 1;
+  for (const vm of vms) {
+    let n = 0;
+    for (let v = 0; v < 256; v++) if (vm.kinds[v] !== KIND_NONE) n++;
+    if (n > most) most = n;
+  }
+  return most;
+}
+
+/** The full-width ledger of vectors without a slot: five 256-entry arrays. */
+class WideLedger {
+  readonly postedAt = new Float64Array(256);
+  readonly postedRunning = new Float64Array(256);
+  readonly acceptedAt = new Float64Array(256);
+  readonly acceptedRunning = new Float64Array(256);
+  readonly work = new Float64Array(256);
+}
 
 export class PendingLedger {
-  /** Raise time (cycles) of the instance pending in the first stage. */
-  readonly postedAt: Float64Array;
+  /** Raise time (cycles) of the instance pending in the first stage, per slot. */
+  private readonly postedAtS: Float64Array;
   /** 1 when that instance arrived while its target ran in guest mode. */
-  readonly postedRunning: Float64Array;
+  private readonly postedRunningS: Float64Array;
   /** Raise time of the instance pending in the delivery stage. */
-  readonly acceptedAt: Float64Array;
-  readonly acceptedRunning: Float64Array;
-  /** Handler work (cycles) carried by raised, not yet handled interrupts per vector. */
-  readonly work: Float64Array;
+  private readonly acceptedAtS: Float64Array;
+  private readonly acceptedRunningS: Float64Array;
+  /** Handler work (cycles) carried by raised, not yet handled interrupts. */
+  private readonly workS: Float64Array;
 
-  constructor(arena: Arena, vcpu: number) {
-    this.postedAt = arena.f64View(vcpu, VB_POSTED_AT, 256);
-    this.postedRunning = arena.f64View(vcpu, VB_POSTED_RUNNING, 256);
-    this.acceptedAt = arena.f64View(vcpu, VB_ACCEPTED_AT, 256);
-    this.acceptedRunning = arena.f64View(vcpu, VB_ACCEPTED_RUNNING, 256);
-    this.work = arena.f64View(vcpu, VB_WORK, 256);
+  constructor(
+    arena: Arena,
+    vcpu: number,
+    /** Vector → slot (ledgerSlots of the vCPU's VM). */
+    private readonly ix: Int16Array,
+  ) {
+    const n = arena.ledgerSlots;
+    this.postedAtS = arena.ledgerView(vcpu, 0, n);
+    this.postedRunningS = arena.ledgerView(vcpu, n, n);
+    this.acceptedAtS = arena.ledgerView(vcpu, 2 * n, n);
+    this.acceptedRunningS = arena.ledgerView(vcpu, 3 * n, n);
+    this.workS = arena.ledgerView(vcpu, 4 * n, n);
+  }
+
+  private wideLedger: WideLedger | null = null;
+
+  private get wide(): WideLedger {
+    if (this.wideLedger === null) this.wideLedger = new WideLedger();
+    return this.wideLedger;
+  }
+
+  postedAt(v: number): number {
+    const k = this.ix[v];
+    return k >= 0 ? this.postedAtS[k] : this.wide.postedAt[v];
+  }
+
+  postedRunning(v: number): number {
+    const k = this.ix[v];
+    return k >= 0 ? this.postedRunningS[k] : this.wide.postedRunning[v];
+  }
+
+  acceptedAt(v: number): number {
+    const k = this.ix[v];
+    return k >= 0 ? this.acceptedAtS[k] : this.wide.acceptedAt[v];
+  }
+
+  acceptedRunning(v: number): number {
+    const k = this.ix[v];
+    return k >= 0 ? this.acceptedRunningS[k] : this.wide.acceptedRunning[v];
   }
 
   post(v: number, at: number, running: number): void {
-    this.postedAt[v] = at;
-    this.postedRunning[v] = running;
+    const k = this.ix[v];
+    if (k >= 0) {
+      this.postedAtS[k] = at;
+      this.postedRunningS[k] = running;
+    } else {
+      this.wide.postedAt[v] = at;
+      this.wide.postedRunning[v] = running;
+    }
   }
 
   accept(v: number, at: number, running: number): void {
-    this.acceptedAt[v] = at;
-    this.acceptedRunning[v] = running;
+    const k = this.ix[v];
+    if (k >= 0) {
+      this.acceptedAtS[k] = at;
+      this.acceptedRunningS[k] = running;
+    } else {
+      this.wide.acceptedAt[v] = at;
+      this.wide.acceptedRunning[v] = running;
+    }
   }
 
   /** The posted instance of v moves to the delivery stage (its bit there was clear). */
   promote(v: number): void {
-    this.acceptedAt[v] = this.postedAt[v];
-    this.acceptedRunning[v] = this.postedRunning[v];
+    this.accept(v, this.postedAt(v), this.postedRunning(v));
+  }
+
+  /** Handler work an interrupt of v brings (sampled when it reaches its target). */
+  addWork(v: number, cycles: number): void {
+    const k = this.ix[v];
+    if (k >= 0) this.workS[k] += cycles;
+    else this.wide.work[v] += cycles;
+  }
+
+  /** The queued work of v, which the handler now starting processes (the ledger keeps none). */
+  takeWork(v: number): number {
+    const k = this.ix[v];
+    const a = k >= 0 ? this.workS : this.wide.work;
+    const i = k >= 0 ? k : v;
+    const w = a[i];
+    a[i] = 0;
+    return w;
   }
 }
 

@@ -15,30 +15,28 @@ import {
   VB_SCRATCH,
   VB_TMR,
 } from '../mem/vcpu-block.ts';
+import { PH_WORK, RUN_GUEST } from '../model/vocabulary.ts';
 import type { Sampler } from './distributions.ts';
 import { DeferredIpis, PendingLedger } from './ledger.ts';
 
-// Run state: where the vCPU's thread is.
-export const RUN_GUEST = 0; // executing guest code in non-root mode
-export const RUN_ROOT = 1; // in the hypervisor (exit handling, wake-up, schedule-in)
-export const RUN_BLOCKED = 2; // halted (HLT/WFI) and blocked
-export const RUN_DESCHED = 3; // runnable, waiting for its pCPU
-
-// Guest program phase: what the guest executes when it runs.
-export const PH_WORK = 0; // useful work, IF = 1
-export const PH_HANDLER = 1; // interrupt handler body, IF = 0
-export const PH_POST_EOI = 2; // EOI done, IRET next, IF = 0
-export const PH_HALT = 3; // executed HLT
-
-// Interrupt kinds by guest vector.
-export const KIND_NONE = 0;
-export const KIND_DEVICE = 1;
-export const KIND_IPI = 2;
-export const KIND_TIMER = 3;
-/** Rescheduling IPI (x86 RESCHEDULE_VECTOR, ARM IPI_RESCHEDULE) and call-function IPI of a broadcast (DESIGN §16). */
-export const KIND_RESCHED = 4;
-export const KIND_CALL_FUNC = 5;
-export const NUM_KINDS = 6;
+// Run states, guest phases and interrupt kinds: the shared vocabulary (model/vocabulary.ts, DESIGN §19.1).
+export {
+  KIND_CALL_FUNC,
+  KIND_DEVICE,
+  KIND_IPI,
+  KIND_NONE,
+  KIND_RESCHED,
+  KIND_TIMER,
+  NUM_KINDS,
+  PH_HALT,
+  PH_HANDLER,
+  PH_POST_EOI,
+  PH_WORK,
+  RUN_BLOCKED,
+  RUN_DESCHED,
+  RUN_GUEST,
+  RUN_ROOT,
+} from '../model/vocabulary.ts';
 
 export class Vcpu {
   readonly lapic: ApicvRegs;
@@ -128,6 +126,8 @@ export class Vcpu {
     readonly streamHandler: number,
     readonly streamIpi: number,
     arena: Arena,
+    /** Vector → pending-ledger slot of the vCPU's VM (ledgerSlots). */
+    ledgerIx: Int16Array,
   ) {
     const u = (off: number, len: number) => arena.u32View(index, off, len);
     this.lapic = {
@@ -141,7 +141,7 @@ export class Vcpu {
     this.pIRR = u(VB_PIRR, 8);
     this.pISR = u(VB_PISR, 8);
     this.scratch = u(VB_SCRATCH, 8);
-    this.ledger = new PendingLedger(arena, index);
+    this.ledger = new PendingLedger(arena, index, ledgerIx);
   }
 }
 

@@ -1,7 +1,7 @@
 // The results object (DESIGN §5 — stable fields; extra fields are additive). Wall-clock values live only under
 // `engine`, so two runs of the same scenario and seed produce identical JSON outside it.
 
-import { CAUSE_NAMES, EXIT_REASONS } from '../hv/exit-reasons.ts';
+import { CAUSE_NAMES, EXIT_REASONS } from '../model/vocabulary.ts';
 import type { Counters } from '../sim/counters.ts';
 import { type BlockingResult, blockingResult } from './blocking.ts';
 import { type LatencySummary, toHdr } from './hdr.ts';

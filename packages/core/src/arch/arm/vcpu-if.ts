@@ -18,6 +18,7 @@ import {
   ARM_HPPVLPI_PRIO,
   ARM_IAR_SRC,
   ARM_LINES,
+  ARM_LR,
   ARM_MISR,
   ARM_VMCR,
   cpuifNrLr,
@@ -60,6 +61,8 @@ import {
   vmcrPmr,
 } from './cpuif-block.ts';
 import { LR_ACTIVE, LR_PENDING } from './lr-fields.ts';
+import { GICH_LR_EOI, GICH_LR_HW, GICH_LR_STATE_SHIFT, gichLrPriority } from './lr-v2.ts';
+import { ICH_LR_HI_EOI, ICH_LR_HI_HW } from './lr-v3.ts';
 import { lrCpuid, lrEoi, lrGroup, lrHw, lrPintid, lrPriority, lrSetState, lrState, lrVintid } from './lr-view.ts';
 
 /** hppviIndex result meaning "the redistributor's vLPI beats every LR" (Q:cpuif HPPVI_INDEX_VLPI). */
@@ -223,20 +226,78 @@ export function maintenanceInterruptState(g: Uint32Array): number {
 /**
  * The one recompute after every state change (Q:cpuif gicv3_cpuif_virt_update): writes MISR, EISR, ELRSR and
  * the output lines. The maintenance interrupt is a level: HCR.En and MISR ≠ 0. Returns the lines.
+ *
+ * One pass over the list registers (DESIGN §19.3) computes what maintenanceInterruptState, ichEisr, ichElrsr and
+ * hppviIndex each compute with a scan of their own (those stay the readable reference; the rule tests compare
+ * them with this pass): per LR its state, EOI bit (HW = 0 only), group and priority are read once.
  */
 export function cpuifUpdate(g: Uint32Array): number {
-  const misr = maintenanceInterruptState(g);
+  const hcr = g[ARM_HCR];
+  const vmcr = g[ARM_VMCR];
+  const v2 = isV2(g);
+  const nr = cpuifNrLr(g);
+  const en0 = (vmcr & VMCR_ENG0) !== 0;
+  const en1 = (vmcr & VMCR_ENG1) !== 0;
+  const prioMask = (0xff << (8 - cpuifPriBits(g))) & 0xff;
+  let valid = 0;
+  let seenPending = false;
+  let eisr = 0;
+  let elrsr = 0;
+  let idx = -1;
+  let prio = 0xff;
+  let idxGrp = 0;
+  for (let n = 0; n < nr; n++) {
+    const lo = g[ARM_LR + 2 * n];
+    const hi = g[ARM_LR + 2 * n + 1];
+    let st: number;
+    let eoi: boolean;
+    let grp: number;
+    if (v2) {
+      st = (lo >>> GICH_LR_STATE_SHIFT) & 3;
+      eoi = (lo & GICH_LR_HW) === 0 && (lo & GICH_LR_EOI) !== 0;
+      grp = (lo >>> 30) & 1;
+    } else {
+      st = hi >>> 30;
+      eoi = (hi & ICH_LR_HI_HW) === 0 && (hi & ICH_LR_HI_EOI) !== 0;
+      grp = (hi >>> 28) & 1;
+    }
+    if (st !== 0) valid++;
+    else if (eoi) eisr |= 1 << n;
+    else elrsr |= 1 << n;
+    if (st !== LR_PENDING) continue;
+    seenPending = true;
+    if (!(grp ? en1 : en0)) continue;
+    const p = (v2 ? gichLrPriority(lo) : (hi >>> 16) & 0xff) & prioMask;
+    if (p < prio) {
+      prio = p;
+      idx = n;
+      idxGrp = grp;
+    }
+  }
+  let misr = 0;
+  if (eisr !== 0) misr |= MISR_EOI;
+  if (valid < 2 && hcr & HCR_UIE) misr |= MISR_U;
+  if (hcr & HCR_LRENPIE && hcr & HCR_EOICOUNT_MASK) misr |= MISR_LRENP;
+  if (!seenPending && hcr & HCR_NPIE) misr |= MISR_NP;
+  if (hcr & HCR_VGRP0EIE && en0) misr |= MISR_VGRP0E;
+  if (hcr & HCR_VGRP0DIE && !en0) misr |= MISR_VGRP0D;
+  if (hcr & HCR_VGRP1EIE && en1) misr |= MISR_VGRP1E;
+  if (hcr & HCR_VGRP1DIE && !en1) misr |= MISR_VGRP1D;
+  misr >>>= 0;
   g[ARM_MISR] = misr;
-  g[ARM_EISR] = ichEisr(g);
-  g[ARM_ELRSR] = ichElrsr(g);
+  g[ARM_EISR] = eisr >>> 0;
+  g[ARM_ELRSR] = elrsr >>> 0;
   let lines = 0;
-  const idx = hppviIndex(g);
+  // hppviIndex: no candidate at all when both groups are disabled; the vLPI wins only if strictly better.
+  if (!en0 && !en1) idx = -1;
+  else if (g[ARM_HPPVLPI] !== INTID_SPURIOUS && g[ARM_HPPVLPI_PRIO] < prio && groupEnabled(g, g[ARM_HPPVLPI_GRP]))
+    idx = HPPVI_INDEX_VLPI;
   if (idx === HPPVI_INDEX_VLPI) {
     if (icvHppvlpiCanPreempt(g)) lines |= g[ARM_HPPVLPI_GRP] ? LINE_VIRQ : LINE_VFIQ;
-  } else if (idx >= 0 && icvHppiCanPreempt(g, idx)) {
-    lines |= lrGroup(g, idx) ? LINE_VIRQ : LINE_VFIQ;
+  } else if (idx >= 0 && canPreempt(g, prio, idxGrp)) {
+    lines |= idxGrp ? LINE_VIRQ : LINE_VFIQ;
   }
-  if (g[ARM_HCR] & HCR_EN && misr !== 0) lines |= LINE_MAINT;
+  if (hcr & HCR_EN && misr !== 0) lines |= LINE_MAINT;
   g[ARM_LINES] = lines;
   return lines;
 }

@@ -18,7 +18,6 @@ import { ARM_MISR } from '../../arch/arm/cpuif-block.ts';
 import { cpuifMaintenance, cpuifVirqPending, icvEoir, icvIar } from '../../arch/arm/vcpu-if.ts';
 import type { SchemeId } from '../../scenario/schema.ts';
 import { gicConfig } from '../../scenario/schema.ts';
-import type { Sim } from '../../sim/engine.ts';
 import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../../sim/vcpu.ts';
 import {
   CAUSE_DEVICE,
@@ -29,7 +28,7 @@ import {
   ExitReasonId,
 } from '../exit-reasons.ts';
 import { sgiClusterEnd } from '../ipi-broadcast.ts';
-import type { DeliveryScheme } from '../scheme.ts';
+import type { DeliveryScheme, SchemeHost } from '../scheme.ts';
 import { kvmVgicInjectIrq, kvmVgicVcpuPendingIrq } from '../vgic/vgic.ts';
 import { vgicSetPhysLine } from '../vgic/vgic-dist.ts';
 import { kvmVgicSyncHwstate, vgicFlushLrState } from '../vgic/vgic-flush.ts';
@@ -85,7 +84,7 @@ export abstract class GicScheme implements DeliveryScheme {
   protected nrLr = 4;
   protected v41 = true;
 
-  init(sim: Sim, vc: Vcpu): void {
+  init(sim: SchemeHost, vc: Vcpu): void {
     if (this.live.length !== sim.V) this.setup(sim);
     let vm = this.vmByIndex[vc.vm];
     if (vm === undefined) {
@@ -101,7 +100,7 @@ export abstract class GicScheme implements DeliveryScheme {
     this.live[vc.index] = 1;
   }
 
-  private setup(sim: Sim): void {
+  private setup(sim: SchemeHost): void {
     const V = sim.V;
     const c = sim.c;
     const cfg = gicConfig(sim.scenario);
@@ -126,13 +125,13 @@ export abstract class GicScheme implements DeliveryScheme {
   // ---- kicks and host-side interrupt handling ------------------------------------------------------------
 
   /** kvm_vcpu_kick of vc: a reschedule IPI makes it exit if in guest mode; a blocked one is woken. */
-  protected kick(sim: Sim, vc: Vcpu, cause: number, wakeExtra: number): void {
+  protected kick(sim: SchemeHost, vc: Vcpu, cause: number, wakeExtra: number): void {
     if (vc.run === RUN_GUEST) sim.exit(vc, R.ARM_IRQ, cause, sim.c.kickHandling);
     else if (vc.run === RUN_BLOCKED) sim.wake(vc, wakeExtra);
   }
 
   /** Acts on the EV_KICK events the last vgic call logged (they can only name vc: its own interrupts). */
-  protected applyKicks(sim: Sim, vc: Vcpu, cause: number, wakeExtra: number): void {
+  protected applyKicks(sim: SchemeHost, vc: Vcpu, cause: number, wakeExtra: number): void {
     const s = this.vmOfVcpu[vc.index].s;
     for (let k = 0; k < s.evLen; k += 2) {
       if (s.ev[k] !== EV_KICK) continue;
@@ -147,7 +146,7 @@ export abstract class GicScheme implements DeliveryScheme {
    * guest mode, handled before re-entry in root mode, or by whatever runs on the pCPU otherwise. Returns the
    * host work to add to a wake-up from an idle pCPU.
    */
-  protected physicalIrq(sim: Sim, vc: Vcpu, handling: number, cause: number, runningDevice: boolean): number {
+  protected physicalIrq(sim: SchemeHost, vc: Vcpu, handling: number, cause: number, runningDevice: boolean): number {
     const onCpu = sim.pcpuCur[vc.pcpu] === vc.index;
     if (onCpu && vc.run === RUN_GUEST) sim.exit(vc, R.ARM_IRQ, cause, handling, runningDevice);
     else if (onCpu && vc.run === RUN_ROOT) sim.rootWork(vc, handling);
@@ -156,7 +155,15 @@ export abstract class GicScheme implements DeliveryScheme {
   }
 
   /** Records a raised interrupt: a merge into one still pending is coalesced, else its raise time is kept. */
-  protected noteRaise(sim: Sim, vc: Vcpu, vector: number, intid: number, from: number, raisedAt: number, flag: number) {
+  protected noteRaise(
+    sim: SchemeHost,
+    vc: Vcpu,
+    vector: number,
+    intid: number,
+    from: number,
+    raisedAt: number,
+    flag: number,
+  ) {
     if (gicIsPending(this.vmOfVcpu[vc.index], vc.vmVcpu, intid, from)) {
       sim.countCoalesced(vc, vector);
       return;
@@ -168,7 +175,7 @@ export abstract class GicScheme implements DeliveryScheme {
 
   // ---- DeliveryScheme: interrupt sources --------------------------------------------------------------------
 
-  deviceInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
     const running = vc.run === RUN_GUEST;
     const extra = this.physicalIrq(sim, vc, sim.c.hostIrqHandler, CAUSE_DEVICE, running);
     const vm = this.vmOfVcpu[vc.index];
@@ -180,14 +187,14 @@ export abstract class GicScheme implements DeliveryScheme {
     this.applyKicks(sim, vc, CAUSE_DEVICE, extra);
   }
 
-  softwareInterrupt(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag = 0): void {
+  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag = 0): void {
     if (cause === CAUSE_IPI) this.sgiArrival(sim, vc, vector, raisedAt, srcTag > 0 ? srcTag - 1 : vc.vmVcpu);
     else if (cause === CAUSE_GUEST_TIMER) this.vtimerFires(sim, vc, vector, raisedAt);
     else throw new Error(`internal: software interrupt with cause ${cause}`);
   }
 
   /** The kick IPI of a trapped SGI write reaches the target (its pCPU): queue the SGI from `from`, kick. */
-  protected sgiArrival(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, from: number): void {
+  protected sgiArrival(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, from: number): void {
     const vm = this.vmOfVcpu[vc.index];
     const sgi = sgiOfVector(vm, vector);
     this.noteRaise(sim, vc, vector, sgi, from, raisedAt, 0);
@@ -203,7 +210,7 @@ export abstract class GicScheme implements DeliveryScheme {
    * The guest's virtual timer expires: the physical PPI 27 (HW-mapped) is taken at EL2 if the vCPU runs, or
    * KVM's background timer fires on its pCPU if it is blocked; kvm_timer_update_irq raises the level.
    */
-  private vtimerFires(sim: Sim, vc: Vcpu, vector: number, raisedAt: number): void {
+  private vtimerFires(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
     const vm = this.vmOfVcpu[vc.index];
     // A descheduled vCPU has no timer armed on the host: kvm_timer_vcpu_load picks the level up at schedule-in.
     const extra =
@@ -214,11 +221,11 @@ export abstract class GicScheme implements DeliveryScheme {
     this.applyKicks(sim, vc, CAUSE_GUEST_TIMER, extra);
   }
 
-  hostTick(sim: Sim, p: number): void {
+  hostTick(sim: SchemeHost, p: number): void {
     sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK, false, R.ARM_IRQ);
   }
 
-  guestSendIpi(sim: Sim, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
+  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
     // GICD_SGIR (MMIO data abort) or ICC_SGI1R_EL1 (system-register trap): the write exits on the sender.
     sim.exit(vc, this.sgiReason, CAUSE_IPI, this.sgiCost);
     sim.sendIpi(vc, target, vector, raisedAt, vc.vmVcpu + 1, sim.exitHandledAt(vc));
@@ -231,7 +238,7 @@ export abstract class GicScheme implements DeliveryScheme {
    * vgic_v3_dispatch_sgi then queue and kick every listed target — each target beyond the first costs one more
    * host kick (ipiSendLocal; under GICv4.1 the GITS_SGIR write of its vSGI instead).
    */
-  guestSendIpiMany(sim: Sim, vc: Vcpu, targets: Int32Array, n: number, vector: number, raisedAt: number): void {
+  guestSendIpiMany(sim: SchemeHost, vc: Vcpu, targets: Int32Array, n: number, vector: number, raisedAt: number): void {
     const first = this.vmOfVcpu[vc.index].firstVcpu;
     for (let k = 0; k < n; ) {
       const e = this.gen === 2 ? n : sgiClusterEnd(targets, k, n, first);
@@ -255,17 +262,17 @@ export abstract class GicScheme implements DeliveryScheme {
   }
 
   /** The guest takes the signalled vIRQ now if it can (PSTATE.I clear): IAR read, handler entry. */
-  protected tryDeliver(sim: Sim, vc: Vcpu): void {
+  protected tryDeliver(sim: SchemeHost, vc: Vcpu): void {
     const g = this.gOf[vc.index];
     if (!sim.guestInterruptible(vc) || !cpuifVirqPending(g)) return;
     const raw = icvIar(g, 1);
     if (raw === INTID_SPURIOUS) return;
     const v = this.acknowledged(vc, raw);
-    sim.deliverNow(vc, v, vc.ledger.acceptedAt[v], vc.ledger.acceptedRunning[v], sim.c.irqDelivery + this.ackCost);
+    sim.deliverNow(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v), sim.c.irqDelivery + this.ackCost);
     this.checkMaintenance(sim, vc, Math.max(sim.now, vc.segStart));
   }
 
-  guestEoi(sim: Sim, vc: Vcpu): void {
+  guestEoi(sim: SchemeHost, vc: Vcpu): void {
     // GICV_EOIR / ICV_EOIR1_EL1: priority drop + deactivation (EOImode 0) in the LR, no trap. A HW LR (the
     // timer) deactivates the physical PPI in the same write.
     const g = this.gOf[vc.index];
@@ -276,11 +283,11 @@ export abstract class GicScheme implements DeliveryScheme {
     this.checkMaintenance(sim, vc, vc.segStart);
   }
 
-  guestIret(sim: Sim, vc: Vcpu): void {
+  guestIret(sim: SchemeHost, vc: Vcpu): void {
     this.tryDeliver(sim, vc);
   }
 
-  guestHalt(sim: Sim, vc: Vcpu): void {
+  guestHalt(sim: SchemeHost, vc: Vcpu): void {
     // WFI completes at once when an interrupt is signalled; otherwise it traps if HCR_EL2.TWI is set.
     if (cpuifVirqPending(this.gOf[vc.index])) {
       vc.phase = PH_WORK;
@@ -300,21 +307,21 @@ export abstract class GicScheme implements DeliveryScheme {
   }
 
   /** Extra host work of a WFI exit (GICv4: making the vPE non-resident with a doorbell). */
-  protected wfiExtra(_sim: Sim): number {
+  protected wfiExtra(_sim: SchemeHost): number {
     return 0;
   }
 
   // ---- maintenance interrupt ------------------------------------------------------------------------------
 
   /** If the virtual interface asserts its maintenance line, the PE takes it maintenanceLatency after `at`. */
-  protected checkMaintenance(sim: Sim, vc: Vcpu, at: number): void {
+  protected checkMaintenance(sim: SchemeHost, vc: Vcpu, at: number): void {
     const i = vc.index;
     if (this.maintArmed[i] !== 0 || !cpuifMaintenance(this.gOf[i])) return;
     this.maintArmed[i] = 1;
     sim.schemeAt(vc, Math.max(at, sim.now) + sim.c.maintenanceLatency, this.maintGen[i]);
   }
 
-  onSchemeEvent(sim: Sim, vc: Vcpu, gen: number): void {
+  onSchemeEvent(sim: SchemeHost, vc: Vcpu, gen: number): void {
     const i = vc.index;
     if (gen !== this.maintGen[i]) return; // that guest run ended (exit + sync) before the IRQ was taken
     this.maintArmed[i] = 0;
@@ -338,11 +345,11 @@ export abstract class GicScheme implements DeliveryScheme {
   }
 
   /** GICv4: make the vPE resident before entry. Returns root cycles. */
-  protected makeResident(_sim: Sim, _vc: Vcpu): number {
+  protected makeResident(_sim: SchemeHost, _vc: Vcpu): number {
     return 0;
   }
 
-  beforeEntry(sim: Sim, vc: Vcpu): number {
+  beforeEntry(sim: SchemeHost, vc: Vcpu): number {
     const i = vc.index;
     const vm = this.vmOfVcpu[i];
     const g = this.gOf[i];
@@ -358,8 +365,8 @@ export abstract class GicScheme implements DeliveryScheme {
       if (raw !== INTID_SPURIOUS) {
         const v = this.acknowledged(vc, raw);
         vc.inject = v;
-        vc.injectRaised = vc.ledger.acceptedAt[v];
-        vc.injectFlag = vc.ledger.acceptedRunning[v];
+        vc.injectRaised = vc.ledger.acceptedAt(v);
+        vc.injectFlag = vc.ledger.acceptedRunning(v);
         cost += sim.c.irqDelivery + this.ackCost;
       }
     }
@@ -367,7 +374,7 @@ export abstract class GicScheme implements DeliveryScheme {
     return cost;
   }
 
-  hasWakeEvent(sim: Sim, vc: Vcpu): boolean {
+  hasWakeEvent(sim: SchemeHost, vc: Vcpu): boolean {
     // kvm_vcpu_wfi: sync, (GICv4: vgic_v4_put with a doorbell), then kvm_arch_vcpu_runnable.
     const i = vc.index;
     this.sync(vc);
@@ -376,26 +383,26 @@ export abstract class GicScheme implements DeliveryScheme {
   }
 
   /** GICv4: vgic_v4_put(need_db) before the WFI decision. */
-  protected beforeBlock(_sim: Sim, _vc: Vcpu): void {}
+  protected beforeBlock(_sim: SchemeHost, _vc: Vcpu): void {}
 
-  schedIn(sim: Sim, vc: Vcpu): number {
+  schedIn(sim: SchemeHost, vc: Vcpu): number {
     return this.makeResident(sim, vc);
   }
 
-  schedOut(_sim: Sim, _vc: Vcpu, _blocking: boolean): number {
+  schedOut(_sim: SchemeHost, _vc: Vcpu, _blocking: boolean): number {
     return 0;
   }
 
-  pendingCount(_sim: Sim, vc: Vcpu): number {
+  pendingCount(_sim: SchemeHost, vc: Vcpu): number {
     return gicPendingCount(this.vmOfVcpu[vc.index], vc.vmVcpu);
   }
 
-  forEachPending(_sim: Sim, vc: Vcpu, visit: (raisedAt: number) => void): void {
+  forEachPending(_sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void {
     // The ledger keeps one raise time per vector (GICv2 SGIs of several sources share the oldest, DESIGN §12).
     const vm = this.vmOfVcpu[vc.index];
-    const at = vc.ledger.acceptedAt;
+    const l = vc.ledger;
     gicForEachPending(vm, vc.vmVcpu, (intid, n) => {
-      const t = at[vectorOfIntid(vm, intid)];
+      const t = l.acceptedAt(vectorOfIntid(vm, intid));
       for (let k = 0; k < n; k++) visit(t);
     });
   }

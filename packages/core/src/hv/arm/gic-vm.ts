@@ -17,8 +17,8 @@
 import { ARM_AREA_WORDS, cpuifReset, LR_FMT_V2, LR_FMT_V3 } from '../../arch/arm/cpuif-block.ts';
 import { ItsTables, itsMapc, itsMapd, LPI_PROP_ENABLE } from '../../arch/arm/its.ts';
 import { VB_ARM } from '../../mem/vcpu-block.ts';
-import type { Sim } from '../../sim/engine.ts';
 import { KIND_CALL_FUNC, KIND_IPI, KIND_RESCHED, KIND_TIMER } from '../../sim/vcpu.ts';
+import type { SchemeHost } from '../scheme.ts';
 import { vgicMapPhysIrq, vgicSetEnabled, vgicSetTarget } from '../vgic/vgic-dist.ts';
 import { vgicItsMapti } from '../vgic/vgic-its.ts';
 import { VgicState } from '../vgic/vgic-state.ts';
@@ -76,7 +76,7 @@ function findKind(kinds: Uint8Array, kind: number): number {
 }
 
 /** Builds the GIC state of VM instance `vmIndex`. Does not touch any vCPU's ARM area (see resetCpuif). */
-export function createGicVm(sim: Sim, vmIndex: number, gen: GicGen, v41: boolean): GicVm {
+export function createGicVm(sim: SchemeHost, vmIndex: number, gen: GicGen, v41: boolean): GicVm {
   const inst = sim.topo.vms[vmIndex];
   const n = inst.vcpus;
   const first = inst.firstVcpu;

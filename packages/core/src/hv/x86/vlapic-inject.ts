@@ -7,8 +7,8 @@
 import { intrInfoValid, intrInfoVector } from '../../arch/x86/intr-info.ts';
 import { ACCEPT_COALESCED, ACCEPT_DISCARDED, acceptIrq } from '../../arch/x86/lapic.ts';
 import { newNmiState } from '../../arch/x86/nmi.ts';
-import type { Sim } from '../../sim/engine.ts';
 import { PH_HALT, PH_WORK, type Vcpu } from '../../sim/vcpu.ts';
+import type { SchemeHost } from '../scheme.ts';
 import {
   checkAndInjectEvents,
   type EntryEventState,
@@ -17,7 +17,7 @@ import {
 } from './inject.ts';
 
 /** Accept an edge interrupt into the vCPU's vIRR, tracking coalescing and the raise time for latency. */
-export function vlapicAccept(sim: Sim, vc: Vcpu, vector: number, raisedAt: number, flag: number): void {
+export function vlapicAccept(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, flag: number): void {
   const r = acceptIrq(vc.lapic, vector, false);
   if (r === ACCEPT_COALESCED) sim.countCoalesced(vc, vector);
   else if (r !== ACCEPT_DISCARDED) vc.ledger.accept(vector, raisedAt, flag);
@@ -43,7 +43,7 @@ export class VlapicEntryState {
    * kvm_check_and_inject_events for vc at this entry: injects (IRR → ISR, vc.inject) or arms the interrupt
    * window. Returns root cycles spent (injectEvent when something was injected).
    */
-  injectAtEntry(sim: Sim, vc: Vcpu): number {
+  injectAtEntry(sim: SchemeHost, vc: Vcpu): number {
     const g = this.g;
     g.IF = entryInterruptible(vc);
     g.shadow = vc.stiShadow;
@@ -52,8 +52,8 @@ export class VlapicEntryState {
     if (!intrInfoValid(r.intrInfo)) return 0;
     const v = intrInfoVector(r.intrInfo);
     vc.inject = v;
-    vc.injectRaised = vc.ledger.acceptedAt[v];
-    vc.injectFlag = vc.ledger.acceptedRunning[v];
+    vc.injectRaised = vc.ledger.acceptedAt(v);
+    vc.injectFlag = vc.ledger.acceptedRunning(v);
     vc.handlerPhysical = false;
     return sim.c.injectEvent;
   }
