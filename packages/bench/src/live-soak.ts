@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   }
   const run: LiveRun = new LiveRun(s, {
     seconds: 3600,
-    saturate: !closedLoop && !(rateScale > 0),
+    drive: rateScale > 0 ? 'paced' : 'saturate',
     rateScale: rateScale > 0 ? rateScale : 1,
     closedLoop,
     baseline: false,
