@@ -98,9 +98,10 @@ export interface ThreadInit {
   srcMeanNs: number[];
   srcPeriodic: boolean[];
   srcDoor: number[];
-  // vcpu thread: its vCPUs, and per vCPU the (vector → slot) table of ARM sources
+  // vcpu thread: its vCPUs, and per vCPU its sources' vectors / vINTIDs in slot order (ARM: slot s is vcpuVectors[j][s];
+  // PI: the rank of a vector there is its packed stamp index)
   vcpuList: number[];
-  lrVintids: number[][];
+  vcpuVectors: number[][];
 }
 
 export interface ThreadResult {

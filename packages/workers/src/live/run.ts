@@ -389,7 +389,7 @@ export class LiveRun {
         srcPeriodic: src.map((s) => s.periodic),
         srcDoor: src.map((s) => doorIndex(p.vcpuThread[s.vcpu])),
         vcpuList,
-        lrVintids: vcpuList.map((v) =>
+        vcpuVectors: vcpuList.map((v) =>
           p.sources
             .filter((s) => s.vcpu === v)
             .sort((a, b) => a.slot - b.slot)

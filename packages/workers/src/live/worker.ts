@@ -158,9 +158,12 @@ function poster(
   const periodic = Uint8Array.from(init.srcPeriodic, (p) => (p ? 1 : 0));
   const dlvIdx = Int32Array.from(init.srcVcpu, (v, i) => init.layout.delivered + v * SLOTS + init.srcSlot[i]);
   const epochIdx = Int32Array.from(init.srcDoor, (d) => d + CTL_EPOCH_OFF);
-  // PI stamps: two per (vCPU, vector), picked by the parity of the instance number (see docs/live.md);
-  // LR stamps: one per (vCPU, LR).
-  const stampPi = Int32Array.from(init.srcVcpu, (v, i) => init.layout.stamps + (v * SLOTS + init.srcSlot[i]) * 2);
+  // PI stamps: two per (vCPU, source), picked by the parity of the instance number (see docs/live.md), packed by the
+  // source's rank among its vCPU's sources (by vector) so that the stamps one harvest reads share a cache line (all
+  // sources of a vCPU belong to one poster: the ranks are known here). LR stamps: one per (vCPU, LR).
+  const rank = (i: number) =>
+    init.srcVcpu.filter((v, j) => v === init.srcVcpu[i] && init.srcSlot[j] < init.srcSlot[i]).length;
+  const stampPi = Int32Array.from(init.srcVcpu, (v, i) => init.layout.stamps + (v * SLOTS + rank(i)) * 2);
   const stampLr = Int32Array.from(init.srcVcpu, (v) => init.layout.stamps + v * SLOTS * 2);
   const seq = new Float64Array(n); // PI: non-coalesced instances; LR: instances placed or queued
   const raised = new Float64Array(n);
@@ -244,8 +247,11 @@ function poster(
       if (Atomics.compareExchange(m, ringDoor[k] + BLOCKED_OFF, 1, 0) === 1) ringDoorbell(ringDoor[k]);
     }
   };
-  /** Raises one interrupt of source i stamped t; returns true if a new instance was created. */
-  const post = (i: number, t: number): boolean => {
+  /**
+   * Raises one interrupt of source i stamped t; returns true if a new instance was created. `clear`: PI, the caller
+   * has just seen the PIR bit clear (drive max), so the post cannot coalesce.
+   */
+  const post = (i: number, t: number, clear = false): boolean => {
     if (spsc) return postSpsc(i, t);
     raised[i]++;
     if (lr) {
@@ -269,7 +275,7 @@ function poster(
       if (Atomics.compareExchange(m, door[i] + BLOCKED_OFF, 1, 0) === 1) ring(i);
       return true;
     }
-    if (pirTest(m, base[i], vec[i])) {
+    if (!clear && pirTest(m, base[i], vec[i])) {
       coalesced[i]++;
       return false;
     }
@@ -300,13 +306,20 @@ function poster(
   // either is seen here or sees the flag (both sides are sequentially consistent atomics; the time-out bounds the rest).
   let idleSince = -1;
   let posterWaits = 0;
+  /**
+   * Drive max: the previous instance of source i has been taken — PI: harvested (its PIR bit is clear, so a post
+   * would not coalesce; the poster reads that line to post anyway); LR: acknowledged; SPSC: consumed (both counted
+   * delivered by the vCPU thread as it takes them).
+   */
+  const taken = (i: number): boolean =>
+    lr || spsc ? Atomics.load(m, dlvIdx[i]) === seq[i] : !pirTest(m, base[i], vec[i]);
   const myDoor = posterDoor(init.index);
   const myBit = 1 << init.index;
   const posterWait = () => {
     const d = Atomics.load(ctl, myDoor);
     Atomics.or(ctl, SEG_POSTERS_WAITING, myBit);
     let any = false;
-    for (let i = 0; i < n && !any; i++) any = Atomics.load(m, dlvIdx[i]) === seq[i];
+    for (let i = 0; i < n && !any; i++) any = taken(i);
     if (!any && Atomics.load(m, CTL_STOP_POST) === 0) Atomics.wait(ctl, myDoor, d, POSTER_WAIT_MS);
     Atomics.and(ctl, SEG_POSTERS_WAITING, ~myBit);
     posterWaits++;
@@ -382,11 +395,11 @@ function poster(
           }
         }
       } else if (maxDrive) {
-        // One in flight per source: raise again once the vCPU thread has delivered the previous instance.
+        // One in flight per source: raise again once the structure no longer holds the previous instance.
         let any = false;
         for (let i = 0; i < n; i++)
-          if (Atomics.load(m, dlvIdx[i]) === seq[i]) {
-            post(i, t);
+          if (taken(i)) {
+            post(i, t, true);
             any = true;
           }
         if (any) idleSince = -1;
@@ -449,11 +462,16 @@ function vcpuThread(
   const base = Int32Array.from(vs, (v) => vcpuBase(v));
   const dlv = Int32Array.from(vs, (v) => init.layout.delivered + v * SLOTS);
   const stamps = Int32Array.from(vs, (v) => init.layout.stamps + v * SLOTS * 2);
+  // PI: vector → the source's rank among the vCPU's sources (the packed stamp index; vcpuVectors is sorted by vector).
+  const stampRank = new Int32Array(nv * SLOTS);
+  // PI: the PIR words that the vCPU's sources post into (the only ones a harvest must read).
+  const pirWords = Int32Array.from(init.vcpuVectors, (vecs) => vecs.reduce((a, x) => a | (1 << (x >>> 5)), 0));
+  if (init.mode === 'pi') init.vcpuVectors.forEach((vecs, j) => vecs.forEach((x, r) => (stampRank[j * SLOTS + x] = r)));
   const lr = init.mode === 'lr';
   const spsc = init.mode === 'spsc';
   const ctl = new Int32Array(init.ctl);
   const nrLr = init.nrLr;
-  const vint = init.lrVintids.map((a) => Int32Array.from(a));
+  const vint = init.vcpuVectors.map((a) => Int32Array.from(a));
   const rings = spsc ? Array.from(vs, (v) => SpscRing.fromBuffer(init.sab, ringOffset(init.layout, v))) : [];
   const { harvest: harvestVariant, eoi: eoiVariant, reload: reloadVariant, raceSpins } = init.variants;
   const door = doorIndex(init.index);
@@ -576,21 +594,23 @@ function vcpuThread(
             hist.record(t > st ? t - st : 0);
             got++;
           }
-        } else if (desched[j] === 0 && piLiveHarvest(m, b, out, harvestVariant, raceSpins) > 0) {
+        } else if (desched[j] === 0 && piLiveHarvest(m, b, out, harvestVariant, raceSpins, pirWords[j]) > 0) {
           // PIR → vIRR, then service by priority: highest vector first, each acknowledged and EOI'd (the handler is
           // empty) before the next.
           if (t < 0) t = now();
           for (let vec = piLiveNextVector(out); vec >= 0; vec = piLiveNextVector(out)) {
             const i = dlv[j] + vec;
             const k = m[i];
-            const st = f[stamps[j] + vec * 2 + (k % 2)];
+            const st = f[stamps[j] + stampRank[j * SLOTS + vec] * 2 + (k % 2)];
             m[i] = k + 1;
             hist.record(t > st ? t - st : 0);
             got++;
           }
         }
       }
-      Atomics.store(m, epochI, ++epoch);
+      // The epoch (completed passes) is what the closed-loop checker's verdicts wait on; otherwise nobody reads it.
+      ++epoch;
+      if (init.closedLoop) Atomics.store(m, epochI, epoch);
       if (churnNs > 0 && !stopping && (epoch & 7) === 0) churn(now());
       if (got > 0) {
         if (Atomics.load(ctl, SEG_POSTERS_WAITING) !== 0) wakePosters(ctl);
