@@ -149,7 +149,7 @@ const fmt = (n: number): string =>
 
 const DRIVE_TEXT: Record<LiveResults['live']['drive'], (l: LiveResults['live']) => string> = {
   max: () =>
-    'as fast as delivered — each source raises its next interrupt once its previous one was delivered (one in flight per source, nothing coalesces); --rate / --rate-scale pace it instead',
+    'as fast as delivered — each source raises its next interrupt once the structure has taken its previous one (one in flight per source, nothing coalesces); --rate / --rate-scale pace it instead',
   paced: (l) =>
     `paced at the scenario's arrival processes × ${+l.rateScale.toPrecision(4)}, offered ${fmt(l.offeredPerSecond)}/s`,
   saturate: (l) =>

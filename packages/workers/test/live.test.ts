@@ -151,7 +151,18 @@ describe('live protocols: the checker passes the correct ones', () => {
 
 describe('live PI under SN toggling and NV switching (random vectors and priorities)', () => {
   it('closed loop with churn: 0 verdicts, 0 lost, SN toggled and NV switched concurrently with posts', async () => {
-    const r = await runLive(randomVectors(7), { seconds: 0.6, threads: 2, closedLoop: true, churnUs: 20 });
+    // Runs until 1,000 posts have been checked (0.1–0.3 s on a quiet machine; a loaded one takes longer), bound 5 s.
+    const run: LiveRun = new LiveRun(randomVectors(7), {
+      seconds: 5,
+      threads: 2,
+      closedLoop: true,
+      churnUs: 20,
+      progressMs: 20,
+      onProgress: (p) => {
+        if (p.raised > 1000 && p.snToggles > 100 && p.blocks > 10) run.stop('enough');
+      },
+    });
+    const r = await run.run();
     const s = r.schemes[0];
     expect(s.interrupts.raised).toBeGreaterThan(1000);
     expect(s.live.snToggles).toBeGreaterThan(100);
