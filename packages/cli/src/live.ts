@@ -193,7 +193,7 @@ export function formatLive(r: LiveResults): string {
   const line = (cells: string[]) => `  ${cols.line(cells)}`;
   lines.push(line(head), ...rows.map(line));
   lines.push(
-    '  raised/s = interrupts raised by the devices (coalesced ones included); delivered/s = handler entries; PI notification batched by ON (one per harvest, whatever the posts it covers); one clock read per poster pass',
+    '  raised/s = interrupts raised by the devices (coalesced ones included); delivered/s = handler entries; PI notification batched by ON (one per harvest, whatever the posts it covers); one clock read per poster pass (max: per pass that posts)',
   );
   for (const x of r.schemes) {
     const i = x.interrupts;
