@@ -1,8 +1,8 @@
 // `ivsim live <scenario>`: the scenario's interrupt sources driven by real threads into posted-interrupt descriptors
-// (x86) or ICH_LR list registers (ARM) in shared memory, then into plain SPSC rings (the baseline), for --seconds of
-// wall time each (docs/live.md); one table row and one audit line per structure. Progress line on
-// stderr; Ctrl-C / SIGTERM stop the run within a second and still print what was measured (exit 130 / 143); a
-// failed thread or a failed audit is exit 1.
+// (x86) or ICH_LR list registers (ARM) in shared memory and, alternating in the same threads, into plain SPSC rings
+// (the baseline), for --seconds of wall time each (docs/live.md); one table row and one audit line per structure, the
+// drive and the machine's load stated. Progress line on stderr; Ctrl-C / SIGTERM stop the run within a second and
+// still print what was measured (exit 130 / 143); a failed thread or a failed audit is exit 1.
 
 import { writeFileSync } from 'node:fs';
 import { ScenarioError } from '@ivsim/core';
@@ -35,7 +35,11 @@ export function addLiveCommand(program: Command): void {
     .command('live')
     .description('run the delivery structures live on real threads (wall clock) and audit them')
     .argument('<scenario>', 'built-in scenario name or a YAML/JSON file (arch x86: PI descriptors; arm: ICH_LRs)')
-    .option('--seconds <s>', "wall-clock seconds per structure (the scenario's, then the SPSC baseline)", '5')
+    .option(
+      '--seconds <s>',
+      "wall-clock seconds per structure (the scenario's and the SPSC baseline, alternating)",
+      '5',
+    )
     .option('--threads <n>', 'threads in all: ⌊n/2⌋ posters, the rest run vCPUs (default: one per core, ≥ 2)')
     .option(
       '--rate <r>',

@@ -66,7 +66,7 @@ export interface ThreadInit {
   index: number;
   /** Index among all threads (counters block). */
   thread: number;
-  /** Every phase this thread runs segments of (the scenario's structure, then the SPSC baseline). */
+  /** Every phase this thread runs segments of (the scenario's structure and the SPSC baseline). */
   phases: PhaseInit[];
   /** Segment control words (SEG_*). */
   ctl: SharedArrayBuffer;

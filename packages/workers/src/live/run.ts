@@ -1,11 +1,11 @@
 // Live mode (docs/live.md, DESIGN §13): the delivery structures of a scenario exercised by real threads on this
 // machine — poster threads raise the scenario's interrupts into posted-interrupt descriptors (x86) or list registers
-// (ARM) in a SharedArrayBuffer while vCPU threads take them, under the wall clock; then, in a second phase of the
-// same run (same thread split, same sources and offered load, a fresh buffer and fresh threads), into plain SPSC
-// rings (core/src/mem/spsc-ring.ts, one per vCPU, a record per interrupt): the baseline. For each phase the
-// orchestrator starts the threads together, stops them cleanly (time-out, stop(), a failing thread), audits every
-// structure at the end (raised = delivered + coalesced + pending, nothing lost, nothing stranded) and merges the
-// per-thread log-linear histograms exactly.
+// (ARM) in a SharedArrayBuffer while vCPU threads take them, under the wall clock — and, in the same threads,
+// alternating with it in A B B A segments (same thread split, same sources and drive, a buffer of its own), into
+// plain SPSC rings (core/src/mem/spsc-ring.ts, one per vCPU, a record per interrupt): the baseline. The orchestrator
+// starts the threads once, runs the segments (each ends cleanly: posters stop, then the vCPU threads drain), stops
+// the run (time-out, stop(), a failing thread), audits every structure at the end (raised = delivered + coalesced +
+// pending, nothing lost, nothing stranded) and merges the per-thread log-linear histograms exactly.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -59,7 +59,7 @@ import {
 } from './protocol.ts';
 
 export interface LiveOptions {
-  /** Wall-clock seconds to run each structure (the scenario's, then the SPSC baseline). */
+  /** Wall-clock seconds to run each structure (the scenario's and the SPSC baseline, alternating in segments). */
   seconds: number;
   /** Threads in all (posters = ⌊threads/2⌋, the rest run vCPUs); default one per core, at least 2. */
   threads?: number;
@@ -75,7 +75,7 @@ export interface LiveOptions {
   batch?: number;
   /** Idle spin of a vCPU thread before it blocks, µs (default 50). */
   spinUs?: number;
-  /** Also run the SPSC-ring baseline after the scenario's structure (default: true, false in closed loop). */
+  /** Also run the SPSC-ring baseline, alternating with the scenario's structure (default: true, false in closed loop). */
   baseline?: boolean;
   /**
    * PI churn, mean interval µs (0 = off): vCPUs are descheduled (SN = 1, not serviced) and reloaded (SN = 0, ON if
@@ -92,7 +92,7 @@ export interface LiveOptions {
   closedLoop?: boolean;
   /** End the run at the first violation a checker reports. */
   stopOnViolation?: boolean;
-  /** Make thread `thread` throw after `afterMs` (in the first phase). */
+  /** Make thread `thread` throw `afterMs` after it started. */
   fault?: { thread: number; afterMs: number };
 }
 
