@@ -45,6 +45,8 @@ async function main(): Promise<number> {
       if (p.raised >= target) run.stop('posts');
     },
   });
+  // Ctrl-C / SIGTERM (or a time-out) end the soak early and still print and audit what ran (exit 1: target not met).
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => run.stop(sig));
   const r = await run.run();
   process.stderr.write('\n');
   const x = r.schemes[0];
@@ -55,6 +57,7 @@ async function main(): Promise<number> {
         scenario: r.scenario,
         structure: x.live.structure,
         churnUs,
+        stoppedBy: r.live.stoppedBy,
         mode: closedLoop
           ? 'closed loop'
           : rateScale > 0
