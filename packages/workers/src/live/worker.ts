@@ -471,7 +471,9 @@ function vcpuThread(
   const stampRank = new Int32Array(nv * SLOTS);
   // PI: the PIR words that the vCPU's sources post into (the only ones a harvest must read).
   const pirWords = Int32Array.from(init.vcpuVectors, (vecs) => vecs.reduce((a, x) => a | (1 << (x >>> 5)), 0));
-  if (init.mode === 'pi') init.vcpuVectors.forEach((vecs, j) => vecs.forEach((x, r) => (stampRank[j * SLOTS + x] = r)));
+  if (init.mode === 'pi')
+    for (let j = 0; j < nv; j++)
+      for (let r = 0; r < init.vcpuVectors[j].length; r++) stampRank[j * SLOTS + init.vcpuVectors[j][r]] = r;
   const lr = init.mode === 'lr';
   const spsc = init.mode === 'spsc';
   const ctl = new Int32Array(init.ctl);
