@@ -2,13 +2,16 @@
 // shard count, with a comlink control plane.
 
 export { type ControlApi, ControlThreadFailure, connectControl } from './control.ts';
+export type { MachineLoad } from './live/machine.ts';
 export { livePlan } from './live/plan.ts';
+export type { LiveDrive } from './live/protocol.ts';
 export {
   LiveFailure,
   type LiveOptions,
   type LiveProgress,
   type LiveResults,
   LiveRun,
+  liveSchedule,
   runLive,
 } from './live/run.ts';
 export { type Partition, partition, pcpuLoad } from './partition.ts';

@@ -38,6 +38,18 @@ describe('live PI descriptor = pi-desc.ts layout', () => {
     expect(out[7] >>> 27).toBe(1);
   });
 
+  it('a harvest with a word mask reads and clears only those PIR words', () => {
+    const m = new Int32Array(new SharedArrayBuffer(64 * 4));
+    pi.piLiveReset(m, 0, 0);
+    pi.piLivePost(m, 0, 0x41, pi.POST_OK, 0); // word 2
+    pi.piLivePost(m, 0, 0xfb, pi.POST_OK, 0); // word 7
+    const out = new Int32Array(8).fill(-1);
+    expect(pi.piLiveHarvest(m, 0, out, pi.HARVEST_OK, 0, 1 << 2)).toBe(1);
+    expect([...out]).toEqual([0, 0, 2, 0, 0, 0, 0, 0]);
+    expect(pi.pirTest(m, 0, 0xfb)).toBe(true); // outside the mask: left in the PIR
+    expect(pi.pirTest(m, 0, 0x41)).toBe(false);
+  });
+
   it('NV switches keep ON/SN; SN suppresses the notification', () => {
     const m = new Int32Array(new SharedArrayBuffer(64 * 4));
     pi.piLiveReset(m, 0, 0);

@@ -5,7 +5,7 @@
 
 import { BUILTIN_SCENARIOS } from '@ivsim/core';
 import { describe, expect, it } from 'vitest';
-import { LiveFailure, LiveRun, runLive } from '../dist/index.js';
+import { LiveFailure, LiveRun, liveSchedule, runLive } from '../dist/index.js';
 import { EOI_PLAIN_RMW } from '../dist/live/lr-live.js';
 import { HARVEST_ON_CLEAR_AFTER_PIR, POST_ON_BEFORE_PIR, RELOAD_NO_PIR_CHECK } from '../dist/live/pi-live.js';
 
@@ -80,10 +80,11 @@ describe('live protocols: the checker passes the correct ones', () => {
     ['x86-compare', 'pi-descriptor'],
     ['arm-compare', 'ich-lr'],
   ])(
-    'open loop, %s: the structure then the SPSC baseline, conservation per structure, results shape',
+    'open loop, %s: the structure and the SPSC baseline, conservation per structure, results shape',
     async (name, structure) => {
-      const r = await runLive(BUILTIN_SCENARIOS[name], { seconds: 0.3, threads: 2 });
+      const r = await runLive(BUILTIN_SCENARIOS[name], { seconds: 0.3, threads: 2, rateScale: 1 });
       expect(r.clock).toBe('wall');
+      expect(r.live.drive).toBe('paced');
       expect(r.engine.threads).toEqual({ posters: 1, vcpus: 1 });
       expect(r.live.structures).toEqual([structure, 'spsc-ring']);
       expect(r.schemes.map((s) => s.scheme)).toEqual([
@@ -106,8 +107,42 @@ describe('live protocols: the checker passes the correct ones', () => {
     },
   );
 
+  it.each([
+    ['x86-compare', 'pi-descriptor'],
+    ['arm-compare', 'ich-lr'],
+  ])(
+    'drive max (the default), %s: one in flight per source, nothing coalesces, both structures alternate',
+    async (name) => {
+      const r = await runLive(BUILTIN_SCENARIOS[name], { seconds: 0.5, threads: 2 });
+      expect(r.live.drive).toBe('max');
+      expect(r.live.segments).toBe(2);
+      expect(r.live.offeredPerSecond).toBe(0);
+      for (const s of r.schemes) {
+        const i = s.interrupts;
+        expect(i.delivered).toBeGreaterThan(1000);
+        expect(i.coalesced).toBe(0);
+        // At most one instance of each source in flight, so at most one per source left at the end.
+        expect(i.pending).toBeLessThanOrEqual(r.live.sources);
+        expect(i.raised).toBe(i.delivered + i.pending);
+        expect(s.conservation.ok).toBe(true);
+      }
+      const mc = r.live.machine;
+      expect(mc.cores).toBe(r.engine.cores);
+      expect(mc.runCores).toBeGreaterThan(0);
+      expect(mc.busyCores).toBeLessThanOrEqual(mc.cores + 0.05);
+    },
+  );
+
+  it('segments: one structure runs once; two alternate A B B A in ~0.5 s segments of equal total', () => {
+    expect(liveSchedule(1, 5)).toEqual([{ phase: 0, seconds: 5 }]);
+    expect(liveSchedule(2, 0.3).map((x) => x.phase)).toEqual([0, 1]);
+    const s = liveSchedule(2, 5);
+    expect(s.map((x) => x.phase).join('')).toBe('01100110011001100110');
+    for (const k of [0, 1]) expect(s.filter((x) => x.phase === k).reduce((a, x) => a + x.seconds, 0)).toBeCloseTo(5, 9);
+  });
+
   it('saturated posting, x86: the audit holds under back-to-back posts, for PI and the SPSC baseline', async () => {
-    const r = await runLive(BUILTIN_SCENARIOS['x86-compare'], { seconds: 0.3, threads: 2, saturate: true });
+    const r = await runLive(BUILTIN_SCENARIOS['x86-compare'], { seconds: 0.3, threads: 2, drive: 'saturate' });
     expect(r.schemes.map((s) => s.conservation.ok)).toEqual([true, true]);
     expect(r.schemes[0].live.raisedPerSecond).toBeGreaterThan(1e5);
     expect(r.schemes[1].live.deliveredPerSecond).toBeGreaterThan(1e4);
@@ -116,7 +151,18 @@ describe('live protocols: the checker passes the correct ones', () => {
 
 describe('live PI under SN toggling and NV switching (random vectors and priorities)', () => {
   it('closed loop with churn: 0 verdicts, 0 lost, SN toggled and NV switched concurrently with posts', async () => {
-    const r = await runLive(randomVectors(7), { seconds: 0.6, threads: 2, closedLoop: true, churnUs: 20 });
+    // Runs until 1,000 posts have been checked (0.1–0.3 s on a quiet machine; a loaded one takes longer), bound 5 s.
+    const run: LiveRun = new LiveRun(randomVectors(7), {
+      seconds: 5,
+      threads: 2,
+      closedLoop: true,
+      churnUs: 20,
+      progressMs: 20,
+      onProgress: (p) => {
+        if (p.raised > 1000 && p.snToggles > 100 && p.blocks > 10) run.stop('enough');
+      },
+    });
+    const r = await run.run();
     const s = r.schemes[0];
     expect(s.interrupts.raised).toBeGreaterThan(1000);
     expect(s.live.snToggles).toBeGreaterThan(100);
@@ -129,7 +175,7 @@ describe('live PI under SN toggling and NV switching (random vectors and priorit
     const r = await runLive(randomVectors(11), {
       seconds: 0.5,
       threads: 2,
-      saturate: true,
+      drive: 'saturate',
       churnUs: 10,
       baseline: false,
     });
@@ -187,14 +233,18 @@ describe('live runs stop cleanly', () => {
   it('stop() ends a long run within 1 s with results', async () => {
     const run = new LiveRun(BUILTIN_SCENARIOS['arm-compare'], { seconds: 60, threads: 2 });
     const p = run.run();
-    await new Promise((r) => setTimeout(r, 600));
+    // Stop 0.1 s into the second segment (the first baseline one), however long the threads took to start.
+    while (run.progress().segment < 2) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
     const t0 = performance.now();
     run.stop('test');
     const r = await p;
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(r.live.stoppedBy).toBe('test');
-    expect(r.live.structures).toEqual(['ich-lr']); // stopped before the baseline phase
-    expect(r.schemes[0].conservation.ok).toBe(true);
+    // The first list-register segment and part of the first baseline segment ran.
+    expect(r.live.structures).toEqual(['ich-lr', 'spsc-ring']);
+    expect(r.live.segments).toBe(2);
+    for (const s of r.schemes) expect(s.conservation.ok).toBe(true);
     expect(run.liveThreads()).toBe(0);
   });
 });

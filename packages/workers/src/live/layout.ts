@@ -18,8 +18,6 @@ import { SpscRing } from '@ivsim/core';
 
 export const CTL_WORDS = 1024;
 export const CTL_STOP_POST = 0;
-/** Set once every thread is ready: all start together. */
-export const CTL_START = 1;
 export const CTL_STOP_VCPU = 32;
 /** Doorbell of vCPU thread k: CTL_DOOR + 32k (k < MAX_VCPU_THREADS); its epoch (completed poll passes) 16 words further. */
 export const CTL_DOOR = 64;

@@ -81,7 +81,10 @@ export const piLiveOn = (m: Int32Array, base: number): boolean => (Atomics.load(
 
 /**
  * Harvests the PIR into `out` (8 words) if ON is set; returns the number of words with bits (0 = nothing, also for a
- * spurious notification whose bits an earlier harvest took).
+ * spurious notification whose bits an earlier harvest took). `wordMask` (bit w = PIR word w) names the words that can
+ * hold a bit — those of the vectors that are posted to this descriptor; the others are known to be 0 and are not
+ * read (KVM reads all 8 with plain loads; in JS each is an Atomics.load of ~10 ns, so the live harvest reads only
+ * these).
  */
 export function piLiveHarvest(
   m: Int32Array,
@@ -89,13 +92,18 @@ export function piLiveHarvest(
   out: Int32Array,
   variant: number,
   raceSpins: number,
+  wordMask = 0xff,
 ): number {
   const ctl = base + PID_CONTROL;
   if ((Atomics.load(m, ctl) & PID_ON) === 0) return 0;
   if (variant !== HARVEST_ON_CLEAR_AFTER_PIR) Atomics.and(m, ctl, ~PID_ON);
   let words = 0;
   for (let w = 0; w < 8; w++) {
-    // A plain-looking load first: most words are empty and a load does not take the line exclusive.
+    if ((wordMask & (1 << w)) === 0) {
+      out[w] = 0;
+      continue;
+    }
+    // A load first: most words are empty and a load does not take the line exclusive.
     const x = Atomics.load(m, base + w) === 0 ? 0 : Atomics.exchange(m, base + w, 0);
     out[w] = x;
     if (x !== 0) words++;

@@ -1,11 +1,11 @@
 // Live mode (docs/live.md, DESIGN §13): the delivery structures of a scenario exercised by real threads on this
 // machine — poster threads raise the scenario's interrupts into posted-interrupt descriptors (x86) or list registers
-// (ARM) in a SharedArrayBuffer while vCPU threads take them, under the wall clock; then, in a second phase of the
-// same run (same thread split, same sources and offered load, a fresh buffer and fresh threads), into plain SPSC
-// rings (core/src/mem/spsc-ring.ts, one per vCPU, a record per interrupt): the baseline. For each phase the
-// orchestrator starts the threads together, stops them cleanly (time-out, stop(), a failing thread), audits every
-// structure at the end (raised = delivered + coalesced + pending, nothing lost, nothing stranded) and merges the
-// per-thread log-linear histograms exactly.
+// (ARM) in a SharedArrayBuffer while vCPU threads take them, under the wall clock — and, in the same threads,
+// alternating with it in A B B A segments (same thread split, same sources and drive, a buffer of its own), into
+// plain SPSC rings (core/src/mem/spsc-ring.ts, one per vCPU, a record per interrupt): the baseline. The orchestrator
+// starts the threads once, runs the segments (each ends cleanly: posters stop, then the vCPU threads drain), stops
+// the run (time-out, stop(), a failing thread), audits every structure at the end (raised = delivered + coalesced +
+// pending, nothing lost, nothing stranded) and merges the per-thread log-linear histograms exactly.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -28,7 +28,6 @@ import {
   CNT_RAISED,
   CNT_SN_TOGGLES,
   CNT_VIOLATIONS,
-  CTL_START,
   CTL_STOP_POST,
   CTL_STOP_VCPU,
   doorIndex,
@@ -43,24 +42,40 @@ import {
   vcpuBase,
 } from './layout.ts';
 import { lrLiveHasPending } from './lr-live.ts';
+import { type MachineLoad, machineSampler } from './machine.ts';
 import { piLiveReset } from './pi-live.ts';
 import { type LivePlan, livePlan } from './plan.ts';
-import type { LiveVariants, PhaseMode, ThreadInit, ThreadResult } from './protocol.ts';
+import {
+  type LiveDrive,
+  type LiveVariants,
+  MAX_POSTERS,
+  type PhaseMode,
+  SEG_PHASE,
+  SEG_SEQ,
+  SEG_WORDS,
+  type ThreadInit,
+  type ThreadResult,
+  wakePosters,
+} from './protocol.ts';
 
 export interface LiveOptions {
-  /** Wall-clock seconds to run each structure (the scenario's, then the SPSC baseline). */
+  /** Wall-clock seconds to run each structure (the scenario's and the SPSC baseline, alternating in segments). */
   seconds: number;
   /** Threads in all (posters = ⌊threads/2⌋, the rest run vCPUs); default one per core, at least 2. */
   threads?: number;
-  /** Multiplies every arrival rate of the scenario. */
+  /** Multiplies every arrival rate of the scenario (drive `paced`). */
   rateScale?: number;
-  /** Ignore the arrival processes: every poster posts back to back (the sustained-rate measurement). */
-  saturate?: boolean;
+  /**
+   * How posters raise (protocol.ts LiveDrive): `max` (one in flight per source, as fast as the structure delivers),
+   * `paced` (the arrival processes × rateScale), `saturate` (back to back). Default: `paced` if rateScale is given,
+   * else `max`.
+   */
+  drive?: LiveDrive;
   /** Saturate mode: rounds over the poster's sources per clock read (default 16). */
   batch?: number;
   /** Idle spin of a vCPU thread before it blocks, µs (default 50). */
   spinUs?: number;
-  /** Also run the SPSC-ring baseline after the scenario's structure (default: true, false in closed loop). */
+  /** Also run the SPSC-ring baseline, alternating with the scenario's structure (default: true, false in closed loop). */
   baseline?: boolean;
   /**
    * PI churn, mean interval µs (0 = off): vCPUs are descheduled (SN = 1, not serviced) and reloaded (SN = 0, ON if
@@ -77,24 +92,28 @@ export interface LiveOptions {
   closedLoop?: boolean;
   /** End the run at the first violation a checker reports. */
   stopOnViolation?: boolean;
-  /** Make thread `thread` throw after `afterMs` (in the first phase). */
+  /** Make thread `thread` throw `afterMs` after it started. */
   fault?: { thread: number; afterMs: number };
 }
 
 export type LiveStructure = 'pi-descriptor' | 'ich-lr' | 'spsc-ring';
 
 export interface LiveProgress {
-  /** The structure being measured now, and its place among the run's phases. */
+  /** The structure being measured now (the last one measured once the run is over). */
   structure: LiveStructure;
-  phase: number;
-  phases: number;
-  /** Seconds into this phase. */
+  /** Segments started so far, and in all (the structures alternate A B B A …). */
+  segment: number;
+  segments: number;
+  /** Wall seconds measured so far, all structures together, out of `seconds` × structures. */
   elapsedSeconds: number;
+  totalSeconds: number;
+  /** Per structure. */
   seconds: number;
+  /** The current structure's totals so far. */
   raised: number;
   delivered: number;
-  /** Raised per second over the last progress interval. */
-  ratePerSecond: number;
+  /** Per structure measured so far, in phase order. */
+  structures: { structure: LiveStructure; seconds: number; raised: number; delivered: number }[];
   violations: number;
   blocks: number;
   snToggles: number;
@@ -139,7 +158,10 @@ export interface LiveSchemeResult {
     /** PI: notifications sent (ON 0 → 1); LR: LR fills; SPSC: ring publications (one Atomics.store each). */
     notifications: number;
     wakeups: number;
+    /** vCPU-thread blocks (HLT / WFI: Atomics.wait on the doorbell). */
     blocks: number;
+    /** Drive max: poster waits (every source in flight for spinUs; woken by the next delivery). */
+    posterWaits: number;
     snToggles: number;
     violations: LiveViolations;
   };
@@ -167,8 +189,10 @@ export interface LiveResults {
     structures: LiveStructure[];
     /** Per structure. */
     seconds: number;
+    /** Segments run (structures alternate A B B A … in the same threads). */
+    segments: number;
     stoppedBy: string;
-    saturate: boolean;
+    drive: LiveDrive;
     closedLoop: boolean;
     rateScale: number;
     batch: number;
@@ -180,6 +204,8 @@ export interface LiveResults {
     spscRing?: { capacity: number; recordWords: number; rings: number };
     /** Summed over the structures. */
     violations: LiveViolations;
+    /** The machine while the structures ran (load average, busy cores: this run's and other processes'). */
+    machine: MachineLoad;
     ignored: string[];
   };
   schemes: LiveSchemeResult[];
@@ -197,6 +223,8 @@ export class LiveFailure extends Error {
 
 const workerFile = new URL('./worker.js', import.meta.url);
 const STOP_GRACE_MS = 1000;
+/** Target length of one segment when two structures alternate. */
+const SEGMENT_S = 0.5;
 
 const NO_VARIANTS: LiveVariants = { post: 0, harvest: 0, eoi: 0, reload: 0, raceSpins: 0 };
 
@@ -209,20 +237,38 @@ interface Phase {
   sab: SharedArrayBuffer;
   m: Int32Array;
   f: Float64Array;
+  /** Wall time measured in this phase's segments, ms, and how many ran. */
+  wallMs: number;
+  segments: number;
+}
+
+/**
+ * The run's segments: with one structure, one segment of `seconds`; with two, n ≈ seconds / 0.5 segments each,
+ * in A B B A order, so that both structures see the same threads and, on average, the same machine load.
+ */
+export function liveSchedule(phases: number, seconds: number): { phase: number; seconds: number }[] {
+  if (phases === 1) return [{ phase: 0, seconds }];
+  const n = Math.max(1, Math.round(seconds / SEGMENT_S));
+  return Array.from({ length: 2 * n }, (_, i) => ({ phase: [0, 1, 1, 0][i % 4], seconds: seconds / n }));
 }
 
 export class LiveRun {
   readonly scenario: Scenario;
   readonly plan: LivePlan;
   readonly threads: number;
+  readonly drive: LiveDrive;
   private readonly phases: PhaseMode[];
-  private phase: Phase | null = null;
+  private readonly schedule: { phase: number; seconds: number }[];
+  private state: Phase[] = [];
+  /** The phase of the running segment (-1 between segments), when it started, and segments started. */
+  private current = -1;
+  private segStart = 0;
+  private segIndex = 0;
+  private last = 0;
   private workers: Worker[] = [];
   private alive = 0;
   private stopReason: string | null = null;
   private wake: (() => void) | null = null;
-  private t0 = 0;
-  private last = { t: 0, raised: 0 };
 
   constructor(
     input: unknown,
@@ -231,10 +277,14 @@ export class LiveRun {
     this.scenario = validateScenario(input);
     if (!(opts.seconds > 0)) throw new RangeError(`seconds must be > 0, got ${opts.seconds}`);
     this.threads = Math.max(2, opts.threads ?? availableParallelism());
+    if (this.threads > 2 * MAX_POSTERS)
+      throw new RangeError(`threads: at most ${2 * MAX_POSTERS}, got ${this.threads}`);
+    this.drive = opts.drive ?? (opts.rateScale !== undefined ? 'paced' : 'max');
     this.plan = livePlan(this.scenario, this.threads, opts.rateScale ?? 1);
     const baseline = opts.baseline ?? !opts.closedLoop;
     if (baseline && opts.closedLoop) throw new RangeError('the closed-loop checker has no SPSC baseline phase');
     this.phases = baseline ? [this.plan.mode, 'spsc'] : [this.plan.mode];
+    this.schedule = liveSchedule(this.phases.length, opts.seconds);
   }
 
   /** Ends the run early (Ctrl-C, SIGTERM, a caller's deadline); run() then resolves with what was measured. */
@@ -250,13 +300,14 @@ export class LiveRun {
 
   progress(): LiveProgress {
     const p = this.plan;
-    const ph = this.phase;
-    let raised = 0;
-    let delivered = 0;
+    const t = performance.now();
+    const structures: LiveProgress['structures'] = [];
     let violations = 0;
     let blocks = 0;
     let snToggles = 0;
-    if (ph)
+    for (const ph of this.state) {
+      let raised = 0;
+      let delivered = 0;
       for (let k = 0; k < p.posters + p.vcpuThreads; k++) {
         const o = ph.layout.counters + k * THREAD_F64;
         raised += ph.f[o + CNT_RAISED];
@@ -265,19 +316,24 @@ export class LiveRun {
         blocks += ph.f[o + CNT_BLOCKS];
         snToggles += ph.f[o + CNT_SN_TOGGLES];
       }
-    const t = performance.now();
-    const dt = (t - this.last.t) / 1000;
-    const rate = dt > 0 ? (raised - this.last.raised) / dt : 0;
-    this.last = { t, raised };
+      const ms = ph.wallMs + (this.current === ph.index ? t - this.segStart : 0);
+      structures.push({ structure: STRUCTURE[ph.mode], seconds: ms / 1000, raised, delivered });
+    }
+    const cur = structures[this.current >= 0 ? this.current : this.last] ?? {
+      structure: STRUCTURE[this.phases[0]],
+      raised: 0,
+      delivered: 0,
+    };
     return {
-      structure: STRUCTURE[ph?.mode ?? this.phases[0]],
-      phase: ph?.index ?? 0,
-      phases: this.phases.length,
-      elapsedSeconds: this.t0 ? (t - this.t0) / 1000 : 0,
+      structure: cur.structure,
+      segment: this.segIndex,
+      segments: this.schedule.length,
+      elapsedSeconds: structures.reduce((a, x) => a + x.seconds, 0),
+      totalSeconds: this.opts.seconds * this.phases.length,
       seconds: this.opts.seconds,
-      raised,
-      delivered,
-      ratePerSecond: rate,
+      raised: cur.raised,
+      delivered: cur.delivered,
+      structures,
       violations,
       blocks,
       snToggles,
@@ -286,28 +342,23 @@ export class LiveRun {
 
   async run(): Promise<LiveResults> {
     const t0 = performance.now();
-    const entries: LiveSchemeResult[] = [];
-    for (let i = 0; i < this.phases.length; i++) {
-      // Ctrl-C / stop() during a phase ends the run: the phases not started are left out of the results.
-      if (this.stopReason !== null) break;
-      entries.push(await this.runPhase(this.phases[i], i));
-    }
-    return this.results(entries, (performance.now() - t0) / 1000);
-  }
-
-  private async runPhase(mode: PhaseMode, index: number): Promise<LiveSchemeResult> {
+    const machine = machineSampler();
     const p = this.plan;
     const o = this.opts;
-    const layout = layoutFor(p.vcpus, p.posters + p.vcpuThreads, mode === 'spsc');
-    const sab = new SharedArrayBuffer(layout.bytes);
-    const m = new Int32Array(sab);
-    const ph: Phase = { mode, index, layout, sab, m, f: new Float64Array(sab) };
-    if (mode === 'pi') for (let v = 0; v < p.vcpus; v++) piLiveReset(m, vcpuBase(v), v);
-    if (mode === 'spsc')
-      for (let v = 0; v < p.vcpus; v++) SpscRing.format(sab, ringOffset(layout, v), RING_CAPACITY, RING_WORDS);
+    const nThreads = p.posters + p.vcpuThreads;
+    this.state = this.phases.map((mode, index) => {
+      const layout = layoutFor(p.vcpus, nThreads, mode === 'spsc');
+      const sab = new SharedArrayBuffer(layout.bytes);
+      const m = new Int32Array(sab);
+      if (mode === 'pi') for (let v = 0; v < p.vcpus; v++) piLiveReset(m, vcpuBase(v), v);
+      if (mode === 'spsc')
+        for (let v = 0; v < p.vcpus; v++) SpscRing.format(sab, ringOffset(layout, v), RING_CAPACITY, RING_WORDS);
+      return { mode, index, layout, sab, m, f: new Float64Array(sab), wallMs: 0, segments: 0 };
+    });
+    const ctlSab = new SharedArrayBuffer(SEG_WORDS * 4);
+    const ctl = new Int32Array(ctlSab);
     const baseNs = Number(process.hrtime.bigint());
     const variants = { ...NO_VARIANTS, ...o.variant };
-    const nThreads = p.posters + p.vcpuThreads;
     const inits: ThreadInit[] = [];
     for (let k = 0; k < nThreads; k++) {
       const poster = k < p.posters;
@@ -318,19 +369,18 @@ export class LiveRun {
         role: poster ? 'poster' : 'vcpu',
         index: idx,
         thread: k,
-        mode,
-        sab,
-        layout,
+        phases: this.state.map((ph) => ({ mode: ph.mode, sab: ph.sab, layout: ph.layout })),
+        ctl: ctlSab,
         baseNs,
         nrLr: p.nrLr,
         variants,
-        saturate: o.saturate ?? false,
+        drive: this.drive,
         closedLoop: o.closedLoop ?? false,
         batch: o.batch ?? 16,
         spinNs: (o.spinUs ?? 50) * 1000,
         waitMs: o.closedLoop ? 1 : 20,
         churnNs: (o.churnUs ?? 0) * 1000,
-        faultAfterMs: index === 0 && o.fault && o.fault.thread === k ? Math.max(1e-3, o.fault.afterMs) : 0,
+        faultAfterMs: o.fault && o.fault.thread === k ? Math.max(1e-3, o.fault.afterMs) : 0,
         seed: (o.seed ?? this.scenario.seed) * 131 + k,
         srcVcpu: src.map((s) => s.vcpu),
         srcSlot: src.map((s) => s.slot),
@@ -339,7 +389,7 @@ export class LiveRun {
         srcPeriodic: src.map((s) => s.periodic),
         srcDoor: src.map((s) => doorIndex(p.vcpuThread[s.vcpu])),
         vcpuList,
-        lrVintids: vcpuList.map((v) =>
+        vcpuVectors: vcpuList.map((v) =>
           p.sources
             .filter((s) => s.vcpu === v)
             .sort((a, b) => a.slot - b.slot)
@@ -350,18 +400,27 @@ export class LiveRun {
 
     let failure: { thread: number; message: string } | null = null;
     let terminated = false;
-    const results: (ThreadResult | null)[] = new Array(nThreads).fill(null);
+    const results: (ThreadResult[] | null)[] = new Array(nThreads).fill(null);
+    const doneSeq = new Array<number>(nThreads).fill(0);
+    const exited = new Array<boolean>(nThreads).fill(false);
+    const listeners = new Set<() => void>();
+    const changed = () => {
+      for (const l of [...listeners]) l();
+    };
+    /** Resolves once threads [from, to) have finished segment `seq` (or exited). */
+    const segDone = (from: number, to: number, seq: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          for (let k = from; k < to; k++) if (!exited[k] && doneSeq[k] < seq) return;
+          listeners.delete(check);
+          resolve();
+        };
+        listeners.add(check);
+        check();
+      });
     const ready: Promise<void>[] = [];
     const finished: Promise<void>[] = [];
     this.workers = [];
-    this.phase = ph;
-    let wake: (() => void) | null = null;
-    const stopped = new Promise<void>((r) => {
-      wake = r;
-    });
-    // stop() (user) and the phase's own time-out / a failure both end the phase.
-    this.wake = () => wake?.();
-    if (this.stopReason !== null) this.wake();
     for (let k = 0; k < nThreads; k++) {
       const w = new Worker(workerFile, { workerData: inits[k] });
       this.workers.push(w);
@@ -370,9 +429,11 @@ export class LiveRun {
       ready.push(new Promise<void>((r) => (onReady = r)));
       finished.push(
         new Promise<void>((resolve) => {
-          w.on('message', (msg: { ready?: boolean; result?: ThreadResult }) => {
+          w.on('message', (msg: { ready?: boolean; segmentDone?: number; results?: ThreadResult[] }) => {
             if (msg.ready) onReady();
-            if (msg.result) results[k] = msg.result;
+            if (msg.segmentDone !== undefined) doneSeq[k] = msg.segmentDone;
+            if (msg.results) results[k] = msg.results;
+            changed();
           });
           w.on('error', (e: Error) => {
             if (!failure) failure = { thread: k, message: e.message };
@@ -381,47 +442,80 @@ export class LiveRun {
           });
           w.on('exit', () => {
             this.alive--;
+            exited[k] = true;
             onReady();
             if (!results[k] && !failure && !terminated) failure = { thread: k, message: 'exited without a result' };
+            changed();
             resolve();
           });
         }),
       );
     }
-    const ringAll = () => {
+    const ringAll = (m: Int32Array) => {
       for (let k = 0; k < p.vcpuThreads; k++) {
         Atomics.add(m, doorIndex(k), 1);
         Atomics.notify(m, doorIndex(k));
       }
     };
+    const stopAll = () => {
+      for (const ph of this.state) {
+        Atomics.store(ph.m, CTL_STOP_POST, 1);
+        Atomics.store(ph.m, CTL_STOP_VCPU, 1);
+        ringAll(ph.m);
+      }
+      wakePosters(ctl);
+      Atomics.store(ctl, SEG_PHASE, -1);
+      Atomics.add(ctl, SEG_SEQ, 1);
+      Atomics.notify(ctl, SEG_SEQ);
+    };
+    const tick = setInterval(
+      () => {
+        const pr = this.progress();
+        if (o.stopOnViolation && pr.violations > 0) this.stop('violation');
+        o.onProgress?.(pr);
+      },
+      o.progressMs ?? (o.stopOnViolation ? 20 : 1000),
+    );
     try {
       await Promise.all(ready);
-      this.t0 = performance.now();
-      this.last = { t: this.t0, raised: 0 };
-      Atomics.store(m, CTL_START, 1);
-      Atomics.notify(m, CTL_START);
-      const timer = setTimeout(() => wake?.(), o.seconds * 1000);
-      const tick = setInterval(
-        () => {
-          const pr = this.progress();
-          if (o.stopOnViolation && pr.violations > 0) this.stop('violation');
-          o.onProgress?.(pr);
-        },
-        o.progressMs ?? (o.stopOnViolation ? 20 : 1000),
-      );
-      await stopped;
-      clearTimeout(timer);
+      machine.start();
+      for (const seg of this.schedule) {
+        if (this.stopReason !== null || failure) break;
+        const ph = this.state[seg.phase];
+        Atomics.store(ph.m, CTL_STOP_POST, 0);
+        Atomics.store(ph.m, CTL_STOP_VCPU, 0);
+        let wake: () => void = () => {};
+        const stopped = new Promise<void>((r) => (wake = r));
+        this.wake = wake;
+        this.current = seg.phase;
+        this.last = seg.phase;
+        this.segIndex++;
+        this.segStart = performance.now();
+        Atomics.store(ctl, SEG_PHASE, seg.phase);
+        const seq = Atomics.add(ctl, SEG_SEQ, 1) + 1;
+        Atomics.notify(ctl, SEG_SEQ);
+        const timer = setTimeout(wake, seg.seconds * 1000);
+        if (this.stopReason !== null) wake();
+        await stopped;
+        clearTimeout(timer);
+        this.wake = null;
+        // Posters first; once they have stopped the vCPU threads make their final drain pass.
+        Atomics.store(ph.m, CTL_STOP_POST, 1);
+        wakePosters(ctl);
+        ph.wallMs += performance.now() - this.segStart;
+        ph.segments++;
+        this.current = -1;
+        const deadline = performance.now() + STOP_GRACE_MS;
+        if (!failure) await withDeadline(segDone(0, p.posters, seq), deadline);
+        Atomics.store(ph.m, CTL_STOP_VCPU, 1);
+        ringAll(ph.m);
+        if (!(await withDeadline(segDone(0, nThreads, seq), deadline)) && !failure)
+          failure = { thread: -1, message: `threads did not stop within ${STOP_GRACE_MS} ms` };
+      }
       clearInterval(tick);
-      const wall = (performance.now() - this.t0) / 1000;
-      if (!failure) o.onProgress?.(this.progress()); // the phase's last progress line
-      // Posters first; once they are gone the vCPU threads make their final drain pass and return.
-      Atomics.store(m, CTL_STOP_POST, 1);
-      const deadline = performance.now() + STOP_GRACE_MS;
-      if (!failure) await withDeadline(Promise.all(finished.slice(0, p.posters)), deadline);
-      Atomics.store(m, CTL_STOP_VCPU, 1);
-      Atomics.notify(m, CTL_START);
-      ringAll();
-      const allDone = await withDeadline(Promise.all(finished), deadline);
+      if (!failure) o.onProgress?.(this.progress()); // the run's last progress line
+      stopAll();
+      const allDone = await withDeadline(Promise.all(finished), performance.now() + STOP_GRACE_MS);
       if (!allDone) {
         if (!failure) failure = { thread: -1, message: `threads did not stop within ${STOP_GRACE_MS} ms` };
         terminated = true;
@@ -432,17 +526,27 @@ export class LiveRun {
         const fl = failure as { thread: number; message: string };
         throw new LiveFailure(fl.thread, fl.message);
       }
-      return this.assemble(ph, results as ThreadResult[], wall);
+      const m = machine.end();
+      const entries = this.state
+        .filter((ph) => ph.segments > 0)
+        .map((ph) =>
+          this.assemble(
+            ph,
+            results.map((r) => (r as ThreadResult[])[ph.index]),
+            ph.wallMs / 1000,
+          ),
+        );
+      return this.results(entries, (performance.now() - t0) / 1000, m);
     } finally {
-      Atomics.store(m, CTL_STOP_POST, 1);
-      Atomics.store(m, CTL_STOP_VCPU, 1);
-      ringAll();
+      clearInterval(tick);
+      this.wake = null;
+      this.current = -1;
+      stopAll();
       if (this.alive > 0) {
         terminated = true;
         await Promise.all(this.workers.map((w) => w.terminate()));
         await Promise.all(finished);
       }
-      this.wake = null;
     }
   }
 
@@ -455,6 +559,7 @@ export class LiveRun {
     let notifications = 0;
     let wakeups = 0;
     let blocks = 0;
+    let posterWaits = 0;
     let snToggles = 0;
     let verdicts = 0;
     let raised = 0;
@@ -487,7 +592,8 @@ export class LiveRun {
       (r.role === 'vcpu' ? deliveryH : lagH).add(h);
       notifications += r.notifications;
       wakeups += r.wakeups;
-      blocks += r.blocks;
+      if (r.role === 'vcpu') blocks += r.blocks;
+      else posterWaits += r.blocks;
       snToggles += r.snToggles;
       verdicts += r.violations;
       if (r.role !== 'poster') continue;
@@ -534,13 +640,14 @@ export class LiveRun {
         notifications,
         wakeups,
         blocks,
+        posterWaits,
         snToggles,
         violations: { verdicts, stranded, lost, duplicated },
       },
     };
   }
 
-  private results(entries: LiveSchemeResult[], wall: number): LiveResults {
+  private results(entries: LiveSchemeResult[], wall: number, machine: MachineLoad): LiveResults {
     const p = this.plan;
     const s = this.scenario;
     const o = this.opts;
@@ -568,13 +675,14 @@ export class LiveRun {
         structure: p.mode === 'pi' ? 'pi-descriptor' : 'ich-lr',
         structures: entries.map((e) => e.live.structure),
         seconds: o.seconds,
+        segments: this.segIndex,
         stoppedBy: this.stopReason ?? 'time',
-        saturate: o.saturate ?? false,
+        drive: this.drive,
         closedLoop: o.closedLoop ?? false,
         rateScale: o.rateScale ?? 1,
         batch: o.batch ?? 16,
         churnUs: o.churnUs ?? 0,
-        offeredPerSecond: o.saturate || o.closedLoop ? 0 : Math.round(offered),
+        offeredPerSecond: this.drive !== 'paced' || o.closedLoop ? 0 : Math.round(offered),
         vcpus: p.vcpus,
         sources: p.sources.length,
         ...(p.mode === 'lr' ? { listRegs: p.nrLr } : {}),
@@ -582,6 +690,7 @@ export class LiveRun {
           ? { spscRing: { capacity: RING_CAPACITY, recordWords: RING_WORDS, rings: p.vcpus } }
           : {}),
         violations,
+        machine,
         ignored: p.ignored,
       },
       schemes: entries,

@@ -20,7 +20,6 @@ import {
   CNT_VIOLATIONS,
   CNT_WAKEUPS,
   CTL_EPOCH_OFF,
-  CTL_START,
   CTL_STOP_POST,
   CTL_STOP_VCPU,
   doorIndex,
@@ -47,7 +46,17 @@ import {
   pirTest,
   trySetOn,
 } from './pi-live.ts';
-import type { ThreadInit, ThreadResult } from './protocol.ts';
+import {
+  type PhaseThreadInit,
+  POSTER_WAIT_MS,
+  posterDoor,
+  SEG_PHASE,
+  SEG_POSTERS_WAITING,
+  SEG_SEQ,
+  type ThreadInit,
+  type ThreadResult,
+  wakePosters,
+} from './protocol.ts';
 
 const LR_PRIORITY = 0xa0;
 /**
@@ -73,13 +82,16 @@ export function clockFor(baseNs: number): () => number {
   return () => performance.now() * 1e6 + off;
 }
 
-export function runThread(init: ThreadInit, now: () => number): ThreadResult {
-  const m = new Int32Array(init.sab);
-  const f = new Float64Array(init.sab);
-  const cnt = init.layout.counters + init.thread * THREAD_F64;
-  const hist = new LogLinearHistogram();
-  const faultAt = init.faultAfterMs > 0 ? now() + init.faultAfterMs * 1e6 : Number.POSITIVE_INFINITY;
-  const r: ThreadResult = {
+/** One thread's state in one phase (structure): segments run it again and again until the run ends. */
+export interface PhaseRunner {
+  /** Runs until the phase's stop words (a poster: CTL_STOP_POST; a vCPU thread: CTL_STOP_VCPU, then a drain pass). */
+  segment(): void;
+  /** What this thread measured in this phase over all its segments. */
+  finish(): ThreadResult;
+}
+
+function emptyResult(init: ThreadInit, hist: LogLinearHistogram): ThreadResult {
+  return {
     thread: init.thread,
     role: init.role,
     hist: { counts: hist.counts, count: 0, sum: 0, min: 0, max: 0 },
@@ -96,14 +108,32 @@ export function runThread(init: ThreadInit, now: () => number): ThreadResult {
     srcCoalesced: [],
     srcOverflow: [],
   };
-  if (init.role === 'poster') poster(init, m, f, now, cnt, hist, faultAt, r);
-  else vcpuThread(init, m, f, now, cnt, hist, faultAt, r);
-  r.hist = { counts: hist.counts, count: hist.count, sum: hist.sum, min: hist.min, max: hist.max };
-  return r;
 }
 
+/** The runner of thread `init` for phase `k` (its own structure, buffer, counters and histogram). */
+export function phaseRunner(init: ThreadInit, k: number, now: () => number, faultAt: number): PhaseRunner {
+  const ph: PhaseThreadInit = { ...init, ...init.phases[k] };
+  const m = new Int32Array(ph.sab);
+  const f = new Float64Array(ph.sab);
+  const cnt = ph.layout.counters + init.thread * THREAD_F64;
+  const hist = new LogLinearHistogram();
+  const r = emptyResult(init, hist);
+  const segment =
+    init.role === 'poster'
+      ? poster(ph, m, f, now, cnt, hist, faultAt, r)
+      : vcpuThread(ph, m, f, now, cnt, hist, faultAt, r);
+  return {
+    segment,
+    finish: () => {
+      r.hist = { counts: hist.counts, count: hist.count, sum: hist.sum, min: hist.min, max: hist.max };
+      return r;
+    },
+  };
+}
+
+/** Sets up a poster thread's state for one phase; returns its segment loop (results land in `r` as it goes). */
 function poster(
-  init: ThreadInit,
+  init: PhaseThreadInit,
   m: Int32Array,
   f: Float64Array,
   now: () => number,
@@ -111,12 +141,15 @@ function poster(
   lag: LogLinearHistogram,
   faultAt: number,
   r: ThreadResult,
-): void {
+): () => void {
   const n = init.srcVcpu.length;
   const lr = init.mode === 'lr';
   const spsc = init.mode === 'spsc';
   if (spsc && init.closedLoop) throw new Error('the closed-loop checker is not defined for the SPSC baseline');
   const nrLr = init.nrLr;
+  const saturate = init.drive === 'saturate';
+  const maxDrive = init.drive === 'max';
+  const ctl = new Int32Array(init.ctl);
   const { post: postVariant, raceSpins } = init.variants;
   const base = Int32Array.from(init.srcVcpu, (v) => vcpuBase(v));
   const vec = Int32Array.from(init.srcVector);
@@ -125,9 +158,12 @@ function poster(
   const periodic = Uint8Array.from(init.srcPeriodic, (p) => (p ? 1 : 0));
   const dlvIdx = Int32Array.from(init.srcVcpu, (v, i) => init.layout.delivered + v * SLOTS + init.srcSlot[i]);
   const epochIdx = Int32Array.from(init.srcDoor, (d) => d + CTL_EPOCH_OFF);
-  // PI stamps: two per (vCPU, vector), picked by the parity of the instance number (see docs/live.md);
-  // LR stamps: one per (vCPU, LR).
-  const stampPi = Int32Array.from(init.srcVcpu, (v, i) => init.layout.stamps + (v * SLOTS + init.srcSlot[i]) * 2);
+  // PI stamps: two per (vCPU, source), picked by the parity of the instance number (see docs/live.md), packed by the
+  // source's rank among its vCPU's sources (by vector) so that the stamps one harvest reads share a cache line (all
+  // sources of a vCPU belong to one poster: the ranks are known here). LR stamps: one per (vCPU, LR).
+  const rank = (i: number) =>
+    init.srcVcpu.filter((v, j) => v === init.srcVcpu[i] && init.srcSlot[j] < init.srcSlot[i]).length;
+  const stampPi = Int32Array.from(init.srcVcpu, (v, i) => init.layout.stamps + (v * SLOTS + rank(i)) * 2);
   const stampLr = Int32Array.from(init.srcVcpu, (v) => init.layout.stamps + v * SLOTS * 2);
   const seq = new Float64Array(n); // PI: non-coalesced instances; LR: instances placed or queued
   const raised = new Float64Array(n);
@@ -178,7 +214,7 @@ function poster(
         return true;
       }
       // A saturated device waits for room (back-pressure): nothing is raised.
-      if (init.saturate) return false;
+      if (saturate) return false;
       backlogStamp[i] = t;
       backlogging++;
     }
@@ -211,8 +247,11 @@ function poster(
       if (Atomics.compareExchange(m, ringDoor[k] + BLOCKED_OFF, 1, 0) === 1) ringDoorbell(ringDoor[k]);
     }
   };
-  /** Raises one interrupt of source i stamped t; returns true if a new instance was created. */
-  const post = (i: number, t: number): boolean => {
+  /**
+   * Raises one interrupt of source i stamped t; returns true if a new instance was created. `clear`: PI, the caller
+   * has just seen the PIR bit clear (drive max), so the post cannot coalesce.
+   */
+  const post = (i: number, t: number, clear = false): boolean => {
     if (spsc) return postSpsc(i, t);
     raised[i]++;
     if (lr) {
@@ -236,7 +275,7 @@ function poster(
       if (Atomics.compareExchange(m, door[i] + BLOCKED_OFF, 1, 0) === 1) ring(i);
       return true;
     }
-    if (pirTest(m, base[i], vec[i])) {
+    if (!clear && pirTest(m, base[i], vec[i])) {
       coalesced[i]++;
       return false;
     }
@@ -261,6 +300,30 @@ function poster(
       if (Atomics.compareExchange(m, door[i] + BLOCKED_OFF, 1, 0) === 1) ring(i);
     }
   };
+  // Drive max, nothing to raise for spinNs (every source in flight: the vCPU thread is not running, or its vCPUs are
+  // descheduled): wait until a vCPU thread delivers (it rings the poster doors it finds flagged) — spin-then-wait, so
+  // a poster holds no core it cannot use. The flag is set before the last look at the delivered counts, so a delivery
+  // either is seen here or sees the flag (both sides are sequentially consistent atomics; the time-out bounds the rest).
+  let idleSince = -1;
+  let posterWaits = 0;
+  /**
+   * Drive max: the previous instance of source i has been taken — PI: harvested (its PIR bit is clear, so a post
+   * would not coalesce; the poster reads that line to post anyway); LR: acknowledged; SPSC: consumed (both counted
+   * delivered by the vCPU thread as it takes them).
+   */
+  const taken = (i: number): boolean =>
+    lr || spsc ? Atomics.load(m, dlvIdx[i]) === seq[i] : !pirTest(m, base[i], vec[i]);
+  const myDoor = posterDoor(init.index);
+  const myBit = 1 << init.index;
+  const posterWait = () => {
+    const d = Atomics.load(ctl, myDoor);
+    Atomics.or(ctl, SEG_POSTERS_WAITING, myBit);
+    let any = false;
+    for (let i = 0; i < n && !any; i++) any = taken(i);
+    if (!any && Atomics.load(m, CTL_STOP_POST) === 0) Atomics.wait(ctl, myDoor, d, POSTER_WAIT_MS);
+    Atomics.and(ctl, SEG_POSTERS_WAITING, ~myBit);
+    posterWaits++;
+  };
   const publish = () => {
     let a = 0;
     let c = 0;
@@ -276,92 +339,121 @@ function poster(
   };
 
   const t0 = now();
-  for (let i = 0; i < n; i++) due[i] = t0 + (init.saturate || init.closedLoop ? 0 : nextInterval(i));
+  for (let i = 0; i < n; i++) due[i] = t0 + (init.drive !== 'paced' || init.closedLoop ? 0 : nextInterval(i));
   let iter = 0;
+  let lastEnd = t0;
   const target = new Float64Array(n);
   const strandEpoch = new Float64Array(n);
-  while (Atomics.load(m, CTL_STOP_POST) === 0) {
-    const t = now();
-    if (t >= faultAt) throw new Error(`injected fault in poster thread ${init.index} (test hook)`);
-    if (overflowing > 0) retryOverflow();
-    if (backlogging > 0) retryBacklog();
-    if (init.closedLoop) {
-      // One outstanding instance per source: post all, then wait for each to be delivered, judging strands.
-      for (let i = 0; i < n; i++) {
-        target[i] = Atomics.load(m, dlvIdx[i]) + 1;
-        strandEpoch[i] = -1;
-        post(i, t);
-        // PI: post the next source the moment this one's bit has been harvested, i.e. while the harvest is still
-        // running — the adversarial interleaving for the harvest order (bounded: a stranded bit never clears).
-        if (!lr && i + 1 < n) for (let w = 0; w < 200_000 && pirTest(m, base[i], vec[i]); w++);
-      }
-      for (let i = 0; i < n; i++) {
-        let spins = 0;
-        while (Atomics.load(m, dlvIdx[i]) < target[i]) {
-          if ((++spins & 1023) !== 0) continue;
-          if (Atomics.load(m, CTL_STOP_POST) !== 0) break;
-          if (overflowing > 0) retryOverflow();
-          // Stranded: the instance is raised but nothing will deliver it — PI: PIR bit with ON = SN = 0; LR: in no
-          // LR and not queued. Only a verdict after two complete poll passes of the vCPU thread (its epoch), so a
-          // harvest or acknowledge in progress is never mistaken for a loss.
-          const stranded = lr
-            ? !overflow[i] && !lrLiveHasPending(m, base[i] + LR_OFF, nrLr, vec[i])
-            : piLiveStranded(m, base[i], vec[i]);
-          if (!stranded) {
-            strandEpoch[i] = -1;
-            continue;
-          }
-          const e = Atomics.load(m, epochIdx[i]);
-          if (strandEpoch[i] < 0) strandEpoch[i] = e;
-          else if (e >= strandEpoch[i] + 2) {
-            violations++;
-            publish();
-            strandEpoch[i] = -1;
-            // Recover so the run goes on: re-notify (PI) or re-inject the lost instance (LR).
-            if (lr) {
-              lrLiveInject(m, base[i] + LR_OFF, nrLr, vec[i], LR_PRIORITY, f, stampLr[i], now());
-              if (Atomics.compareExchange(m, door[i] + BLOCKED_OFF, 1, 0) === 1) ring(i);
-            } else if (trySetOn(m, base[i]) === POSTED_INTR_WAKEUP_VECTOR) ring(i);
+  return () => {
+    // Paced: the arrival processes pause while other segments run (the time between this poster's segments is not
+    // owed as a burst of late arrivals).
+    const gap = now() - lastEnd;
+    for (let i = 0; i < n; i++) due[i] += gap;
+    while (Atomics.load(m, CTL_STOP_POST) === 0) {
+      // Drive max reads the clock only in a pass that posts (a clock read costs ~0.1 µs, as much as a pass that finds
+      // every source still in flight), and looks at the time of the other passes every 64th.
+      const t = maxDrive ? ((iter & 63) === 0 ? now() : 0) : now();
+      if (t >= faultAt) throw new Error(`injected fault in poster thread ${init.index} (test hook)`);
+      if (overflowing > 0) retryOverflow();
+      if (backlogging > 0) retryBacklog();
+      if (init.closedLoop) {
+        // One outstanding instance per source: post all, then wait for each to be delivered, judging strands.
+        for (let i = 0; i < n; i++) {
+          target[i] = Atomics.load(m, dlvIdx[i]) + 1;
+          strandEpoch[i] = -1;
+          post(i, t);
+          // PI: post the next source the moment this one's bit has been harvested, i.e. while the harvest is still
+          // running — the adversarial interleaving for the harvest order (bounded: a stranded bit never clears).
+          if (!lr && i + 1 < n) for (let w = 0; w < 200_000 && pirTest(m, base[i], vec[i]); w++);
+        }
+        for (let i = 0; i < n; i++) {
+          let spins = 0;
+          while (Atomics.load(m, dlvIdx[i]) < target[i]) {
+            if ((++spins & 1023) !== 0) continue;
+            if (Atomics.load(m, CTL_STOP_POST) !== 0) break;
+            if (overflowing > 0) retryOverflow();
+            // Stranded: the instance is raised but nothing will deliver it — PI: PIR bit with ON = SN = 0; LR: in no
+            // LR and not queued. Only a verdict after two complete poll passes of the vCPU thread (its epoch), so a
+            // harvest or acknowledge in progress is never mistaken for a loss.
+            const stranded = lr
+              ? !overflow[i] && !lrLiveHasPending(m, base[i] + LR_OFF, nrLr, vec[i])
+              : piLiveStranded(m, base[i], vec[i]);
+            if (!stranded) {
+              strandEpoch[i] = -1;
+              continue;
+            }
+            const e = Atomics.load(m, epochIdx[i]);
+            if (strandEpoch[i] < 0) strandEpoch[i] = e;
+            else if (e >= strandEpoch[i] + 2) {
+              violations++;
+              publish();
+              strandEpoch[i] = -1;
+              // Recover so the run goes on: re-notify (PI) or re-inject the lost instance (LR).
+              if (lr) {
+                lrLiveInject(m, base[i] + LR_OFF, nrLr, vec[i], LR_PRIORITY, f, stampLr[i], now());
+                if (Atomics.compareExchange(m, door[i] + BLOCKED_OFF, 1, 0) === 1) ring(i);
+              } else if (trySetOn(m, base[i]) === POSTED_INTR_WAKEUP_VECTOR) ring(i);
+            }
           }
         }
+      } else if (maxDrive) {
+        // One in flight per source: raise again once the structure no longer holds the previous instance.
+        let tp = -1;
+        for (let i = 0; i < n; i++)
+          if (taken(i)) {
+            if (tp < 0) tp = now();
+            post(i, tp, true);
+          }
+        if (tp >= 0) idleSince = -1;
+        else if (t > 0) {
+          // A timed pass that found every source in flight: spin for spinNs, then wait.
+          if (idleSince < 0) idleSince = t;
+          else if (t - idleSince >= init.spinNs) {
+            posterWait();
+            idleSince = -1;
+          }
+        }
+      } else if (saturate) {
+        for (let b = 0; b < init.batch; b++) for (let i = 0; i < n; i++) post(i, t);
+      } else {
+        for (let i = 0; i < n; i++) {
+          let d = due[i];
+          if (d > t) continue;
+          // Every arrival that fell due since the last clock read is raised now, stamped now; the lag from its
+          // scheduled time is recorded (it shows whether this poster kept up with the arrival process).
+          do {
+            lag.record(t - d);
+            post(i, t);
+            d += nextInterval(i);
+          } while (d <= t);
+          due[i] = d;
+        }
       }
-    } else if (init.saturate) {
-      for (let b = 0; b < init.batch; b++) for (let i = 0; i < n; i++) post(i, t);
-    } else {
-      for (let i = 0; i < n; i++) {
-        let d = due[i];
-        if (d > t) continue;
-        // Every arrival that fell due since the last clock read is raised now, stamped now; the lag from its
-        // scheduled time is recorded (it shows whether this poster kept up with the arrival process).
-        do {
-          lag.record(t - d);
-          post(i, t);
-          d += nextInterval(i);
-        } while (d <= t);
-        due[i] = d;
-      }
+      if (spsc) publishRings();
+      if ((++iter & 63) === 0) publish();
     }
-    if (spsc) publishRings();
-    if ((++iter & 63) === 0) publish();
-  }
-  if (spsc) {
-    retryBacklog();
-    publishRings();
-  }
-  publish();
-  r.raised = raised.reduce((a, b) => a + b, 0);
-  r.coalesced = coalesced.reduce((a, b) => a + b, 0);
-  r.notifications = notifications;
-  r.wakeups = wakeups;
-  r.violations = violations;
-  r.srcPosted = Array.from(seq);
-  r.srcRaised = Array.from(raised);
-  r.srcCoalesced = Array.from(coalesced);
-  r.srcOverflow = spsc ? Array.from(backlog) : Array.from(overflow);
+    if (spsc) {
+      retryBacklog();
+      publishRings();
+    }
+    publish();
+    r.raised = raised.reduce((a, b) => a + b, 0);
+    r.coalesced = coalesced.reduce((a, b) => a + b, 0);
+    r.notifications = notifications;
+    r.wakeups = wakeups;
+    r.violations = violations;
+    r.blocks = posterWaits;
+    r.srcPosted = Array.from(seq);
+    r.srcRaised = Array.from(raised);
+    r.srcCoalesced = Array.from(coalesced);
+    r.srcOverflow = spsc ? Array.from(backlog) : Array.from(overflow);
+    lastEnd = now();
+  };
 }
 
+/** Sets up a vCPU thread's state for one phase; returns its segment loop (results land in `r` as it goes). */
 function vcpuThread(
-  init: ThreadInit,
+  init: PhaseThreadInit,
   m: Int32Array,
   f: Float64Array,
   now: () => number,
@@ -369,16 +461,24 @@ function vcpuThread(
   hist: LogLinearHistogram,
   faultAt: number,
   r: ThreadResult,
-): void {
+): () => void {
   const vs = Int32Array.from(init.vcpuList);
   const nv = vs.length;
   const base = Int32Array.from(vs, (v) => vcpuBase(v));
   const dlv = Int32Array.from(vs, (v) => init.layout.delivered + v * SLOTS);
   const stamps = Int32Array.from(vs, (v) => init.layout.stamps + v * SLOTS * 2);
+  // PI: vector → the source's rank among the vCPU's sources (the packed stamp index; vcpuVectors is sorted by vector).
+  const stampRank = new Int32Array(nv * SLOTS);
+  // PI: the PIR words that the vCPU's sources post into (the only ones a harvest must read).
+  const pirWords = Int32Array.from(init.vcpuVectors, (vecs) => vecs.reduce((a, x) => a | (1 << (x >>> 5)), 0));
+  if (init.mode === 'pi')
+    for (let j = 0; j < nv; j++)
+      for (let r = 0; r < init.vcpuVectors[j].length; r++) stampRank[j * SLOTS + init.vcpuVectors[j][r]] = r;
   const lr = init.mode === 'lr';
   const spsc = init.mode === 'spsc';
+  const ctl = new Int32Array(init.ctl);
   const nrLr = init.nrLr;
-  const vint = init.lrVintids.map((a) => Int32Array.from(a));
+  const vint = init.vcpuVectors.map((a) => Int32Array.from(a));
   const rings = spsc ? Array.from(vs, (v) => SpscRing.fromBuffer(init.sab, ringOffset(init.layout, v))) : [];
   const { harvest: harvestVariant, eoi: eoiVariant, reload: reloadVariant, raceSpins } = init.variants;
   const door = doorIndex(init.index);
@@ -460,101 +560,123 @@ function vcpuThread(
     nextBlock = t0 + expRand(8 * churnNs);
   }
 
-  for (;;) {
-    let got = 0;
-    let t = -1;
-    for (let j = 0; j < nv; j++) {
-      const b = base[j];
-      if (spsc) {
-        const rg = rings[j];
-        const k = rg.available();
-        if (k === 0) continue;
-        if (t < 0) t = now();
-        const d = rg.data;
-        for (let q = 0; q < k; q++) {
-          const o = rg.offsetAt(q);
-          m[dlv[j] + d[o]]++;
-          const st = d[o + 1];
-          hist.record(t > st ? t - st : 0);
-        }
-        rg.release(k);
-        got += k;
-      } else if (lr) {
-        const l = b + LR_OFF;
-        for (
-          let n = lrLiveAck(m, l, nrLr, f, stamps[j], ackStamp);
-          n >= 0;
-          n = lrLiveAck(m, l, nrLr, f, stamps[j], ackStamp)
-        ) {
-          if (t < 0) t = now();
-          const id = m[l + 2 * n];
-          const tbl = vint[j];
-          let s = 0;
-          while (s < tbl.length && tbl[s] !== id) s++;
-          m[dlv[j] + s]++;
-          const st = ackStamp[0];
-          lrLiveEoi(m, l, n, eoiVariant, raceSpins);
-          hist.record(t > st ? t - st : 0);
-          got++;
-        }
-      } else if (desched[j] === 0 && piLiveHarvest(m, b, out, harvestVariant, raceSpins) > 0) {
-        // PIR → vIRR, then service by priority: highest vector first, each acknowledged and EOI'd (the handler is
-        // empty) before the next.
-        if (t < 0) t = now();
-        for (let vec = piLiveNextVector(out); vec >= 0; vec = piLiveNextVector(out)) {
-          const i = dlv[j] + vec;
-          const k = m[i];
-          const st = f[stamps[j] + vec * 2 + (k % 2)];
-          m[i] = k + 1;
-          hist.record(t > st ? t - st : 0);
-          got++;
-        }
-      }
-    }
-    Atomics.store(m, epochI, ++epoch);
-    if (churnNs > 0 && !stopping && (epoch & 7) === 0) churn(now());
-    if (got > 0) {
-      delivered += got;
-      idleSince = -1;
-      idlePasses = 0;
-      if ((epoch & 63) === 0) f[cnt + CNT_DELIVERED] = delivered;
-      continue;
-    }
-    if (stopping) break;
-    if (Atomics.load(m, CTL_STOP_VCPU) !== 0) {
-      // One more full pass after the posters have stopped: the final drain (descheduled vCPUs reloaded first).
-      stopping = true;
-      for (let j = 0; j < nv; j++) if (desched[j]) reload(j);
-      continue;
-    }
-    if ((++idlePasses & 63) !== 0) continue;
-    const tn = now();
-    if (tn >= faultAt) throw new Error(`injected fault in vCPU thread ${init.index} (test hook)`);
-    f[cnt + CNT_DELIVERED] = delivered;
-    if (idleSince < 0) {
-      idleSince = tn;
-      continue;
-    }
-    if (tn - idleSince < init.spinNs) continue;
-    block(waitMs);
+  return () => {
     idleSince = -1;
     idlePasses = 0;
-  }
-  f[cnt + CNT_DELIVERED] = delivered;
-  f[cnt + CNT_SN_TOGGLES] = snToggles;
-  r.delivered = delivered;
-  r.blocks = blocks;
-  r.snToggles = snToggles;
+    stopping = false;
+    for (;;) {
+      let got = 0;
+      let t = -1;
+      for (let j = 0; j < nv; j++) {
+        const b = base[j];
+        if (spsc) {
+          const rg = rings[j];
+          const k = rg.available();
+          if (k === 0) continue;
+          if (t < 0) t = now();
+          const d = rg.data;
+          for (let q = 0; q < k; q++) {
+            const o = rg.offsetAt(q);
+            m[dlv[j] + d[o]]++;
+            const st = d[o + 1];
+            hist.record(t > st ? t - st : 0);
+          }
+          rg.release(k);
+          got += k;
+        } else if (lr) {
+          const l = b + LR_OFF;
+          for (
+            let n = lrLiveAck(m, l, nrLr, f, stamps[j], ackStamp);
+            n >= 0;
+            n = lrLiveAck(m, l, nrLr, f, stamps[j], ackStamp)
+          ) {
+            if (t < 0) t = now();
+            const id = m[l + 2 * n];
+            const tbl = vint[j];
+            let s = 0;
+            while (s < tbl.length && tbl[s] !== id) s++;
+            m[dlv[j] + s]++;
+            const st = ackStamp[0];
+            lrLiveEoi(m, l, n, eoiVariant, raceSpins);
+            hist.record(t > st ? t - st : 0);
+            got++;
+          }
+        } else if (desched[j] === 0 && piLiveHarvest(m, b, out, harvestVariant, raceSpins, pirWords[j]) > 0) {
+          // PIR → vIRR, then service by priority: highest vector first, each acknowledged and EOI'd (the handler is
+          // empty) before the next.
+          if (t < 0) t = now();
+          for (let vec = piLiveNextVector(out); vec >= 0; vec = piLiveNextVector(out)) {
+            const i = dlv[j] + vec;
+            const k = m[i];
+            const st = f[stamps[j] + stampRank[j * SLOTS + vec] * 2 + (k % 2)];
+            m[i] = k + 1;
+            hist.record(t > st ? t - st : 0);
+            got++;
+          }
+        }
+      }
+      // The epoch (completed passes) is what the closed-loop checker's verdicts wait on; otherwise nobody reads it.
+      ++epoch;
+      if (init.closedLoop) Atomics.store(m, epochI, epoch);
+      if (churnNs > 0 && !stopping && (epoch & 7) === 0) churn(now());
+      if (got > 0) {
+        if (Atomics.load(ctl, SEG_POSTERS_WAITING) !== 0) wakePosters(ctl);
+        delivered += got;
+        idleSince = -1;
+        idlePasses = 0;
+        if ((epoch & 63) === 0) f[cnt + CNT_DELIVERED] = delivered;
+        continue;
+      }
+      if (stopping) break;
+      if (Atomics.load(m, CTL_STOP_VCPU) !== 0) {
+        // One more full pass after the posters have stopped: the final drain (descheduled vCPUs reloaded first).
+        stopping = true;
+        for (let j = 0; j < nv; j++) if (desched[j]) reload(j);
+        continue;
+      }
+      if ((++idlePasses & 63) !== 0) continue;
+      const tn = now();
+      if (tn >= faultAt) throw new Error(`injected fault in vCPU thread ${init.index} (test hook)`);
+      f[cnt + CNT_DELIVERED] = delivered;
+      if (idleSince < 0) {
+        idleSince = tn;
+        continue;
+      }
+      if (tn - idleSince < init.spinNs) continue;
+      block(waitMs);
+      idleSince = -1;
+      idlePasses = 0;
+    }
+    f[cnt + CNT_DELIVERED] = delivered;
+    f[cnt + CNT_SN_TOGGLES] = snToggles;
+    r.delivered = delivered;
+    r.blocks = blocks;
+    r.snToggles = snToggles;
+  };
 }
 
 if (parentPort && workerData) {
   const port = parentPort;
   const init = workerData as ThreadInit;
   const now = clockFor(init.baseNs);
+  const faultAt = init.faultAfterMs > 0 ? now() + init.faultAfterMs * 1e6 : Number.POSITIVE_INFINITY;
+  const runners = init.phases.map((_, k) => phaseRunner(init, k, now, faultAt));
   port.postMessage({ ready: true });
-  // Start together: the orchestrator flips the start word once every thread has calibrated its clock.
-  const m = new Int32Array(init.sab);
-  while (Atomics.load(m, CTL_START) === 0 && Atomics.load(m, CTL_STOP_VCPU) === 0) Atomics.wait(m, CTL_START, 0, 50);
-  const res = runThread(init, now);
-  port.postMessage({ result: res }, [res.hist.counts.buffer as ArrayBuffer]);
+  // Segments: the orchestrator bumps SEG_SEQ with the phase to run in SEG_PHASE (-1: the run is over). Every thread
+  // runs every segment, so the structures are measured by the same threads, interleaved.
+  const ctl = new Int32Array(init.ctl);
+  let seen = 0;
+  for (;;) {
+    while (Atomics.load(ctl, SEG_SEQ) === seen) Atomics.wait(ctl, SEG_SEQ, seen, 50);
+    seen = Atomics.load(ctl, SEG_SEQ);
+    const k = Atomics.load(ctl, SEG_PHASE);
+    if (k < 0) break;
+    runners[k].segment();
+    port.postMessage({ segmentDone: seen });
+  }
+  const res = runners.map((r) => r.finish());
+  port.postMessage(
+    { results: res },
+    res.map((x) => x.hist.counts.buffer as ArrayBuffer),
+  );
 }
