@@ -164,7 +164,11 @@ describe('Barrier across worker threads', () => {
     await expect(runs[2]).rejects.toThrow(/shard 2 failed/);
     for (const r of await Promise.all(runs.slice(0, 2))) {
       expect(r.code).toBe(77);
-      expect(r.gens).toBe(500);
+      // Generation 499 completed (shard 2 left it), but a party still asleep in it when the abort bumps GEN may
+      // wake to the abort first: "a generation that completes concurrently with an abort may report success to
+      // some parties" (barrier.ts) — so 499 or 500, never fewer, never a hang. (Seen under load as 499.)
+      expect(r.gens).toBeGreaterThanOrEqual(499);
+      expect(r.gens).toBeLessThanOrEqual(500);
     }
   });
 });
