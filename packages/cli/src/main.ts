@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `ivsim` command. Exit status: 0 success, 1 failed run (e.g. conservation violated), 2 bad input.
 
+import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { runBench } from '@ivsim/bench';
+import { fileURLToPath } from 'node:url';
 import {
   ALL_SCHEMES,
   BUILTIN_SCENARIOS,
@@ -187,7 +188,7 @@ export function buildProgram(): Command {
         const v = o[k];
         if (typeof v === 'string') argv.push(flag, v);
       }
-      process.exitCode = await runBench(argv);
+      process.exitCode = await (await loadBench()).runBench(argv);
     });
 
   program
@@ -212,6 +213,21 @@ function withFlags(s: Parameters<typeof withOverrides>[0], o: { seed?: number; d
       .split('\n')
       .map((line) => line.replace(/^scenario\.(seed|duration): /, (_m, f: string) => `--${f}: `));
     throw new ScenarioError(flagged.join('\n'));
+  }
+}
+
+/**
+ * The bench package is loaded only by `ivsim bench`: every other command starts without it, and an installed
+ * CLI (where @ivsim/bench, a private workspace package, is an optional peer that is usually absent) still works.
+ */
+async function loadBench(): Promise<typeof import('@ivsim/bench')> {
+  try {
+    return await import('@ivsim/bench');
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !String(e).includes('@ivsim/bench')) throw e;
+    throw new Error(
+      'bench: the benchmark suite (@ivsim/bench) is not installed; run `pnpm ivsim bench` in an ivsim source checkout',
+    );
   }
 }
 
@@ -243,5 +259,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain) main(process.argv.slice(2)).then((code) => process.exit(code));
+/**
+ * Run when node was started on this file, however it was reached: npm's bin is a symlink
+ * (node_modules/.bin/ivsim, a global prefix's bin/ivsim), so compare real paths, not URLs.
+ */
+function startedAsMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+if (startedAsMain()) main(process.argv.slice(2)).then((code) => process.exit(code));
