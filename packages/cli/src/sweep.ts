@@ -131,6 +131,28 @@ type SweepFlags = {
   set: string[];
 };
 
+/**
+ * Runs a sweep once its resources are checked: output paths are checked before it starts, then the JSON, the report
+ * and the table; a point that did not conserve makes the exit status 1.
+ */
+function emitSweep<R extends LrSweepResult | ModerationSweepResult>(
+  o: SweepFlags,
+  sweep: () => R,
+  kind: 'lr' | 'moderation',
+  format: (r: R) => string,
+): void {
+  const write = o.json ? prepareOutput('--json', o.json) : null;
+  const report = o.report ? prepareOutput('--report', o.report) : null;
+  const r = sweep();
+  write?.(`${JSON.stringify(r, null, 2)}\n`);
+  report?.(renderReport(sweepReportData(r, kind)));
+  console.log(format(r));
+  if (r.points.some((p) => !p.conserved)) {
+    console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
+    process.exitCode = 1;
+  }
+}
+
 export function addSweepCommand(
   program: Command,
   intArg: (name: string, min: number, max?: number) => (v: string) => number,
@@ -169,31 +191,12 @@ export function addSweepCommand(
         const points = o.intervals !== undefined ? parseIntervals(o.intervals) : [...DEFAULT_MODERATION_POINTS];
         const schemes = s.schemes.includes('bare-metal') ? s.schemes.length : s.schemes.length + 1;
         checkResources(s, { runs: schemes * points.length, shards: 1, cores: 1, force: o.force === true });
-        const write = o.json ? prepareOutput('--json', o.json) : null;
-        const report = o.report ? prepareOutput('--report', o.report) : null;
-        const r = moderationSweep(s, points);
-        write?.(`${JSON.stringify(r, null, 2)}\n`);
-        report?.(renderReport(sweepReportData(r, 'moderation')));
-        console.log(formatModerationSweep(r));
-        if (r.points.some((p) => !p.conserved)) {
-          console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
-          process.exitCode = 1;
-        }
-        return;
+        return emitSweep(o, () => moderationSweep(s, points), 'moderation', formatModerationSweep);
       }
       const lrs = parseLrList(o.lrs ?? '1,2,4,8,16');
       const gic = s.schemes.filter((id) => id !== 'bare-metal').length;
       // In-process, one thread: bare-metal once, then every GIC scheme once per LR count.
       checkResources(s, { runs: 1 + gic * lrs.length, shards: 1, cores: 1, force: o.force === true });
-      const write = o.json ? prepareOutput('--json', o.json) : null;
-      const report = o.report ? prepareOutput('--report', o.report) : null;
-      const r = lrSweep(s, lrs);
-      write?.(`${JSON.stringify(r, null, 2)}\n`);
-      report?.(renderReport(sweepReportData(r, 'lr')));
-      console.log(formatSweep(r));
-      if (r.points.some((p) => !p.conserved)) {
-        console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
-        process.exitCode = 1;
-      }
+      emitSweep(o, () => lrSweep(s, lrs), 'lr', formatSweep);
     });
 }

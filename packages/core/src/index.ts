@@ -41,7 +41,7 @@ export {
   validateScenario,
   withOverrides,
 } from './scenario/load.ts';
-export { PRESETS, presetNames } from './scenario/presets.ts';
+export { NEHALEM_SCALED, PRESETS, presetNames } from './scenario/presets.ts';
 export { resolveCosts } from './scenario/resolve-costs.ts';
 export {
   ALL_SCHEMES,

@@ -3,21 +3,8 @@
 // case checks that derivation still holds entry by entry, so that the ELI closed-loop case (added with the
 // closed-loop model) predicts x86-vmx against the ELI baseline rather than reproducing a fit.
 
-import { type CostName, PRESETS } from '@ivsim/core';
+import { type CostName, NEHALEM_SCALED, PRESETS } from '@ivsim/core';
 import { bound, type ValidationCase } from './types.ts';
-
-/** Entries scaled by 2,000/1,300 (docs/costs.md §4.2). */
-export const NEHALEM_SCALED: CostName[] = [
-  'eoiMsrEmulation',
-  'apicMmioEmulation',
-  'apicUserspaceExit',
-  'pvEoiSync',
-  'hltExitHandling',
-  'vcpuWakeup',
-  'contextSwitch',
-  'piWakeupHandler',
-  'npExitHandling',
-];
 
 /** Entries that differ from the derivation (empty = derived as documented). */
 export function nehalemDeviations(): string[] {

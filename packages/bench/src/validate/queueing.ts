@@ -19,18 +19,35 @@ const F = 2; // GHz: 1 ns = 2 cycles
 const MEAN_SERVICE_NS = 1000;
 const ZERO = Object.fromEntries(COST_NAMES.map((n) => [n, 0]));
 
-/** One vCPU, one device at rate λ, handler `dist` with mean 1 µs, zero costs, no host tick. */
-function singleVector(rho: number, dist: 'exponential' | 'fixed', quick: boolean): ScenarioInput {
+/** One vCPU VM `vm` on one pCPU under bare metal, every cost 0, no host tick: the shape every case here shares. */
+function zeroCost(
+  name: string,
+  seed: number,
+  duration: string,
+  vms: ScenarioInput['vms'],
+  devices: ScenarioInput['devices'],
+): ScenarioInput {
   return {
-    name: `queueing-${dist}-${rho}`,
+    name,
     arch: 'x86',
     schemes: ['bare-metal'],
-    seed: 20_261_201,
-    duration: quick ? '500ms' : '2s',
+    seed,
+    duration,
     cpu: { freqGHz: F },
     costs: { preset: 'xeon-e5-kvm', overrides: ZERO },
     host: { pcpus: 1, timerHz: 0 },
-    vms: [
+    vms,
+    devices,
+  } as ScenarioInput;
+}
+
+/** One vCPU, one device at rate λ, handler `dist` with mean 1 µs, zero costs, no host tick. */
+function singleVector(rho: number, dist: 'exponential' | 'fixed', quick: boolean): ScenarioInput {
+  return zeroCost(
+    `queueing-${dist}-${rho}`,
+    20_261_201,
+    quick ? '500ms' : '2s',
+    [
       {
         name: 'vm',
         vcpus: 1,
@@ -43,10 +60,8 @@ function singleVector(rho: number, dist: 'exponential' | 'fixed', quick: boolean
       },
     ],
     // `generic`: a per-interrupt source (a pure signal), the default for the kind.
-    devices: [
-      { name: 'dev', vm: 'vm', vector: 0x41, arrival: { process: 'poisson', rate: (rho * 1e9) / MEAN_SERVICE_NS } },
-    ],
-  } as ScenarioInput;
+    [{ name: 'dev', vm: 'vm', vector: 0x41, arrival: { process: 'poisson', rate: (rho * 1e9) / MEAN_SERVICE_NS } }],
+  );
 }
 
 const memo = new Map<string, Counters>();
@@ -115,17 +130,12 @@ const D_NS = 1000;
 const Z_NS = 4000;
 
 function closedLoop(N: number, quick: boolean): ScenarioInput {
-  return {
-    name: `queueing-closed-${N}`,
-    arch: 'x86',
-    schemes: ['bare-metal'],
-    seed: 20_261_202,
-    duration: quick ? '100ms' : '400ms',
-    cpu: { freqGHz: F },
-    costs: { preset: 'xeon-e5-kvm', overrides: ZERO },
-    host: { pcpus: 1, timerHz: 0 },
-    vms: [{ name: 'vm', vcpus: 1, guest: { handler: { dist: 'fixed', value: 0 } } }],
-    devices: [
+  return zeroCost(
+    `queueing-closed-${N}`,
+    20_261_202,
+    quick ? '100ms' : '400ms',
+    [{ name: 'vm', vcpus: 1, guest: { handler: { dist: 'fixed', value: 0 } } }],
+    [
       {
         name: 'nic',
         vm: 'vm',
@@ -136,7 +146,7 @@ function closedLoop(N: number, quick: boolean): ScenarioInput {
         handler: { dist: 'fixed', value: 0 },
       },
     ],
-  } as ScenarioInput;
+  );
 }
 
 const closedMemo = new Map<string, Results>();

@@ -33,6 +33,16 @@ export abstract class Devices extends EventLoop {
     return vc.softirqQ >= 0 || this.nic.pollLen[i] > 0 || this.nic.appLen[i] > 0;
   }
 
+  /** A NAPI poll is scheduled on vc (its hard-IRQ handler ran) but the softirq has not started it yet. */
+  protected pollWaiting(vc: Vcpu): boolean {
+    return vc.softirqQ < 0 && this.nic.any && this.nic.pollLen[vc.index] > 0;
+  }
+
+  /** net_rx_action: poll the next packet of vc's poll list, or end the softirq when nothing is left. */
+  protected pollOrEnd(vc: Vcpu): void {
+    if (!this.softirqNext(vc)) this.softirqEnd(vc);
+  }
+
   /** An unmoderated queue's arrival at now − msiDelivery, its MSI arriving now; schedules the next one. */
   protected onArrivalMsi(qi: number): void {
     const msi = this.c.msiDelivery;
@@ -56,15 +66,23 @@ export abstract class Devices extends EventLoop {
     const q = this.topo.queues[qi];
     if (q.napi !== null) return this.nicArrival(qi);
     this.nic.sinceIrq[qi]++;
-    const minI = q.minInterval;
-    if (minI === 0 || this.now >= this.qLastIrq[qi] + minI || (q.maxFrames > 0 && this.nic.sinceIrq[qi] >= q.maxFrames))
-      return this.raiseDevice(qi);
-    // Interrupt moderation (ITR): hold the interrupt until the interval since the last one has passed;
-    // arrivals meanwhile share that one interrupt.
+    if (this.moderationAllows(qi, q.minInterval)) this.raiseDevice(qi);
+  }
+
+  /**
+   * Interrupt moderation (ITR, frame count): true when qi may interrupt now — no interval, the interval since its
+   * last interrupt has passed, or `maxFrames` events arrived since; otherwise the interrupt is held until the
+   * interval has passed (one EV_DEV_IRQ), and the events meanwhile share it.
+   */
+  protected moderationAllows(qi: number, itr: number): boolean {
+    const due = this.qLastIrq[qi] + itr;
+    const q = this.topo.queues[qi];
+    if (itr === 0 || this.now >= due || (q.maxFrames > 0 && this.nic.sinceIrq[qi] >= q.maxFrames)) return true;
     if (this.qDeferred[qi] === 0) {
       this.qDeferred[qi] = 1;
-      this.schedule(this.qLastIrq[qi] + minI, e, EV_DEV_IRQ, qi, 0, 0);
+      this.schedule(due, this.P + this.V + qi, EV_DEV_IRQ, qi, 0, 0);
     }
+    return false;
   }
 
   protected raiseDevice(qi: number): void {
@@ -94,18 +112,10 @@ export abstract class Devices extends EventLoop {
   protected nicMaybeRaise(qi: number): void {
     const nic = this.nic;
     if (nic.masked[qi] !== 0 || nic.len[qi] === 0) return;
-    const q = this.topo.queues[qi];
-    const itr = nic.interval(qi);
-    const due = this.qLastIrq[qi] + itr;
-    if (itr === 0 || this.now >= due || (q.maxFrames > 0 && nic.sinceIrq[qi] >= q.maxFrames)) {
-      nic.masked[qi] = 1; // EIAM: the MSI-X vector masks itself when it fires
-      this.cnt.napiIrqs++;
-      return this.raiseDevice(qi);
-    }
-    if (this.qDeferred[qi] === 0) {
-      this.qDeferred[qi] = 1;
-      this.schedule(due, this.P + this.V + qi, EV_DEV_IRQ, qi, 0, 0);
-    }
+    if (!this.moderationAllows(qi, nic.interval(qi))) return;
+    nic.masked[qi] = 1; // EIAM: the MSI-X vector masks itself when it fires
+    this.cnt.napiIrqs++;
+    this.raiseDevice(qi);
   }
 
   /**
@@ -157,7 +167,7 @@ export abstract class Devices extends EventLoop {
         this.nic.appPush(vc.index, qi, arrived); // the socket wakes the server application
       else this.respond(qi, arrived);
     }
-    if (!this.softirqNext(vc)) this.softirqEnd(vc);
+    this.pollOrEnd(vc);
   }
 
   /** A closed-loop response leaves: its client thinks, then sends the next request. */

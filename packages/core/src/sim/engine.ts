@@ -6,7 +6,6 @@
 // Sim is the last link of the per-concern chain (sim-base.ts → … → host-scheduling.ts, DESIGN §19.4); this file
 // holds the start of a run and the accounting (raised/coalesced counts, the books at the end).
 
-import { CAUSE_DEVICE } from '../model/vocabulary.ts';
 import { B } from './blocking-counters.ts';
 import {
   EV_ARRIVAL,
@@ -22,7 +21,7 @@ import {
 import { SCHED_CFS } from './host-sched.ts';
 import { HostScheduling } from './host-scheduling.ts';
 import { ARR_CLOSED } from './topology.ts';
-import { KIND_IPI, KIND_TIMER, PH_WORK, RUN_DESCHED, RUN_GUEST, type Vcpu } from './vcpu.ts';
+import { PH_WORK, RUN_DESCHED, RUN_GUEST, type Vcpu } from './vcpu.ts';
 
 export class Sim extends HostScheduling {
   /** Initial events: arrivals, ticks, idle periods, IPIs, slices; first vCPU on each pCPU starts running. */
@@ -59,9 +58,9 @@ export class Sim extends HostScheduling {
       if (this.guest.irqsOffMean[i] > 0) this.schedule(this.irqsOffInterval(i), vc.entity, EV_IRQS_OFF, i, 0, 0);
       const pat = this.pat;
       if (pat.reschedMean[i] > 0)
-        this.schedule(this.patInterval(pat.reschedStream[i], pat.reschedMean[i]), vc.entity, EV_RESCHED_SEND, i, 0, 0);
+        this.schedule(this.expGap(pat.reschedStream[i], pat.reschedMean[i]), vc.entity, EV_RESCHED_SEND, i, 0, 0);
       if (pat.shootMean[i] > 0)
-        this.schedule(this.patInterval(pat.shootStream[i], pat.shootMean[i]), vc.entity, EV_SHOOTDOWN_SEND, i, 0, 0);
+        this.schedule(this.expGap(pat.shootStream[i], pat.shootMean[i]), vc.entity, EV_SHOOTDOWN_SEND, i, 0, 0);
     }
     topo.queues.forEach((q, qi) => {
       if (!this.owns(q.vcpu)) return;
@@ -163,29 +162,5 @@ export class Sim extends HostScheduling {
   }
 }
 
-export {
-  CROSS_SHARD_EVENTS,
-  EV_ARRIVAL,
-  EV_ARRIVAL_MSI,
-  EV_CSD_ACK,
-  EV_DEV_IRQ,
-  EV_GUEST_POLL_END,
-  EV_GUEST_TIMER,
-  EV_HALT_POLL_END,
-  EV_IDLE_BEGIN,
-  EV_IPI_ARRIVE,
-  EV_IPI_FLUSH,
-  EV_IPI_SEND,
-  EV_IRQS_OFF,
-  EV_IRQS_ON,
-  EV_MSI,
-  EV_RESCHED_SEND,
-  EV_SCHEME,
-  EV_SHOOTDOWN_SEND,
-  EV_SLICE,
-  EV_STI_SHADOW_END,
-  EV_TICK,
-  EV_VCPU,
-} from './events.ts';
+export { CROSS_SHARD_EVENTS } from './events.ts';
 export { NoProgressError, type SendFn, type ShardView, type SimOptions, type TraceFn } from './sim-base.ts';
-export { CAUSE_DEVICE, KIND_IPI, KIND_TIMER, RUN_DESCHED };

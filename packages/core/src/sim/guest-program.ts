@@ -112,8 +112,7 @@ export abstract class GuestProgram extends Devices {
   }
 
   protected irqsOffInterval(i: number): number {
-    const stream = 3 * this.V + this.topo.queues.length + i;
-    return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(stream)) * this.guest.irqsOffMean[i]));
+    return this.expGap(3 * this.V + this.topo.queues.length + i, this.guest.irqsOffMean[i]);
   }
 
   /** CLI in guest work (open loop; a section that would start while the guest is not in work is skipped). */
@@ -224,10 +223,10 @@ export abstract class GuestProgram extends Devices {
     if (g !== null && g.enabled[vc.index] !== 0) this.guestIdleReturn(g, vc);
     // Pending softirq work (a NAPI poll scheduled or interrupted) runs first, as irq_exit → __do_softirq does, with
     // interrupts enabled; the idle loop (or a guest haltpoll window) resumes only when it is done.
-    if (this.nic.any && this.kernelBusy(vc)) {
+    if (this.kernelBusy(vc)) {
       vc.phase = PH_WORK;
-      if (vc.softirqQ >= 0 || this.nic.pollLen[vc.index] === 0) this.scheduleGuest(vc);
-      else if (!this.softirqNext(vc)) this.softirqEnd(vc);
+      if (this.pollWaiting(vc)) this.pollOrEnd(vc);
+      else this.scheduleGuest(vc); // the packet, request or csd spin in progress
       this.armIpiFlush(vc);
       return;
     }

@@ -8,7 +8,15 @@ import { KIND_CALL_FUNC, KIND_IPI, KIND_RESCHED, PH_WORK, RUN_GUEST, type Vcpu }
 
 export abstract class IpiSends extends GuestHandler {
   protected ipiInterval(i: number): number {
-    return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(3 * i + 2)) * this.ipiMean[i]));
+    return this.expGap(3 * i + 2, this.ipiMean[i]);
+  }
+
+  /** A random other vCPU of vc's VM (global index), drawn from `stream`. */
+  protected otherVcpu(vc: Vcpu, stream: number): number {
+    const vm = this.topo.vms[vc.vm];
+    let t = this.rng.below(stream, vm.vcpus - 1);
+    if (t >= vc.vmVcpu) t++;
+    return vm.firstVcpu + t;
   }
 
   /**
@@ -21,10 +29,7 @@ export abstract class IpiSends extends GuestHandler {
   protected onIpiSend(vc: Vcpu): void {
     this.schedule(this.now + this.ipiInterval(vc.index), vc.entity, EV_IPI_SEND, vc.index, 0, 0);
     if (vc.idle) return;
-    const vm = this.topo.vms[vc.vm];
-    let t = this.rng.below(vc.streamIpi, vm.vcpus - 1);
-    if (t >= vc.vmVcpu) t++;
-    const target = vm.firstVcpu + t;
+    const target = this.otherVcpu(vc, vc.streamIpi);
     this.cnt.raised++;
     this.cnt.raisedByKind[KIND_IPI]++;
     this.sendOrDefer(vc, target, this.ipiVector[vc.index]);
@@ -53,16 +58,12 @@ export abstract class IpiSends extends GuestHandler {
     this.scheme.guestSendIpi(this.sim, vc, this.vcpus[target], vector, raisedAt);
   }
 
-  protected patInterval(stream: number, mean: number): number {
-    return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(stream)) * mean));
-  }
-
   /** smp_send_reschedule to a random other vCPU of the VM: open loop, as onIpiSend (own stream). */
   protected onReschedSend(vc: Vcpu): void {
     const pat = this.pat;
     const i = vc.index;
     this.schedule(
-      this.now + this.patInterval(pat.reschedStream[i], pat.reschedMean[i]),
+      this.now + this.expGap(pat.reschedStream[i], pat.reschedMean[i]),
       vc.entity,
       EV_RESCHED_SEND,
       i,
@@ -70,26 +71,17 @@ export abstract class IpiSends extends GuestHandler {
       0,
     );
     if (vc.idle) return;
-    const vm = this.topo.vms[vc.vm];
-    let t = this.rng.below(pat.reschedStream[i], vm.vcpus - 1);
-    if (t >= vc.vmVcpu) t++;
+    const target = this.otherVcpu(vc, pat.reschedStream[i]);
     this.cnt.raised++;
     this.cnt.raisedByKind[KIND_RESCHED]++;
-    this.sendOrDefer(vc, vm.firstVcpu + t, pat.reschedVector[i]);
+    this.sendOrDefer(vc, target, pat.reschedVector[i]);
   }
 
   /** flush_tlb_mm_range on every other vCPU of the VM: n call-function IPIs raised at the intent. */
   protected onShootdownSend(vc: Vcpu): void {
     const pat = this.pat;
     const i = vc.index;
-    this.schedule(
-      this.now + this.patInterval(pat.shootStream[i], pat.shootMean[i]),
-      vc.entity,
-      EV_SHOOTDOWN_SEND,
-      i,
-      0,
-      0,
-    );
+    this.schedule(this.now + this.expGap(pat.shootStream[i], pat.shootMean[i]), vc.entity, EV_SHOOTDOWN_SEND, i, 0, 0);
     if (vc.idle) return;
     const n = this.topo.vms[vc.vm].vcpus - 1;
     this.cnt.raised += n;

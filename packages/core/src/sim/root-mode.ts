@@ -117,10 +117,10 @@ export abstract class RootMode extends IpiSends {
     if (vc.phase === PH_HALT) {
       vc.phase = PH_WORK;
       this.returnToBackground(vc);
-    } else if (vc.phase === PH_WORK && vc.softirqQ < 0 && this.nic.any && this.nic.pollLen[vc.index] > 0) {
+    } else if (vc.phase === PH_WORK && this.pollWaiting(vc)) {
       // The exit came between a hard-IRQ handler's IRET and its softirq (e.g. an interrupt-window or #NP exit at
       // IRET): the NAPI poll starts now.
-      if (!this.softirqNext(vc)) this.softirqEnd(vc);
+      this.pollOrEnd(vc);
       this.armIpiFlush(vc);
     } else {
       this.scheduleGuest(vc);

@@ -274,6 +274,11 @@ export abstract class SimBase {
    */
   readonly stallLimit: number;
 
+  /** An exponential gap of mean `mean` cycles from `stream`, at least one cycle (open-loop guest sources). */
+  protected expGap(stream: number, mean: number): number {
+    return Math.max(1, Math.round(-Math.log(this.rng.uniformOpen(stream)) * mean));
+  }
+
   // ---- implemented by later concerns of the chain (see the file header) ----
 
   protected abstract activityEnd(vc: Vcpu): void;

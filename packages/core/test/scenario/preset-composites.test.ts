@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ExitReasonId } from '../../src/hv/exit-reasons.ts';
 import { COST_NAMES, type CostName, type CostTable } from '../../src/scenario/costs.ts';
-import { PRESETS } from '../../src/scenario/presets.ts';
+import { NEHALEM_SCALED, PRESETS } from '../../src/scenario/presets.ts';
 import type { ScenarioInput, SchemeId } from '../../src/scenario/schema.ts';
 import { KIND_IPI } from '../../src/sim/vcpu.ts';
 import { harness, microScenario, runAll } from '../helpers.ts';
@@ -203,20 +203,8 @@ describe('nehalem-kvm (ELI generation, Xeon X5570): only the direct exit cost is
     expectWithin(c.exitRoundTrip, 2000);
   });
 
-  const SCALED: CostName[] = [
-    'eoiMsrEmulation',
-    'apicMmioEmulation',
-    'apicUserspaceExit',
-    'pvEoiSync',
-    'hltExitHandling',
-    'vcpuWakeup',
-    'contextSwitch',
-    'piWakeupHandler',
-    'npExitHandling',
-  ];
-
   it('nehalem-kvm: hypervisor-software entries are estimates: xeon-e5-kvm × 2,000/1,300 (SplitX direct exit ÷ ISCA’16 hypercall)', () => {
-    for (const k of SCALED) {
+    for (const k of NEHALEM_SCALED) {
       expect(c[k], k).toBe(Math.round((x[k] * 2000) / 1300));
       expect(commentOf(P, k), k).toMatch(/^estimate: .*2,000\/1,300/);
     }
