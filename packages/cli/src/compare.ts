@@ -8,6 +8,7 @@ import { type Results, ScenarioError, type SchemeResult } from '@ivsim/core';
 import type { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
 import { columns } from './columns.ts';
+import { fileArg, prepareOutput } from './output.ts';
 import {
   latencyResolutionNs,
   pairedTest,
@@ -273,22 +274,35 @@ export function addCompareCommand(program: Command): void {
       return a;
     })
     .option('--fail-on-change', 'exit 1 when any change is significant')
-    .action((files: string[], o: { old?: string[]; new?: string[]; alpha?: number; failOnChange?: boolean }) => {
-      let oldFiles: string[];
-      let newFiles: string[];
-      if (o.old || o.new) {
-        if (files.length > 0 || !o.old || !o.new)
-          throw new ScenarioError('compare: give either old.json new.json, or --old FILES… --new FILES…');
-        oldFiles = o.old;
-        newFiles = o.new;
-      } else {
-        if (files.length !== 2)
-          throw new ScenarioError(`compare: expected two results files (old new), got ${files.length}`);
-        oldFiles = [files[0]];
-        newFiles = [files[1]];
-      }
-      const c = compareResults(oldFiles, oldFiles.map(readResults), newFiles, newFiles.map(readResults), o.alpha);
-      console.log(formatComparison(c));
-      if (o.failOnChange && c.significant > 0) process.exitCode = 1;
-    });
+    .option(
+      '--json <file>',
+      'also write the comparison (every row: old, new, change, p, verdict) as JSON; - = stdout (table to stderr)',
+      fileArg('--json'),
+    )
+    .action(
+      (
+        files: string[],
+        o: { old?: string[]; new?: string[]; alpha?: number; failOnChange?: boolean; json?: string },
+      ) => {
+        let oldFiles: string[];
+        let newFiles: string[];
+        if (o.old || o.new) {
+          if (files.length > 0 || !o.old || !o.new)
+            throw new ScenarioError('compare: give either old.json new.json, or --old FILES… --new FILES…');
+          oldFiles = o.old;
+          newFiles = o.new;
+        } else {
+          if (files.length !== 2)
+            throw new ScenarioError(`compare: expected two results files (old new), got ${files.length}`);
+          oldFiles = [files[0]];
+          newFiles = [files[1]];
+        }
+        // Checked before reading the inputs, as `run` does: a bad output path fails first, with exit 2.
+        const write = o.json ? prepareOutput('--json', o.json) : null;
+        const c = compareResults(oldFiles, oldFiles.map(readResults), newFiles, newFiles.map(readResults), o.alpha);
+        (o.json === '-' ? console.error : console.log)(formatComparison(c));
+        write?.(`${JSON.stringify(c, null, 2)}\n`);
+        if (o.failOnChange && c.significant > 0) process.exitCode = 1;
+      },
+    );
 }

@@ -2,7 +2,7 @@
 // "no significant change"; x86-vmx against the same scenario with the exit round trip doubled is flagged.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -154,5 +154,26 @@ describe('ivsim compare (the command)', () => {
     const rep = cli('compare', '--old', a, save('a2.json', run(small, 3)), '--new', b, save('b2.json', run(small, 4)));
     expect(rep.status).toBe(0);
     expect(rep.stdout).toContain("Welch's t-test on the replicas (2 vs 2 seeds)");
+  });
+
+  it('--json - writes the comparison as JSON on stdout (table on stderr); --json FILE too; a bad path exits 2 first', () => {
+    const a = save('ja.json', run(small, 1));
+    const d = save('jd.json', run(doubled, 1, ['x86-vmx']));
+    const r = cli('compare', a, d, '--json', '-');
+    expect(r.status).toBe(0);
+    const c = JSON.parse(r.stdout);
+    expect(c.mode).toBe('single');
+    expect(c.significant).toBeGreaterThan(0);
+    const row = c.rows.find(
+      (x: { scheme: string; metric: string }) => x.scheme === 'x86-vmx' && x.metric === 'delivery.p50',
+    );
+    expect(row.verdict).toBe('significant');
+    expect(r.stderr).toMatch(/verdict: \d+ significant change/);
+    const f = join(dir, 'cmp.json');
+    expect(cli('compare', a, d, '--json', f).status).toBe(0);
+    expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual(c);
+    const bad = cli('compare', a, d, '--json', join(dir, 'no/such/dir/c.json'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^.*--json: cannot write .*does not exist/);
   });
 });
