@@ -264,7 +264,9 @@ export function mergeSweepParts(parts: readonly { name: string; json: unknown }[
         throw new ScenarioError(`${name}: point ${p.index} is outside the sweep's ${first.pointCount} points`);
       const prev = owner.get(p.index);
       if (prev !== undefined)
-        throw new ScenarioError(`${name}: point ${p.index} is also in ${prev} (a duplicate part?)`);
+        throw new ScenarioError(
+          `${name}: point ${p.index} is also in ${prev === name ? 'this file (given twice?)' : prev} (duplicate parts)`,
+        );
       owner.set(p.index, name);
       points.push(p);
     }
