@@ -88,6 +88,8 @@ export function pointCoordinates(lengths: readonly number[], k: number): number[
 }
 
 const show = (v: unknown) => JSON.stringify(v);
+/** Issues listed at most (as load.ts lists a file's). */
+const MAX_ISSUES = 50;
 
 /**
  * The points of a scenario input's `sweep:` block (after any `--set`), each validated; a path the schema lacks or a
@@ -105,25 +107,26 @@ export function sweepPoints(input: unknown): SweepPlan {
   const lengths = axes.map((a) => a.values.length);
   const total = lengths.reduce((p, n) => p * n, 1);
   const points: SweepPoint[] = [];
-  const failed: string[][] = [];
+  // Every distinct issue once: a bad axis value gives the same line at each point it is part of.
+  const issues = new Set<string>();
+  let failedPoints = 0;
   for (let k = 0; k < total; k++) {
     const coords = pointCoordinates(lengths, k);
     const values = coords.map((j, i) => axes[i].values[j]);
     const where = (i: number) =>
       `scenario.sweep.axes[${i}].values[${coords[i]}] (${axes[i].path} = ${show(values[i])})`;
     const next = structuredClone(baseInput);
+    paths.forEach((p, i) => {
+      try {
+        setAtPath(scenarioSchema, next, p, structuredClone(values[i]));
+      } catch (e) {
+        throw new ScenarioError(`scenario.sweep.axes[${i}].path: ${(e as Error).message}`);
+      }
+    });
     try {
-      paths.forEach((p, i) => {
-        try {
-          setAtPath(scenarioSchema, next, p, structuredClone(values[i]));
-        } catch (e) {
-          throw new ScenarioError(`scenario.sweep.axes[${i}].path: ${(e as Error).message}`);
-        }
-      });
       points.push({ index: k, values, scenario: validateScenario(next) });
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
-      if (e.message.startsWith('scenario.sweep.axes[') && e.message.includes('].path: ')) throw e;
       // Each issue is named by the axis whose field it is at or inside, else by the whole point.
       const lines = e.message.split('\n').map((line) => {
         let i = -1; // the last axis applied wins where two paths overlap
@@ -133,13 +136,15 @@ export function sweepPoints(input: unknown): SweepPlan {
         const point = `scenario.sweep point ${k} (${axes.map((a, j) => `${a.path} = ${show(values[j])}`).join(', ')})`;
         return `${i >= 0 ? where(i) : point}: ${line}`;
       });
-      failed.push(lines);
-      if (failed.length >= 20) break;
+      failedPoints++;
+      for (const l of lines) issues.add(l);
+      if (issues.size >= MAX_ISSUES) break;
     }
   }
-  if (failed.length > 0) {
-    const more = failed.length > 1 ? [`(${failed.length - 1}${failed.length >= 20 ? '+' : ''} more points fail)`] : [];
-    throw new ScenarioError([...failed[0], ...more].join('\n'));
+  if (issues.size > 0) {
+    const shown = [...issues].slice(0, MAX_ISSUES);
+    if (issues.size >= MAX_ISSUES) shown.push(`(stopped after ${failedPoints} failing points)`);
+    throw new ScenarioError(shown.join('\n'));
   }
   const { sweep: _s, ...named } = base;
   const fingerprint = createHash('sha256')
