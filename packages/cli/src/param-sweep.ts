@@ -1,7 +1,7 @@
 // `ivsim sweep F` for a scenario with a `sweep:` block, and `ivsim merge parts/*.json` (DESIGN §11 "Sweeps"): every
 // point validated before anything runs, output paths checked first, then the part's points run on this thread in
-// index order; JSON (the whole sweep, or a part file with its point indices and the sweep's fingerprint), CSV, and a
-// table of each point × scheme.
+// index order; JSON (the whole sweep, or a part file with its point indices and the sweep's fingerprint), CSV, an
+// HTML report (sweep-report.ts) and a table of each point × scheme.
 
 import { readFileSync } from 'node:fs';
 import {
@@ -17,12 +17,15 @@ import {
 import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
 import { prepareOutput } from './output.ts';
+import { renderReport } from './report.ts';
 import { sweepCsv } from './sweep-csv.ts';
 import { choosePart } from './sweep-part.ts';
+import { paramSweepReportData } from './sweep-report.ts';
 
 export interface ParamSweepFlags {
   json?: string;
   csv?: string;
+  report?: string;
   index?: number;
   count?: number;
   force?: boolean;
@@ -70,16 +73,18 @@ export function formatParamSweep(r: SweepResult): string {
   ].join('\n');
 }
 
-/** Checks --json/--csv before the run; `-` (standard output) for at most one of them. */
-function prepareSweepOutputs(o: { json?: string; csv?: string }) {
+/** Checks --json/--csv/--report before the run; `-` (standard output) for at most one of them. */
+function prepareSweepOutputs(o: { json?: string; csv?: string; report?: string }) {
   if (o.json === '-' && o.csv === '-')
     throw new ScenarioError('--json - and --csv -: only one may write to standard output');
   const json = o.json ? prepareOutput('--json', o.json) : null;
   const csv = o.csv ? prepareOutput('--csv', o.csv) : null;
+  const report = o.report ? prepareOutput('--report', o.report) : null;
   const toStdout = o.json === '-' || o.csv === '-';
   return (r: SweepResult) => {
     json?.(`${JSON.stringify(r, null, 2)}\n`);
     csv?.(sweepCsv(r));
+    report?.(renderReport(paramSweepReportData(r)));
     // Standard output stays pure JSON/CSV when one of them goes there: the table goes to standard error.
     (toStdout ? console.error : console.log)(formatParamSweep(r));
     if (r.points.some((p) => p.schemes.some((s) => !s.conservation.ok))) {
@@ -116,7 +121,7 @@ export function runParamSweep(input: unknown, o: ParamSweepFlags, env: NodeJS.Pr
 }
 
 /** `ivsim merge parts/*.json`: reads every part (a bad file names itself, exit 2), merges, writes like a sweep. */
-export function runMerge(files: readonly string[], o: { json?: string; csv?: string }): void {
+export function runMerge(files: readonly string[], o: { json?: string; csv?: string; report?: string }): void {
   const emit = prepareSweepOutputs(o);
   const parts = files.map((name) => {
     let text: string;

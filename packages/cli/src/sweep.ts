@@ -191,7 +191,7 @@ export function addSweepCommand(
     )
     .option(
       '--report <file.html>',
-      'write a self-contained HTML report: each metric against the setting',
+      'write a self-contained HTML report: each metric against the setting (a sweep: block: the first axis)',
       fileArg('--report'),
     )
     .option('--force', 'run even when the estimated time or memory exceeds this machine')
@@ -205,8 +205,6 @@ export function addSweepCommand(
       const { input, scenario } = resolveScenarioInput(arg, sets);
       if (scenario.sweep !== undefined) {
         if (fixed) throw new ScenarioError(`${fixed}: this scenario has a sweep: block; run it without ${fixed}`);
-        if (o.report)
-          throw new ScenarioError('--report: only for --lrs / --intervals sweeps (not yet for a sweep: block)');
         return runParamSweep(input, o);
       }
       for (const [flag, v] of [
@@ -241,5 +239,10 @@ export function addMergeCommand(program: Command) {
     .argument('<parts...>', 'part files (JSON)')
     .option('--json <file>', 'write the merged sweep JSON (- = standard output)', fileArg('--json'))
     .option('--csv <file>', 'write one CSV row per point × scheme (- = standard output)', fileArg('--csv'))
-    .action((files: string[], o: { json?: string; csv?: string }) => runMerge(files, o));
+    .option(
+      '--report <file.html>',
+      'write a self-contained HTML report: each metric against the first axis',
+      fileArg('--report'),
+    )
+    .action((files: string[], o: { json?: string; csv?: string; report?: string }) => runMerge(files, o));
 }
