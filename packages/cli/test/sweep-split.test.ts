@@ -161,7 +161,7 @@ describe('ivsim sweep (sweep: block) and ivsim merge', () => {
     ],
     ['--lrs on a sweep: block', ['--lrs', '1,2'], {}, /^error: --lrs: this scenario has a sweep: block/],
     ['two outputs on standard output', ['--json', '-', '--csv', '-'], {}, /^error: --json - and --csv -: only one/],
-  ])('%s → one-line error, exit 2', (_what, extra, env, re) => {
+  ])('%s → one-line error, exit 2', (_what, extra: string[], env: NodeJS.ProcessEnv, re) => {
     const out = at('never.json');
     const args = ['sweep', EXAMPLE, ...SHORT, ...extra];
     refused(run(extra.includes('-') ? args : [...args, '--json', out], env), re);
