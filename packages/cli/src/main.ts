@@ -25,7 +25,7 @@ import { fileArg, prepareOutput } from './output.ts';
 import { collectSet, resolveScenario, SET_HELP } from './resolve.ts';
 import { Interrupted, runWithControl } from './run.ts';
 import { addRunOutputOptions, prepareRunOutputs, type RunOutputFlags } from './run-outputs.ts';
-import { addSweepCommand } from './sweep.ts';
+import { addMergeCommand, addSweepCommand } from './sweep.ts';
 import { formatTable, saturationWarnings } from './table.ts';
 
 const intArg =
@@ -98,6 +98,8 @@ export function buildProgram(): Command {
         } & RunOutputFlags,
       ) => {
         const s0 = resolveScenario(arg, o.set);
+        if (s0.sweep !== undefined)
+          console.error(`note: ${arg} has a sweep: block; run simulates its base values (ivsim sweep runs the points)`);
         if (o.scheme) {
           const bad = o.scheme.find((id) => !s0.schemes.includes(id) && id !== 'bare-metal');
           if (bad)
@@ -144,6 +146,7 @@ export function buildProgram(): Command {
     );
 
   addSweepCommand(program, intArg);
+  addMergeCommand(program);
   addCompareCommand(program);
   addLiveCommand(program);
 

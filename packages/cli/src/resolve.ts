@@ -2,16 +2,34 @@
 // applied to its input before validation.
 
 import { existsSync } from 'node:fs';
-import { BUILTIN_SCENARIOS, loadScenarioInput, type Scenario, ScenarioError, validateWithSets } from '@ivsim/core';
+import {
+  applySetOverrides,
+  BUILTIN_SCENARIOS,
+  loadScenarioInput,
+  type Scenario,
+  ScenarioError,
+  validateWithSets,
+} from '@ivsim/core';
 
 export function resolveScenario(arg: string, sets: readonly string[] = []): Scenario {
+  return resolveScenarioInput(arg, sets).scenario;
+}
+
+/** The validated scenario and the input it came from with the overrides applied (what a sweep's points start from). */
+export function resolveScenarioInput(
+  arg: string,
+  sets: readonly string[] = [],
+): { input: unknown; scenario: Scenario } {
   // Own properties only: `constructor`, `toString` or `__proto__` are file names here, not built-ins.
-  if (Object.hasOwn(BUILTIN_SCENARIOS, arg)) return validateWithSets(BUILTIN_SCENARIOS[arg], sets);
-  if (!existsSync(arg))
+  let raw: unknown;
+  if (Object.hasOwn(BUILTIN_SCENARIOS, arg)) raw = BUILTIN_SCENARIOS[arg];
+  else if (!existsSync(arg))
     throw new ScenarioError(
       `${arg}: no built-in scenario of that name and no such file (built-ins: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`,
     );
-  return validateWithSets(loadScenarioInput(arg), sets);
+  else raw = loadScenarioInput(arg);
+  const scenario = validateWithSets(raw, sets);
+  return { input: applySetOverrides(raw, sets), scenario };
 }
 
 /** Commander collector for a repeatable `--set path=value`. */

@@ -1,6 +1,8 @@
 // `ivsim sweep <scenario>`: the list-register sweep of an ARM scenario (`--lrs 1,2,4,8,16`, core lrSweep: maintenance
 // exits and delivery latency per LR count and scheme), or the interrupt-moderation sweep of a scenario with a NAPI NIC
-// (`--intervals 0,10us,50us,adaptive`, core moderationSweep: interrupts, packet latency and CPU per ITR setting).
+// (`--intervals 0,10us,50us,adaptive`, core moderationSweep: interrupts, packet latency and CPU per ITR setting), or —
+// for a scenario with a `sweep:` block — the general sweep over any field paths, whole or one part of it
+// (param-sweep.ts; `ivsim merge` puts parts back together).
 
 import {
   checkLrCounts,
@@ -12,14 +14,14 @@ import {
   moderationSweep,
   parseTimeNs,
   ScenarioError,
-  withOverrides,
 } from '@ivsim/core';
 import type { Command } from 'commander';
 import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
 import { fileArg, prepareOutput } from './output.ts';
+import { type ParamSweepFlags, runMerge, runParamSweep } from './param-sweep.ts';
 import { renderReport, sweepReportData } from './report.ts';
-import { collectSet, resolveScenario, SET_HELP } from './resolve.ts';
+import { collectSet, resolveScenarioInput, SET_HELP } from './resolve.ts';
 
 /** Parses "1,2,4,8,16"; a bad entry is a ScenarioError naming it (exit 2). */
 export function parseLrList(v: string): number[] {
@@ -121,7 +123,7 @@ export function formatSweep(r: LrSweepResult): string {
   return out.join('\n');
 }
 
-type SweepFlags = {
+type SweepFlags = ParamSweepFlags & {
   lrs?: string;
   intervals?: string;
   seed?: number;
@@ -160,8 +162,8 @@ export function addSweepCommand(
   program
     .command('sweep')
     .description(
-      'run a scenario once per list-register count (ARM: maintenance exits, delivery latency) or per interrupt-' +
-        'moderation setting (a NAPI NIC: interrupts, packet latency, CPU)',
+      'run a scenario once per point of its sweep: block (any fields; --index/--count: one part of it), or once per ' +
+        'list-register count (ARM: maintenance exits, delivery latency) or interrupt-moderation setting (a NAPI NIC)',
     )
     .argument('<scenario>', 'built-in scenario name (e.g. arm-lr-pressure, moderation-sweep) or a YAML/JSON file')
     .option('--lrs <list>', 'list-register counts, comma-separated, each 1..16 (default 1,2,4,8,16)')
@@ -172,12 +174,24 @@ export function addSweepCommand(
     .option('--seed <n>', 'override the scenario seed', intArg('--seed', 0))
     .option(
       '--json <file>',
-      'write the sweep results JSON to this file (checked first, written atomically)',
+      'write the sweep results JSON to this file (checked first, written atomically; - = standard output)',
       fileArg('--json'),
+    )
+    .option('--csv <file>', 'sweep: block only: one CSV row per point × scheme (- = standard output)', fileArg('--csv'))
+    .option(
+      '--index <i>',
+      'sweep: block only: run part i of --count (point k runs in part k mod count); default JOB_COMPLETION_INDEX ' +
+        'or SLURM_ARRAY_TASK_ID',
+      intArg('--index', 0),
+    )
+    .option(
+      '--count <n>',
+      'sweep: block only: the number of parts (default SLURM_ARRAY_TASK_COUNT)',
+      intArg('--count', 1, 10_000),
     )
     .option(
       '--report <file.html>',
-      'write a self-contained HTML report: each metric against the setting',
+      'write a self-contained HTML report: each metric against the setting (a sweep: block: the first axis)',
       fileArg('--report'),
     )
     .option('--force', 'run even when the estimated time or memory exceeds this machine')
@@ -185,7 +199,21 @@ export function addSweepCommand(
     .action((arg: string, o: SweepFlags) => {
       if (o.lrs !== undefined && o.intervals !== undefined)
         throw new ScenarioError('--lrs and --intervals: choose one sweep');
-      const s = withOverrides(resolveScenario(arg, o.set), { seed: o.seed });
+      const fixed = o.lrs !== undefined ? '--lrs' : o.intervals !== undefined ? '--intervals' : null;
+      // --seed is one more override of the base, so an axis over `seed` still wins.
+      const sets = o.seed !== undefined ? [...o.set, `seed=${o.seed}`] : o.set;
+      const { input, scenario } = resolveScenarioInput(arg, sets);
+      if (scenario.sweep !== undefined) {
+        if (fixed) throw new ScenarioError(`${fixed}: this scenario has a sweep: block; run it without ${fixed}`);
+        return runParamSweep(input, o);
+      }
+      for (const [flag, v] of [
+        ['--csv', o.csv],
+        ['--index', o.index],
+        ['--count', o.count],
+      ] as const)
+        if (v !== undefined) throw new ScenarioError(`${flag}: only for a scenario with a sweep: block`);
+      const s = scenario;
       const napi = s.devices.some((d) => d.napi !== undefined);
       if (o.intervals !== undefined || (o.lrs === undefined && napi)) {
         const points = o.intervals !== undefined ? parseIntervals(o.intervals) : [...DEFAULT_MODERATION_POINTS];
@@ -199,4 +227,22 @@ export function addSweepCommand(
       checkResources(s, { runs: 1 + gic * lrs.length, shards: 1, cores: 1, force: o.force === true });
       emitSweep(o, () => lrSweep(s, lrs), 'lr', formatSweep);
     });
+}
+
+export function addMergeCommand(program: Command) {
+  program
+    .command('merge')
+    .description(
+      'merge the part files of one sweep (ivsim sweep F --index I --count N --json F) into the whole sweep: the ' +
+        'same bytes as the unsplit sweep outside engine; exit 2 when parts are missing, duplicated or of another sweep',
+    )
+    .argument('<parts...>', 'part files (JSON)')
+    .option('--json <file>', 'write the merged sweep JSON (- = standard output)', fileArg('--json'))
+    .option('--csv <file>', 'write one CSV row per point × scheme (- = standard output)', fileArg('--csv'))
+    .option(
+      '--report <file.html>',
+      'write a self-contained HTML report: each metric against the first axis',
+      fileArg('--report'),
+    )
+    .action((files: string[], o: { json?: string; csv?: string; report?: string }) => runMerge(files, o));
 }

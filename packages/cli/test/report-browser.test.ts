@@ -22,16 +22,20 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], {
 
 const runReport = join(dir, 'run.html');
 const sweepReport = join(dir, 'sweep.html');
+const paramSweepReport = join(dir, 'param-sweep.html');
+const EXAMPLE = new URL('../../../examples/nic-rate-sweep.yaml', import.meta.url).pathname;
 const made = {
   run: cli('run', 'x86-small', '--report', runReport, '--hlog', join(dir, 'r.hlog'), '--trace', join(dir, 'r.json')),
   sweep: cli('sweep', 'arm-lr-pressure', '--lrs', '1,4', '--report', sweepReport),
+  paramSweep: cli('sweep', EXAMPLE, '--set', 'duration=1ms', '--report', paramSweepReport),
 };
 
 describe('HTML report (file)', () => {
   it('run and sweep write self-contained HTML: uPlot and the data inlined, nothing fetched', () => {
     expect(made.run.status).toBe(0);
     expect(made.sweep.status).toBe(0);
-    for (const f of [runReport, sweepReport]) {
+    expect(made.paramSweep.status, made.paramSweep.stderr).toBe(0);
+    for (const f of [runReport, sweepReport, paramSweepReport]) {
       const html = readFileSync(f, 'utf8');
       expect(html).toMatch(/^<!doctype html>/);
       expect(html).toContain('uPlot');
@@ -100,5 +104,9 @@ describe.skipIf(!BROWSER)('HTML report in headless Chromium', () => {
 
   it('sweep report: a line chart per metric', async () => {
     await check(sweepReport, 4, 'sweep.png');
+  });
+
+  it('sweep: block report: a line chart per metric against the first axis, a line per scheme × other axes', async () => {
+    await check(paramSweepReport, 4, 'param-sweep.png');
   });
 });

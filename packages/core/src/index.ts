@@ -22,6 +22,21 @@ export {
   moderationSweep,
   withModeration,
 } from './moderation-sweep.ts';
+export {
+  checkPart,
+  mergeSweepParts,
+  partPoints,
+  pointCoordinates,
+  runSweepPoints,
+  type SweepAxis,
+  type SweepEngine,
+  type SweepPartInfo,
+  type SweepPlan,
+  type SweepPoint,
+  type SweepPointResult,
+  type SweepResult,
+  sweepPoints,
+} from './param-sweep.ts';
 export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
 export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
 export {
@@ -56,6 +71,7 @@ export {
 } from './scenario/schema.ts';
 export { applySetOverrides, validateWithSets } from './scenario/set.ts';
 export { builtinScenarioYaml } from './scenario/show.ts';
+export { MAX_SWEEP_POINTS, type SweepSpec } from './scenario/sweep-schema.ts';
 export { formatNs, parseTimeNs } from './scenario/units.ts';
 export { Counters } from './sim/counters.ts';
 export {

@@ -148,7 +148,8 @@ class Renderer {
     }
     if (s.type === 'array') return `list of ${this.type(this.resolve(s.items as Json), `${path}[]`)}`;
     if (s.type === 'object') return s.properties ? `[object](#${anchor(path)})` : 'object';
-    return String(s.type);
+    // An unconstrained value (a sweep axis's values): whatever the swept field accepts.
+    return s.type === undefined ? 'any value' : String(s.type);
   }
 
   bounds(s: Json): string {

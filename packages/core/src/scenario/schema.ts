@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { COST_MEANINGS } from './cost-meanings.ts';
 import { COST_NAMES, type CostName } from './costs.ts';
 import { PRESETS } from './presets.ts';
+import { sweepSchema } from './sweep-schema.ts';
 import { parseTimeNs, TIME_PATTERN } from './units.ts';
 
 // Bounds that keep every accepted scenario finite and exact (DESIGN §14): times up to 1e15 ns (11.6 days), so
@@ -660,6 +661,7 @@ export const scenarioSchema = z
       })
       .default({ partition: 'balanced' })
       .describe('How the parallel engine runs the scenario (never what it computes).'),
+    sweep: sweepSchema.optional(),
   })
   .describe('An ivsim scenario: one experiment, every scheme on the same workload (DESIGN §5).')
 
