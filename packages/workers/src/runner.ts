@@ -7,6 +7,7 @@
 // (snapshots), and cancel() aborts the barrier, which every shard polls between windows.
 
 import { availableParallelism } from 'node:os';
+import { type Results, resolveCosts, type Scenario, type SchemeId, validateScenario, withOverrides } from '@ivsim/core';
 import {
   Arena,
   assembleResults,
@@ -15,16 +16,10 @@ import {
   createScheme,
   crossShardLookahead,
   ledgerStride,
-  type Results,
-  resolveCosts,
-  type Scenario,
-  type SchemeId,
   type SchemeRun,
   SpscRing,
   schemePlan,
-  validateScenario,
-  withOverrides,
-} from '@ivsim/core';
+} from '@ivsim/core/internal';
 import { Piscina } from 'piscina';
 import { partition } from './partition.ts';
 import {

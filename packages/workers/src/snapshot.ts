@@ -17,7 +17,7 @@ import {
   VB_REGS,
   VB_TMR,
   vecList,
-} from '@ivsim/core';
+} from '@ivsim/core/internal';
 
 export interface VcpuSnapshot {
   vcpu: number;

@@ -5,9 +5,10 @@
 
 import { BUILTIN_SCENARIOS } from '@ivsim/core';
 import { describe, expect, it } from 'vitest';
-import { LiveFailure, LiveRun, liveSchedule, runLive } from '../dist/index.js';
+import { LiveFailure, LiveRun, runLive } from '../dist/index.js';
 import { EOI_PLAIN_RMW } from '../dist/live/lr-live.js';
 import { HARVEST_ON_CLEAR_AFTER_PIR, POST_ON_BEFORE_PIR, RELOAD_NO_PIR_CHECK } from '../dist/live/pi-live.js';
+import { liveSchedule } from '../dist/live/run.js';
 
 /** One vCPU with several vectors (so posts and harvests of one descriptor interleave), one poster. */
 const small = (arch: 'x86' | 'arm') => ({

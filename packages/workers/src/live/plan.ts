@@ -10,7 +10,8 @@
 // periods and timers, interrupt moderation, schemeOptions, seed-determinism (the clock is the wall), duration (the
 // run lasts --seconds).
 
-import { ARR_PERIODIC, buildTopology, type Scenario } from '@ivsim/core';
+import type { Scenario } from '@ivsim/core';
+import { ARR_PERIODIC, buildTopology } from '@ivsim/core/internal';
 import { MAX_LRS, MAX_VCPU_THREADS, SLOTS } from './layout.ts';
 
 export type LiveMode = 'pi' | 'lr';

@@ -9,19 +9,8 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import {
-  IVSIM_VERSION,
-  type LatencySummary,
-  LogLinearHistogram,
-  PID_CONTROL,
-  PID_ON,
-  PID_SN,
-  type Scenario,
-  type SchemeResult,
-  SpscRing,
-  toHdr,
-  validateScenario,
-} from '@ivsim/core';
+import { IVSIM_VERSION, type LatencySummary, type Scenario, type SchemeResult, validateScenario } from '@ivsim/core';
+import { LogLinearHistogram, PID_CONTROL, PID_ON, PID_SN, SpscRing, toHdr } from '@ivsim/core/internal';
 import {
   CNT_BLOCKS,
   CNT_DELIVERED,
