@@ -4,7 +4,7 @@
 // between delivery schemes as interrupts fall. A pure function of (scenario, seed, points).
 
 import { ScenarioError, validateScenario } from './scenario/load.ts';
-import type { Scenario, SchemeId } from './scenario/schema.ts';
+import type { Scenario, ScenarioInput, SchemeId } from './scenario/schema.ts';
 import { resultOf, runScheme, type SchemeRun } from './simulate.ts';
 
 /** One moderation setting: an ITR interval in ns (0 = no moderation) or the adaptive ITR. */
@@ -59,7 +59,7 @@ export function withModeration(s: Scenario, p: ModerationPoint): Scenario {
 }
 
 export function moderationSweep(
-  input: Scenario | unknown,
+  input: ScenarioInput | Scenario,
   points: readonly ModerationPoint[] = DEFAULT_MODERATION_POINTS,
   opts: { seed?: number } = {},
 ): ModerationSweepResult {

@@ -3,7 +3,7 @@
 // function of (scenario, seed, lrs): answers "how many list registers are enough?" for a workload.
 
 import { ScenarioError, validateScenario } from './scenario/load.ts';
-import type { Scenario, SchemeId } from './scenario/schema.ts';
+import type { Scenario, ScenarioInput, SchemeId } from './scenario/schema.ts';
 import { resultOf, runScheme } from './simulate.ts';
 
 export interface LrSweepPoint {
@@ -39,7 +39,7 @@ export function checkLrCounts(lrs: readonly number[]): void {
 
 /** Runs the GIC schemes of an ARM scenario once per LR count (bare-metal once, as the reference). */
 export function lrSweep(
-  input: Scenario | unknown,
+  input: ScenarioInput | Scenario,
   lrs: readonly number[],
   opts: { seed?: number } = {},
 ): LrSweepResult {

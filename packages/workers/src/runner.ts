@@ -7,7 +7,15 @@
 // (snapshots), and cancel() aborts the barrier, which every shard polls between windows.
 
 import { availableParallelism } from 'node:os';
-import { type Results, resolveCosts, type Scenario, type SchemeId, validateScenario, withOverrides } from '@ivsim/core';
+import {
+  type Results,
+  resolveCosts,
+  type Scenario,
+  type ScenarioInput,
+  type SchemeId,
+  validateScenario,
+  withOverrides,
+} from '@ivsim/core';
 import {
   Arena,
   assembleResults,
@@ -120,7 +128,7 @@ export class ParallelRun {
   private readonly durationCycles: number;
 
   constructor(
-    input: unknown,
+    input: ScenarioInput | Scenario,
     private readonly opts: RunOptions = {},
   ) {
     // Overrides go through the schema like the file's own values (a seed above 2^53, a duration of 0 cycles).
@@ -333,6 +341,6 @@ function errorMessage(e: unknown): string {
 }
 
 /** Convenience: run a scenario on `shards` worker threads. */
-export function runParallel(input: unknown, opts: RunOptions = {}): Promise<Results> {
+export function runParallel(input: ScenarioInput | Scenario, opts: RunOptions = {}): Promise<Results> {
   return new ParallelRun(input, opts).run();
 }

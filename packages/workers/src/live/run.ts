@@ -9,7 +9,14 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { IVSIM_VERSION, type LatencySummary, type Scenario, type SchemeResult, validateScenario } from '@ivsim/core';
+import {
+  IVSIM_VERSION,
+  type LatencySummary,
+  type Scenario,
+  type ScenarioInput,
+  type SchemeResult,
+  validateScenario,
+} from '@ivsim/core';
 import { LogLinearHistogram, PID_CONTROL, PID_ON, PID_SN, SpscRing, toHdr } from '@ivsim/core/internal';
 import {
   CNT_BLOCKS,
@@ -260,7 +267,7 @@ export class LiveRun {
   private wake: (() => void) | null = null;
 
   constructor(
-    input: unknown,
+    input: ScenarioInput | Scenario,
     private readonly opts: LiveOptions,
   ) {
     this.scenario = validateScenario(input);
@@ -700,6 +707,6 @@ async function withDeadline(p: Promise<unknown>, deadline: number): Promise<bool
 }
 
 /** Runs a scenario live for `opts.seconds` of wall time per structure. */
-export function runLive(input: unknown, opts: LiveOptions): Promise<LiveResults> {
+export function runLive(input: ScenarioInput | Scenario, opts: LiveOptions): Promise<LiveResults> {
   return new LiveRun(input, opts).run();
 }
