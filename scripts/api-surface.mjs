@@ -52,13 +52,12 @@ function visibleParts(decl) {
 }
 
 /**
- * @param {string} entry path of the package's src/index.ts
- * @returns {{ names: string[], undocumented: string[], unexportedTypes: string[] }}
+ * @param {string[]} entries paths of packages' src/index.ts, read in one program (parsed once, checked once)
+ * @returns {{ names: string[], undocumented: string[], unexportedTypes: string[] }[]} one surface per entry
  */
-export function apiSurface(entry) {
-  const file = resolve(entry);
-  const srcDir = dirname(file);
-  const program = ts.createProgram([file], {
+export function apiSurfaces(entries) {
+  const files = entries.map((e) => resolve(e));
+  const program = ts.createProgram(files, {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -69,9 +68,16 @@ export function apiSurface(entry) {
     types: ['node'],
   });
   const checker = program.getTypeChecker();
+  return files.map((file) => surfaceOf(program, checker, file));
+}
+
+function surfaceOf(program, checker, file) {
+  const srcDir = dirname(file);
   const source = program.getSourceFile(file);
   const target = (s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s);
-  const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(source)).map((s) => ({ name: s.name, sym: target(s) }));
+  const exported = checker
+    .getExportsOfModule(checker.getSymbolAtLocation(source))
+    .map((s) => ({ name: s.name, sym: target(s) }));
   const publicSyms = new Set(exported.map((e) => e.sym));
   const ours = (d) => resolve(d.getSourceFile().fileName).startsWith(`${srcDir}/`);
 
@@ -83,8 +89,7 @@ export function apiSurface(entry) {
     names.push(`${kindOf(decls[0])} ${name}`);
     if (!decls.some(hasDoc)) undocumented.push(name);
     for (const d of decls) {
-      for (const m of publicMembers(d))
-        if (!hasDoc(m)) undocumented.push(`${name}.${m.name?.getText() ?? '(member)'}`);
+      for (const m of publicMembers(d)) if (!hasDoc(m)) undocumented.push(`${name}.${m.name?.getText() ?? '(member)'}`);
       const visit = (n) => {
         if (n === undefined) return;
         if (ts.isTypeReferenceNode(n) || ts.isExpressionWithTypeArguments(n)) {

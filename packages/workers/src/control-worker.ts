@@ -32,6 +32,7 @@ const api = {
   },
 };
 
+/** What the control thread serves over comlink: start a ParallelRun, read its progress and snapshots, cancel it. */
 export type ControlWorkerApi = typeof api;
 
 if (parentPort) Comlink.expose(api, nodeEndpoint(parentPort));

@@ -49,10 +49,13 @@ import {
 import { readVcpuSnapshot, type VcpuSnapshot } from './snapshot.ts';
 import { mergeCounters, type ShardResult } from './wire.ts';
 
+/** Options of a parallel run (ParallelRun, runParallel); each overrides the scenario's own value for this run. */
 export interface RunOptions {
-  /** Worker threads; default one per core. Capped at the number of pCPUs. */
+  /** Worker threads; default the scenario's engine.shards, else one per core. Capped at the number of pCPUs. */
   shards?: number;
+  /** Report only these schemes (as SimulateOptions.schemes: bare-metal still runs as the reference). */
   schemes?: SchemeId[];
+  /** Run seed, an integer 0..2^53 − 1 (default: the scenario's). */
   seed?: number;
   /** Virtual duration override (ns). */
   durationNs?: number;
@@ -64,26 +67,39 @@ export interface RunOptions {
 
 /** What the synchronization did during the last run (all schemes). */
 export interface SyncStats {
+  /** Synchronization windows (barrier rounds). */
   windows: number;
+  /** Events that crossed shards (IPIs between vCPUs of a VM split across shards). */
   crossEvents: number;
+  /** Cross-shard records that did not fit their ring and spilled (none lost). */
   spilled: number;
 }
 
+/** A parallel run's progress (ParallelRun.progress), read from shared memory. */
 export interface Progress {
+  /** The scheme running now (null before the first and after the last). */
   scheme: SchemeId | null;
+  /** Its 0-based index among the schemes run. */
   schemeIndex: number;
+  /** Schemes to run, bare-metal included. */
   schemes: number;
   /** Fraction of the whole run (all schemes) done, 0..1. */
   fraction: number;
+  /** Engine events processed so far, the current scheme, all shards. */
   events: number;
+  /** Interrupts raised so far, the current scheme. */
   raised: number;
+  /** Shards of the run. */
   shards: number;
+  /** Synchronization windows so far. */
   windows: number;
+  /** Events that crossed shards so far. */
   crossEvents: number;
   /** Cross-shard records that did not fit their ring inside a window (they spilled, nothing was lost). */
   spilled: number;
 }
 
+/** The run was cancelled (ParallelRun.cancel, Ctrl-C in the CLI). */
 export class RunCancelled extends Error {
   constructor() {
     super('run cancelled');
@@ -111,8 +127,17 @@ const workerFile = new URL('./shard-task.js', import.meta.url).href;
  */
 export const STOP_GRACE_MS = 300;
 
+/**
+ * A scenario sharded over worker threads (DESIGN §4, §10): each shard owns whole pCPUs with their vCPUs and
+ * devices; the results equal simulate()'s byte for byte outside `engine`, for any shard count. Construct, then
+ * `run()`; progress(), snapshot() and cancel() work meanwhile.
+ *
+ * @throws {@link ScenarioError} (constructor) when the scenario or an option is invalid.
+ */
 export class ParallelRun {
+  /** The validated scenario, with the options' seed and duration applied. */
   readonly scenario: Scenario;
+  /** Shards (worker threads) the run uses. */
   readonly shards: number;
   private readonly plan: { run: SchemeId[]; report: SchemeId[] };
   private readonly control: SharedArrayBuffer;
@@ -124,6 +149,7 @@ export class ParallelRun {
   private current = -1;
   private cancelled = false;
   private pool: Piscina | null = null;
+  /** What the synchronization did (all schemes so far). */
   readonly sync: SyncStats = { windows: 0, crossEvents: 0, spilled: 0 };
   private readonly durationCycles: number;
 
@@ -142,7 +168,10 @@ export class ParallelRun {
     this.durationCycles = Math.round(s.duration * s.cpu.freqGHz);
   }
 
-  /** Runs every scheme; resolves with the results object, rejects with ShardFailure or RunCancelled. */
+  /**
+   * Runs every scheme; resolves with the results object. Rejects with {@link ShardFailure} (the first shard to
+   * fail, in virtual time) or {@link RunCancelled}; either way every thread is gone when it settles.
+   */
   async run(): Promise<Results> {
     const s = this.scenario;
     const n = this.shards;
@@ -340,7 +369,11 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Convenience: run a scenario on `shards` worker threads. */
+/**
+ * Runs a scenario on worker threads: `new ParallelRun(input, opts).run()`.
+ *
+ * @throws as ParallelRun's constructor and run() do (a rejected promise).
+ */
 export function runParallel(input: ScenarioInput | Scenario, opts: RunOptions = {}): Promise<Results> {
   return new ParallelRun(input, opts).run();
 }
