@@ -19,7 +19,7 @@ import {
   RngStreams,
   toHdr,
   vecClear,
-} from '@ivsim/core';
+} from '@ivsim/core/internal';
 import { Bench } from 'tinybench';
 import type { Metric } from './compare.ts';
 

@@ -2,7 +2,7 @@
 // Repetitions are started by the main thread through the GO word; the main thread times GO → DONE.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { Barrier, SpscRing } from '@ivsim/core';
+import { Barrier, SpscRing } from '@ivsim/core/internal';
 import { RingBuffer } from 'ringbuf.js';
 import { DONE, ERRORS, GO, PDONE, RECORD_WORDS, TOTAL, type WorkerConfig } from './ring-bench-shared.ts';
 

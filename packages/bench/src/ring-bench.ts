@@ -12,7 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { Barrier, SpscRing } from '@ivsim/core';
+import { Barrier, SpscRing } from '@ivsim/core/internal';
 import { RingBuffer } from 'ringbuf.js';
 import {
   type BenchKind,

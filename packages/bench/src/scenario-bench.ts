@@ -4,7 +4,7 @@
 //   (limits.md §0: sharding over 2 cores gives about 1.7–1.9×; our goal is ≥ 1.8×).
 // Both fleet runs must produce identical results outside `engine` (DESIGN §4); the bench checks it for free.
 
-import { BUILTIN_SCENARIOS, type Results, simulate } from '@ivsim/core';
+import { BUILTIN_SCENARIOS, type Results, type ScenarioInput, simulate } from '@ivsim/core';
 import { ParallelRun } from '@ivsim/workers';
 import type { Metric } from './compare.ts';
 
@@ -31,7 +31,7 @@ export interface ScenarioResult {
 }
 
 /** A builtin scenario with an optional virtual-duration override (ns). */
-export function builtin(name: string, durationNs?: number): unknown {
+export function builtin(name: string, durationNs?: number): ScenarioInput {
   const s = BUILTIN_SCENARIOS[name];
   if (!s) throw new Error(`no built-in scenario "${name}"`);
   return durationNs === undefined ? s : { ...s, duration: durationNs };

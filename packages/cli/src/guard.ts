@@ -4,7 +4,8 @@
 
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { BYTES_PER_QUEUE, BYTES_PER_VCPU, estimateRun, type Scenario, ScenarioError } from '@ivsim/core';
+import { estimateRun, type Scenario, ScenarioError } from '@ivsim/core';
+import { BYTES_PER_QUEUE, BYTES_PER_VCPU } from '@ivsim/core/internal';
 
 /** Longest run accepted without --force. */
 export const RUN_BUDGET_SECONDS = 600;

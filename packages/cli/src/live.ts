@@ -5,7 +5,7 @@
 // still print what was measured (exit 130 / 143); a failed thread or a failed audit is exit 1.
 
 import { writeFileSync } from 'node:fs';
-import { ScenarioError } from '@ivsim/core';
+import { type Scenario, ScenarioError } from '@ivsim/core';
 import { type LiveProgress, type LiveResults, LiveRun, livePlan } from '@ivsim/workers';
 import type { Command } from 'commander';
 import { columns } from './columns.ts';
@@ -88,7 +88,7 @@ export function addLiveCommand(program: Command): void {
 }
 
 export async function runLiveCli(
-  s: unknown,
+  s: Scenario,
   o: {
     seconds: number;
     threads?: number;

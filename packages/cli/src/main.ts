@@ -12,10 +12,10 @@ import {
   parseTimeNs,
   ScenarioError,
   type SchemeId,
-  schemePlan,
   validateScenario,
   withOverrides,
 } from '@ivsim/core';
+import { schemePlan } from '@ivsim/core/internal';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { addCompareCommand } from './compare.ts';
 import { formatExits } from './exits.ts';

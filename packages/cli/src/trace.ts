@@ -12,11 +12,11 @@ import {
   type Scenario,
   ScenarioError,
   type SchemeId,
-  schemePlan,
   type TraceFn,
   type TraceLayout,
   traceRun,
 } from '@ivsim/core';
+import { schemePlan } from '@ivsim/core/internal';
 
 export interface TraceWindow {
   startNs: number;

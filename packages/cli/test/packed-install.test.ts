@@ -53,6 +53,19 @@ describe.skipIf(!npmAvailable)('installed ivsim (packed tarballs in an empty fol
       expect(run.stdout).toMatch(new RegExp(`^${id}\\s+\\d+\\s.*\\syes$`, 'm'));
   });
 
+  it('the libraries resolve from the install: the public entry points and @ivsim/core/internal', () => {
+    const probe = [
+      "import { simulate, BUILTIN_SCENARIOS } from '@ivsim/core';",
+      "import { Sim } from '@ivsim/core/internal';",
+      "import { runParallel } from '@ivsim/workers';",
+      "const r = simulate(BUILTIN_SCENARIOS['x86-small'], { durationNs: 1e6, schemes: ['x86-vmx'] });",
+      'console.log(typeof Sim, typeof runParallel, r.durationNs, r.schemes[0].scheme);',
+    ].join('\n');
+    const r = sh(process.execPath, ['--input-type=module', '-e', probe], app);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function function 1000000 x86-vmx');
+  });
+
   it('`ivsim bench` without the bench package fails with one clear line', () => {
     const r = sh(bin, ['bench'], app);
     expect(r.status).toBe(1);

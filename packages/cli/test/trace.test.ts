@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUILTIN_SCENARIOS, buildTopology, validateScenario } from '@ivsim/core';
+import { BUILTIN_SCENARIOS, validateScenario } from '@ivsim/core';
+import { buildTopology } from '@ivsim/core/internal';
 import { describe, expect, it } from 'vitest';
 import { buildTrace, parseTraceWindow, type TraceEvent, type TraceFile } from '../src/trace.ts';
 

@@ -4,33 +4,45 @@
 // between delivery schemes as interrupts fall. A pure function of (scenario, seed, points).
 
 import { ScenarioError, validateScenario } from './scenario/load.ts';
-import type { Scenario, SchemeId } from './scenario/schema.ts';
+import type { Scenario, ScenarioInput, SchemeId } from './scenario/schema.ts';
 import { resultOf, runScheme, type SchemeRun } from './simulate.ts';
 
 /** One moderation setting: an ITR interval in ns (0 = no moderation) or the adaptive ITR. */
 export type ModerationPoint = number | 'adaptive';
 
+/** One (moderation setting, scheme) point of a moderation sweep. */
 export interface ModerationSweepPoint {
   /** The setting: interval ns, or 'adaptive'. */
   moderation: ModerationPoint;
+  /** The scheme (bare-metal included). */
   scheme: SchemeId;
-  /** Interrupts the NAPI devices raised per simulated second, and per packet processed. */
+  /** Interrupts the NAPI devices raised per simulated second. */
   deviceInterruptsPerSecond: number;
+  /** Interrupts the NAPI devices raised per packet processed. */
   interruptsPerPacket: number;
+  /** Packets processed per simulated second. */
   packetsPerSecond: number;
+  /** Packets dropped on full RX rings. */
   dropped: number;
+  /** Packet latency, arrival in the RX ring → processed, ns. */
   packetLatencyNs: { mean: number; p50: number; p99: number };
+  /** VM exits per simulated second. */
   exitsPerSecond: number;
   /** Guest's own work relative to bare metal at the same setting (the share definition). */
   relativeToBareMetal: number;
   /** Closed loop only: requests processed relative to bare metal at the same setting (the throughput definition). */
   throughputRelativeToBareMetal: number | null;
+  /** Interrupt and packet conservation held. */
   conserved: boolean;
 }
 
+/** The result of moderationSweep (`ivsim sweep` of a NAPI scenario, JSON). */
 export interface ModerationSweepResult {
+  /** The scenario's name. */
   scenario: string;
+  /** The seed every point used. */
   seed: number;
+  /** For each moderation setting in the order given, each scheme. */
   points: ModerationSweepPoint[];
 }
 
@@ -58,8 +70,15 @@ export function withModeration(s: Scenario, p: ModerationPoint): Scenario {
   };
 }
 
+/**
+ * Runs every scheme of a scenario with a NAPI NIC once per interrupt-moderation setting (ns intervals, 0 = off, or
+ * 'adaptive'; default DEFAULT_MODERATION_POINTS), each against bare metal at the same setting, on the calling
+ * thread. `opts.seed` overrides the scenario's.
+ *
+ * @throws {@link ScenarioError} for a bad scenario, no NAPI device, or a setting that is not a time ≥ 0.
+ */
 export function moderationSweep(
-  input: Scenario | unknown,
+  input: ScenarioInput | Scenario,
   points: readonly ModerationPoint[] = DEFAULT_MODERATION_POINTS,
   opts: { seed?: number } = {},
 ): ModerationSweepResult {

@@ -5,7 +5,7 @@ import { createScheme } from './hv/registry.ts';
 import { validateScenario, withOverrides } from './scenario/load.ts';
 import { PRESETS } from './scenario/presets.ts';
 import { resolveCosts } from './scenario/resolve-costs.ts';
-import type { Scenario, SchemeId } from './scenario/schema.ts';
+import type { Scenario, ScenarioInput, SchemeId } from './scenario/schema.ts';
 import type { Counters } from './sim/counters.ts';
 import { Sim } from './sim/engine.ts';
 import { cfsSliceNs } from './sim/host-sched.ts';
@@ -31,11 +31,18 @@ export function runScheme(s: Scenario, scheme: SchemeId): SchemeRun {
   return { scheme, counters: sim.cnt, pending: sim.pendingTotal() };
 }
 
+/** Options of {@link simulate}; each overrides the scenario's own value for this run only. */
 export interface SimulateOptions {
-  /** Restrict to these schemes (bare-metal still runs as the reference, unreported unless listed). */
+  /**
+   * Report only these schemes, in this order (default: the scenario's `schemes`). bare-metal still runs as the
+   * reference of `relativeToBareMetal`, and is reported only when listed.
+   */
   schemes?: SchemeId[];
+  /** Run seed, an integer 0..2^53 − 1 (default: the scenario's `seed`). */
   seed?: number;
-  /** Called after each scheme finishes (progress). */
+  /** Virtual duration of the run, ns (default: the scenario's `duration`); at least one CPU cycle. */
+  durationNs?: number;
+  /** Called after each scheme finishes, bare-metal included: its id, its 0-based index and how many will run. */
   onScheme?: (scheme: SchemeId, index: number, total: number) => void;
 }
 
@@ -127,9 +134,19 @@ export function assembleResults(
   };
 }
 
-export function simulate(input: Scenario | unknown, opts: SimulateOptions = {}): Results {
-  const s0 = validateScenario(input);
-  const s = withOverrides(s0, { seed: opts.seed }); // the seed goes through the schema's range
+/**
+ * Runs every scheme of a scenario on the same workload, on the calling thread, and returns the results object
+ * (DESIGN §5). A pure function of (scenario, seed) outside `engine`: the same inputs give the same JSON.
+ *
+ * @param scenario - A scenario as written (a built-in, a parsed file, an object literal) or already validated.
+ * @param opts - Run-time overrides (schemes, seed, duration) and a per-scheme progress callback.
+ * @throws {@link ScenarioError} when the scenario or an override is invalid (the message names each bad field).
+ * @throws {@link NoProgressError} when the engine stops advancing virtual time (a model bug, never silent).
+ */
+export function simulate(scenario: ScenarioInput | Scenario, opts: SimulateOptions = {}): Results {
+  const s0 = validateScenario(scenario);
+  // The overrides go through the schema's ranges, as a file's own values do.
+  const s = withOverrides(s0, { seed: opts.seed, durationNs: opts.durationNs });
   const { run, report } = schemePlan(s, opts.schemes);
   const t0 = performance.now();
   const runs = run.map((id, i) => {

@@ -3,31 +3,48 @@
 // function of (scenario, seed, lrs): answers "how many list registers are enough?" for a workload.
 
 import { ScenarioError, validateScenario } from './scenario/load.ts';
-import type { Scenario, SchemeId } from './scenario/schema.ts';
+import type { Scenario, ScenarioInput, SchemeId } from './scenario/schema.ts';
 import { resultOf, runScheme } from './simulate.ts';
 
+/** One (list-register count, scheme) point of an LR sweep. */
 export interface LrSweepPoint {
+  /** host.gic.listRegs of this point. */
   listRegs: number;
+  /** The GIC scheme. */
   scheme: SchemeId;
+  /** Maintenance-interrupt exits in the run. */
   maintenanceExits: number;
+  /** The same per simulated second. */
   maintenancePerSecond: number;
+  /** All exits per simulated second. */
   exitsPerSecond: number;
   /** Latency of the interrupts that were delivered (leaves out those still waiting: see deliveryWithPendingNs). */
   deliveryNs: { mean: number; p50: number; p99: number };
   /** Delivery latency with every still-pending interrupt counted at its age (censored): the fair comparison. */
   deliveryWithPendingNs: { mean: number; p99: number };
+  /** Interrupts still pending at the end, the oldest one's age (ns), and whether the scheme starved it. */
   pending: { count: number; oldestAgeNs: number; starved: boolean };
+  /** The guest's own work against bare metal's (cpu.relativeToBareMetal). */
   relativeToBareMetal: number;
+  /** Interrupt conservation held. */
   conserved: boolean;
 }
 
+/** The result of lrSweep (`ivsim sweep --lrs`, JSON). */
 export interface LrSweepResult {
+  /** The scenario's name. */
   scenario: string;
+  /** The seed every point used. */
   seed: number;
+  /** For each LR count in the order given, each GIC scheme of the scenario. */
   points: LrSweepPoint[];
 }
 
-/** Checks an LR-count list: integers 1..16, no duplicates. Throws ScenarioError naming the bad entry. */
+/**
+ * Checks a list-register count list: integers 1..16, no duplicates.
+ *
+ * @throws {@link ScenarioError} naming the bad entry.
+ */
 export function checkLrCounts(lrs: readonly number[]): void {
   if (lrs.length === 0) throw new ScenarioError('--lrs: expected at least one list-register count');
   lrs.forEach((n, i) => {
@@ -37,9 +54,14 @@ export function checkLrCounts(lrs: readonly number[]): void {
   if (new Set(lrs).size !== lrs.length) throw new ScenarioError('--lrs: list-register counts must be unique');
 }
 
-/** Runs the GIC schemes of an ARM scenario once per LR count (bare-metal once, as the reference). */
+/**
+ * Runs the GIC schemes of an ARM scenario once per list-register count (bare-metal once, as the reference), on
+ * the calling thread: how many list registers are enough for a workload. `opts.seed` overrides the scenario's.
+ *
+ * @throws {@link ScenarioError} for a bad scenario, an LR count outside 1..16 or repeated, or a non-ARM scenario.
+ */
 export function lrSweep(
-  input: Scenario | unknown,
+  input: ScenarioInput | Scenario,
   lrs: readonly number[],
   opts: { seed?: number } = {},
 ): LrSweepResult {

@@ -11,8 +11,11 @@ import { buildTopology } from './sim/topology.ts';
 
 /** What a trace consumer needs to name its tracks; times in the trace are cycles at `freqGHz`. */
 export interface TraceLayout {
+  /** The scheme traced. */
   scheme: SchemeId;
+  /** CPU clock, GHz: trace times are cycles at this frequency. */
   freqGHz: number;
+  /** pCPUs of the host. */
   pcpus: number;
   /** Per vCPU: its pCPU, VM name and index in the VM, and whether it was running (loaded) at time 0. */
   vcpus: { pcpu: number; vm: string; vmVcpu: number; runningAtStart: boolean }[];

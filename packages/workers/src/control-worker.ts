@@ -3,6 +3,7 @@
 // them sends nothing to the shards.
 
 import { parentPort } from 'node:worker_threads';
+import type { Scenario, ScenarioInput } from '@ivsim/core';
 import * as Comlink from 'comlink';
 import { nodeEndpoint } from './node-endpoint.ts';
 import { ParallelRun, type RunOptions } from './runner.ts';
@@ -11,7 +12,7 @@ let active: ParallelRun | null = null;
 
 const api = {
   /** Runs a scenario; resolves with the results object. Errors keep their message (and name) across comlink. */
-  async start(scenario: unknown, opts: RunOptions) {
+  async start(scenario: ScenarioInput | Scenario, opts: RunOptions) {
     const run = new ParallelRun(scenario, opts);
     active = run;
     try {
@@ -31,6 +32,7 @@ const api = {
   },
 };
 
+/** What the control thread serves over comlink: start a ParallelRun, read its progress and snapshots, cancel it. */
 export type ControlWorkerApi = typeof api;
 
 if (parentPort) Comlink.expose(api, nodeEndpoint(parentPort));

@@ -10,7 +10,9 @@ export class ControlThreadFailure extends Error {
   override readonly name = 'ControlThreadFailure';
 }
 
+/** A control thread and the comlink proxy to it (connectControl). */
 export interface ControlApi {
+  /** start(scenario, opts) → results, progress(), snapshot(vcpu), cancel(): a ParallelRun on the control thread. */
   api: Comlink.Remote<ControlWorkerApi>;
   /**
    * Rejects with ControlThreadFailure if the control thread errors or exits before close(); never resolves. Race
@@ -21,6 +23,10 @@ export interface ControlApi {
   close(): Promise<void>;
 }
 
+/**
+ * Starts a control thread that hosts parallel runs, so the caller's thread stays free (progress bars, signals):
+ * its calls are comlink promises. close() it when done.
+ */
 export function connectControl(): ControlApi {
   const worker = new Worker(new URL('./control-worker.js', import.meta.url));
   const api = Comlink.wrap<ControlWorkerApi>(nodeEndpoint(worker));

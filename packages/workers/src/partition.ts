@@ -4,7 +4,8 @@
 // unbounded); `spread` deals pCPUs round-robin so that IPIs do cross (synchronization
 // stress test). Either way the results are the same: the partition only decides which thread computes what.
 
-import type { Scenario, Topology } from '@ivsim/core';
+import type { Scenario } from '@ivsim/core';
+import type { Topology } from '@ivsim/core/internal';
 
 export interface Partition {
   shards: number;

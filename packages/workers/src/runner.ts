@@ -8,6 +8,15 @@
 
 import { availableParallelism } from 'node:os';
 import {
+  type Results,
+  resolveCosts,
+  type Scenario,
+  type ScenarioInput,
+  type SchemeId,
+  validateScenario,
+  withOverrides,
+} from '@ivsim/core';
+import {
   Arena,
   assembleResults,
   Barrier,
@@ -15,16 +24,10 @@ import {
   createScheme,
   crossShardLookahead,
   ledgerStride,
-  type Results,
-  resolveCosts,
-  type Scenario,
-  type SchemeId,
   type SchemeRun,
   SpscRing,
   schemePlan,
-  validateScenario,
-  withOverrides,
-} from '@ivsim/core';
+} from '@ivsim/core/internal';
 import { Piscina } from 'piscina';
 import { partition } from './partition.ts';
 import {
@@ -46,10 +49,13 @@ import {
 import { readVcpuSnapshot, type VcpuSnapshot } from './snapshot.ts';
 import { mergeCounters, type ShardResult } from './wire.ts';
 
+/** Options of a parallel run (ParallelRun, runParallel); each overrides the scenario's own value for this run. */
 export interface RunOptions {
-  /** Worker threads; default one per core. Capped at the number of pCPUs. */
+  /** Worker threads; default the scenario's engine.shards, else one per core. Capped at the number of pCPUs. */
   shards?: number;
+  /** Report only these schemes (as SimulateOptions.schemes: bare-metal still runs as the reference). */
   schemes?: SchemeId[];
+  /** Run seed, an integer 0..2^53 − 1 (default: the scenario's). */
   seed?: number;
   /** Virtual duration override (ns). */
   durationNs?: number;
@@ -61,26 +67,39 @@ export interface RunOptions {
 
 /** What the synchronization did during the last run (all schemes). */
 export interface SyncStats {
+  /** Synchronization windows (barrier rounds). */
   windows: number;
+  /** Events that crossed shards (IPIs between vCPUs of a VM split across shards). */
   crossEvents: number;
+  /** Cross-shard records that did not fit their ring and spilled (none lost). */
   spilled: number;
 }
 
+/** A parallel run's progress (ParallelRun.progress), read from shared memory. */
 export interface Progress {
+  /** The scheme running now (null before the first and after the last). */
   scheme: SchemeId | null;
+  /** Its 0-based index among the schemes run. */
   schemeIndex: number;
+  /** Schemes to run, bare-metal included. */
   schemes: number;
   /** Fraction of the whole run (all schemes) done, 0..1. */
   fraction: number;
+  /** Engine events processed so far, the current scheme, all shards. */
   events: number;
+  /** Interrupts raised so far, the current scheme. */
   raised: number;
+  /** Shards of the run. */
   shards: number;
+  /** Synchronization windows so far. */
   windows: number;
+  /** Events that crossed shards so far. */
   crossEvents: number;
   /** Cross-shard records that did not fit their ring inside a window (they spilled, nothing was lost). */
   spilled: number;
 }
 
+/** The run was cancelled (ParallelRun.cancel, Ctrl-C in the CLI). */
 export class RunCancelled extends Error {
   constructor() {
     super('run cancelled');
@@ -108,8 +127,17 @@ const workerFile = new URL('./shard-task.js', import.meta.url).href;
  */
 export const STOP_GRACE_MS = 300;
 
+/**
+ * A scenario sharded over worker threads (DESIGN §4, §10): each shard owns whole pCPUs with their vCPUs and
+ * devices; the results equal simulate()'s byte for byte outside `engine`, for any shard count. Construct, then
+ * `run()`; progress(), snapshot() and cancel() work meanwhile.
+ *
+ * @throws {@link ScenarioError} (constructor) when the scenario or an option is invalid.
+ */
 export class ParallelRun {
+  /** The validated scenario, with the options' seed and duration applied. */
   readonly scenario: Scenario;
+  /** Shards (worker threads) the run uses. */
   readonly shards: number;
   private readonly plan: { run: SchemeId[]; report: SchemeId[] };
   private readonly control: SharedArrayBuffer;
@@ -121,11 +149,12 @@ export class ParallelRun {
   private current = -1;
   private cancelled = false;
   private pool: Piscina | null = null;
+  /** What the synchronization did (all schemes so far). */
   readonly sync: SyncStats = { windows: 0, crossEvents: 0, spilled: 0 };
   private readonly durationCycles: number;
 
   constructor(
-    input: unknown,
+    input: ScenarioInput | Scenario,
     private readonly opts: RunOptions = {},
   ) {
     // Overrides go through the schema like the file's own values (a seed above 2^53, a duration of 0 cycles).
@@ -139,7 +168,10 @@ export class ParallelRun {
     this.durationCycles = Math.round(s.duration * s.cpu.freqGHz);
   }
 
-  /** Runs every scheme; resolves with the results object, rejects with ShardFailure or RunCancelled. */
+  /**
+   * Runs every scheme; resolves with the results object. Rejects with {@link ShardFailure} (the first shard to
+   * fail, in virtual time) or {@link RunCancelled}; either way every thread is gone when it settles.
+   */
   async run(): Promise<Results> {
     const s = this.scenario;
     const n = this.shards;
@@ -337,7 +369,11 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Convenience: run a scenario on `shards` worker threads. */
-export function runParallel(input: unknown, opts: RunOptions = {}): Promise<Results> {
+/**
+ * Runs a scenario on worker threads: `new ParallelRun(input, opts).run()`.
+ *
+ * @throws as ParallelRun's constructor and run() do (a rejected promise).
+ */
+export function runParallel(input: ScenarioInput | Scenario, opts: RunOptions = {}): Promise<Results> {
   return new ParallelRun(input, opts).run();
 }

@@ -17,11 +17,15 @@ import {
   VB_REGS,
   VB_TMR,
   vecList,
-} from '@ivsim/core';
+} from '@ivsim/core/internal';
 
+/** One vCPU's architectural state, read while the run goes on (ParallelRun.snapshot); each 32-bit word consistent. */
 export interface VcpuSnapshot {
+  /** The vCPU (index in the topology). */
   vcpu: number;
+  /** Its LAPIC: IRR, ISR, TMR as vector lists, TPR, PPR, RVI, SVI. */
   lapic: { IRR: number[]; ISR: number[]; TMR: number[]; TPR: number; PPR: number; RVI: number; SVI: number };
+  /** Its posted-interrupt descriptor: PIR vectors, ON, SN, NV, NDST. */
   pid: { PIR: number[]; ON: boolean; SN: boolean; NV: number; NDST: number };
   /** Raw words of the ARM region (list registers as lo/hi pairs), for the GIC schemes. */
   armWords: number[];

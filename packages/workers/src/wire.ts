@@ -2,7 +2,7 @@
 // the same fields (typed arrays, numbers, histogram {counts, count, sum, max, min}), which Counters.add() reads
 // field by field. Merging per-shard counters therefore needs no encoding step and is exact (integer sums).
 
-import { Counters } from '@ivsim/core';
+import { Counters } from '@ivsim/core/internal';
 
 export interface ShardResult {
   shard: number;

@@ -1,11 +1,14 @@
 // A failing shard stops the run cleanly and fast; a cancelled run leaves no threads; the control plane works.
 
-import { BUILTIN_SCENARIOS } from '@ivsim/core';
+import { BUILTIN_SCENARIOS, type ScenarioInput } from '@ivsim/core';
 import { describe, expect, it } from 'vitest';
 import { connectControl } from '../dist/control.js';
 import { ParallelRun, RunCancelled, ShardFailure } from '../dist/runner.js';
 
-const spread = (name: string) => ({ ...structuredClone(BUILTIN_SCENARIOS[name]), engine: { partition: 'spread' } });
+const spread = (name: string): ScenarioInput => ({
+  ...structuredClone(BUILTIN_SCENARIOS[name]),
+  engine: { partition: 'spread' },
+});
 
 describe('shard failures and cancellation', () => {
   it.each([

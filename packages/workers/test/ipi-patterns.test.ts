@@ -2,15 +2,8 @@
 // go through the rings like IPIs, at least the lookahead after they are sent, so a VM split over shards gives the
 // single-threaded results byte for byte.
 
-import {
-  BUILTIN_SCENARIOS,
-  CROSS_SHARD_EVENTS,
-  crossShardLookahead,
-  type Results,
-  resolveCosts,
-  simulate,
-  validateScenario,
-} from '@ivsim/core';
+import { BUILTIN_SCENARIOS, type Results, resolveCosts, simulate, validateScenario } from '@ivsim/core';
+import { CROSS_SHARD_EVENTS, crossShardLookahead } from '@ivsim/core/internal';
 import { describe, expect, it } from 'vitest';
 import { TYPE_BITS } from '../dist/protocol.js';
 import { ParallelRun } from '../dist/runner.js';

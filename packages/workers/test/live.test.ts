@@ -3,14 +3,15 @@
 // under SN/NV churn with random vectors and priorities — and catches each deliberately broken variant; a throwing
 // thread fails the run with no threads left; stop() is clean and fast.
 
-import { BUILTIN_SCENARIOS } from '@ivsim/core';
+import { BUILTIN_SCENARIOS, type ScenarioInput } from '@ivsim/core';
 import { describe, expect, it } from 'vitest';
-import { LiveFailure, LiveRun, liveSchedule, runLive } from '../dist/index.js';
+import { LiveFailure, LiveRun, runLive } from '../dist/index.js';
 import { EOI_PLAIN_RMW } from '../dist/live/lr-live.js';
 import { HARVEST_ON_CLEAR_AFTER_PIR, POST_ON_BEFORE_PIR, RELOAD_NO_PIR_CHECK } from '../dist/live/pi-live.js';
+import { liveSchedule } from '../dist/live/run.js';
 
 /** One vCPU with several vectors (so posts and harvests of one descriptor interleave), one poster. */
-const small = (arch: 'x86' | 'arm') => ({
+const small = (arch: 'x86' | 'arm'): ScenarioInput => ({
   name: `live-${arch}`,
   arch,
   schemes: [arch === 'x86' ? 'x86-apicv-pi' : 'arm-gicv3'],
@@ -30,7 +31,7 @@ const small = (arch: 'x86' | 'arm') => ({
 });
 
 /** Two vCPUs, 14 single-queue devices on random distinct vectors (so random priority classes), random targets. */
-const randomVectors = (seed: number) => {
+const randomVectors = (seed: number): ScenarioInput => {
   let x = seed >>> 0 || 1;
   const rnd = (n: number) => {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
@@ -47,7 +48,7 @@ const randomVectors = (seed: number) => {
       vm: 'vm',
       queues: [rnd(2)],
       vector: v,
-      arrival: { process: 'poisson', rate: 2e4 * (1 + rnd(10)) },
+      arrival: { process: 'poisson' as const, rate: 2e4 * (1 + rnd(10)) },
     });
   }
   return {

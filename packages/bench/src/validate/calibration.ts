@@ -3,7 +3,8 @@
 // case checks that derivation still holds entry by entry, so that the ELI closed-loop case (added with the
 // closed-loop model) predicts x86-vmx against the ELI baseline rather than reproducing a fit.
 
-import { type CostName, NEHALEM_SCALED, PRESETS } from '@ivsim/core';
+import { type CostName, PRESETS } from '@ivsim/core';
+import { NEHALEM_SCALED } from '@ivsim/core/internal';
 import { bound, type ValidationCase } from './types.ts';
 
 /** Entries that differ from the derivation (empty = derived as documented). */

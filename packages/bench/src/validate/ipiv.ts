@@ -1,7 +1,7 @@
 // IPI virtualization (Intel IPIv) against kvm-unit-tests `vmexit/ipi` as published in Zeng Guang's v7 cover letter
 // (docs/costs.md F25, "context only": no cost was derived from it, so every case here is a prediction).
 
-import type { Counters } from '@ivsim/core';
+import type { Counters } from '@ivsim/core/internal';
 import { cyclesPerExit, ipiPair, meanCycles, runCounters } from './measure.ts';
 import { bound, fmtNum, pointsTolerance, type ValidationCase } from './types.ts';
 

@@ -2,15 +2,14 @@
 // runScheme (one scheme's counters), simulate (results with the bare-metal reference), PRESETS, EXIT_REASONS.
 
 import {
-  type Counters,
   EXIT_REASONS,
   type ExitReason,
   PRESETS,
-  runScheme,
   type ScenarioInput,
   type SchemeId,
   validateScenario,
 } from '@ivsim/core';
+import { type Counters, runScheme } from '@ivsim/core/internal';
 
 export const presetFreq = (preset: string): number => PRESETS[preset].freqGHz;
 

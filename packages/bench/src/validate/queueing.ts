@@ -8,7 +8,8 @@
 // Nothing here depends on a cost preset: every cost is overridden to 0, so a pass tests the engine's time keeping,
 // queueing and coalescing, independently of any published figure.
 
-import { COST_NAMES, type Counters, type Results, type ScenarioInput, simulate } from '@ivsim/core';
+import { COST_NAMES, type Results, type ScenarioInput, simulate } from '@ivsim/core';
+import type { Counters } from '@ivsim/core/internal';
 import { md1k, mm1k, mva } from './analytic.ts';
 import { runCounters } from './measure.ts';
 import { relTolerance, type ValidationCase } from './types.ts';

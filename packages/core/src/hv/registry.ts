@@ -26,6 +26,7 @@ export function createScheme(id: SchemeId): DeliveryScheme {
   return FACTORIES[id]();
 }
 
+/** The scheme ids the engine implements (every id of ALL_SCHEMES today). */
 export function implementedSchemes(): SchemeId[] {
   return Object.keys(FACTORIES) as SchemeId[];
 }

@@ -6,6 +6,7 @@
 // assertions, not estimates. x86 names follow the VMX basic exit reasons (semantics §A.2); ARM names the
 // trap to EL2.
 
+/** Every VM-exit reason the model counts, the keys of `exits.byReason` in the results (DESIGN §3). */
 export const EXIT_REASONS = [
   'EXTERNAL_INTERRUPT', // VMX reason 1: a physical interrupt arrived in non-root with external-interrupt exiting
   'INTERRUPT_WINDOW', // reason 7
@@ -28,6 +29,7 @@ export const EXIT_REASONS = [
   'VMCALL', // reason 18: a hypercall (KVM_HC_SEND_IPI, the PV broadcast of DESIGN §16)
 ] as const;
 
+/** One exit reason name (EXIT_REASONS). */
 export type ExitReason = (typeof EXIT_REASONS)[number];
 export const NUM_EXIT_REASONS = EXIT_REASONS.length;
 export const ExitReasonId = Object.fromEntries(EXIT_REASONS.map((r, i) => [r, i])) as Record<ExitReason, number>;

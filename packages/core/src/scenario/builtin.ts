@@ -383,6 +383,11 @@ const armIpiPatterns: ScenarioInput = {
   ...ipiPatternsWorkload('arm'),
 };
 
+/**
+ * The built-in scenarios by name (`ivsim scenarios` lists them): `x86-compare`, `x86-small`, `fleet`, `arm-compare`,
+ * `arm-lr-pressure`, the moderation sweeps, the overcommit and IPI-pattern scenarios. Inputs as written (defaults
+ * implicit), ready for simulate() or runParallel(); copy before editing (`{ ...BUILTIN_SCENARIOS[name], … }`).
+ */
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [x86Compare.name]: x86Compare,
   [x86Small.name]: x86Small,
@@ -397,6 +402,7 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [armIpiPatterns.name]: armIpiPatterns,
 };
 
+/** The names of the built-in scenarios, in BUILTIN_SCENARIOS order. */
 export function builtinScenarioNames(): string[] {
   return Object.keys(BUILTIN_SCENARIOS);
 }

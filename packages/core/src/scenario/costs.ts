@@ -2,6 +2,10 @@
 // cycles of the scenario's CPU. Presets live in presets.ts (each number cites a published figure in docs/costs.md,
 // or says "estimate" and how it was chosen); scenario `costs.overrides` replace any entry by name.
 
+/**
+ * Every cost entry of the model (cycles each), in a fixed order: the keys of a {@link CostTable} and of a scenario's
+ * `costs.overrides`. What each entry measures and where its figure comes from: docs/costs.md.
+ */
 export const COST_NAMES = [
   // latency-only transit (no CPU is busy)
   'msiDelivery', // device MSI write → interrupt pending at the target's (I)APIC / IOMMU
@@ -67,14 +71,21 @@ export const COST_NAMES = [
   'doorbellToggle', // GICv4.0 only: enable/disable the per-vPE doorbell LPI around WFI (ITS INV)
 ] as const;
 
+/** One cost entry's name (COST_NAMES). */
 export type CostName = (typeof COST_NAMES)[number];
+/** A value in CPU cycles for every cost entry. */
 export type CostTable = Record<CostName, number>;
 
+/** A named table of costs measured on one machine, with its sources (docs/costs.md). */
 export interface CostPreset {
+  /** The name a scenario's `costs.preset` uses. */
   name: string;
+  /** What machine and hypervisor the figures describe. */
   description: string;
   /** CPU the figures were measured on, for `cpu.freqGHz` defaults and reports. */
   cpu: string;
+  /** That CPU's clock, GHz: the cycle counts are at this frequency. */
   freqGHz: number;
+  /** Every cost entry, cycles. */
   costs: CostTable;
 }

@@ -53,6 +53,7 @@ function arrivalRate(a: DeviceSpec['arrival'], durationNs: number): number {
   }
 }
 
+/** One source of engine events in a run estimate. */
 export interface EstimateContributor {
   /** Scenario path of the field that drives these events, e.g. `scenario.devices[0].arrival.rate`. */
   path: string;
@@ -60,6 +61,7 @@ export interface EstimateContributor {
   eventsPerSecond: number;
 }
 
+/** What a run will cost before it starts (estimateRun): events and memory; the CLI's resource guard reads it. */
 export interface RunEstimate {
   /** Engine events per simulated second of one scheme. */
   eventsPerSecond: number;
@@ -67,7 +69,9 @@ export interface RunEstimate {
   events: number;
   /** Heap bytes one engine instance needs (every shard builds the whole topology). */
   bytesPerEngine: number;
+  /** vCPUs of the whole topology. */
   vcpus: number;
+  /** Device queues of the whole topology. */
   queues: number;
   /** Event sources, largest first. */
   contributors: EstimateContributor[];

@@ -11,6 +11,11 @@ import { ALL_SCHEMES, ARM_SCHEMES, type Scenario, scenarioSchema, X86_SCHEMES } 
 
 export { formatPath } from './paths.ts';
 
+/**
+ * Bad input: a scenario, a file, an override or an option. The message has one line per issue, each starting with
+ * the path of the field (`scenario.schemes[0]: unknown scheme "x86-foo" (expected one of …)`); the CLI prints it
+ * and exits 2.
+ */
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
 }
@@ -109,7 +114,12 @@ function checkShape(root: unknown): void {
   }
 }
 
-/** Validates an already-parsed object (from YAML, JSON or code). */
+/**
+ * Validates an already-parsed object (from YAML, JSON or code) against the scenario schema and fills in defaults.
+ * Takes `unknown` on purpose: it is the check that turns untyped data into a {@link Scenario}.
+ *
+ * @throws {@link ScenarioError} listing every issue at once, one line each, naming its path.
+ */
 export function validateScenario(input: unknown): Scenario {
   checkShape(input);
   const r = scenarioSchema.safeParse(input, { reportInput: true });
@@ -121,7 +131,10 @@ export function validateScenario(input: unknown): Scenario {
 
 /**
  * A validated scenario with the run-time overrides a caller may apply (CLI --seed / --duration, RunOptions):
- * they go through the same schema, so an override cannot smuggle in what a file could not.
+ * `seed` (integer) and `durationNs` (virtual ns). They go through the same schema, so an override cannot smuggle in
+ * what a file could not. Returns `s` itself when both are undefined.
+ *
+ * @throws {@link ScenarioError} when an override is out of the schema's range.
  */
 export function withOverrides(s: Scenario, o: { seed?: number; durationNs?: number }): Scenario {
   if (o.seed === undefined && o.durationNs === undefined) return s;
@@ -131,7 +144,11 @@ export function withOverrides(s: Scenario, o: { seed?: number; durationNs?: numb
   return validateScenario(next);
 }
 
-/** Parses YAML or JSON text (JSON is YAML) and validates it. */
+/**
+ * Parses YAML or JSON text (JSON is YAML) and validates it. `source` names the text in error messages.
+ *
+ * @throws {@link ScenarioError} on a syntax error, a top level that is not a mapping, or any schema issue.
+ */
 export function parseScenarioText(text: string, source = 'scenario'): Scenario {
   return validateScenario(parseScenarioObject(text, source));
 }
@@ -259,8 +276,10 @@ export function decodeScenarioBytes(b: Uint8Array, source: string): string {
 }
 
 /**
- * Reads a scenario file: regular files only (a FIFO, a device or a directory is refused without blocking), at
- * most MAX_SCENARIO_BYTES, strict UTF-8.
+ * Reads a scenario file's text: regular files only (a FIFO, a device or a directory is refused without blocking),
+ * at most MAX_SCENARIO_BYTES, strict UTF-8.
+ *
+ * @throws {@link ScenarioError} naming the path when the file cannot be read, is too large or is not UTF-8.
  */
 export function readScenarioFile(path: string): string {
   let fd: number;
@@ -307,11 +326,21 @@ export function parseScenarioBytes(b: Uint8Array, source: string): Scenario {
   return parseScenarioText(decodeScenarioBytes(b, source), source);
 }
 
+/**
+ * Reads, parses (YAML or JSON) and validates a scenario file.
+ *
+ * @throws {@link ScenarioError} naming the file or each bad field.
+ */
 export function loadScenarioFile(path: string): Scenario {
   return parseScenarioText(readScenarioFile(path), path);
 }
 
-/** A scenario file read and parsed but not yet validated (for overrides applied before validation: set.ts). */
+/**
+ * A scenario file read and parsed but not yet validated, for overrides applied before validation
+ * (applySetOverrides / validateWithSets).
+ *
+ * @throws {@link ScenarioError} when the file cannot be read or parsed, or its top level is not a mapping.
+ */
 export function loadScenarioInput(path: string): Record<string, unknown> {
   return parseScenarioObject(readScenarioFile(path), path) as Record<string, unknown>;
 }

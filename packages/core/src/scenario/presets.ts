@@ -375,6 +375,7 @@ export const ARM_KVM_VHE: CostPreset = {
   },
 };
 
+/** The cost presets by name (`nehalem-kvm`, `xeon-e5-kvm`, `arm-kvm-split`, `arm-kvm-vhe`, `default`). */
 export const PRESETS: Record<string, CostPreset> = {
   [NEHALEM_KVM.name]: NEHALEM_KVM,
   [XEON_E5_KVM.name]: XEON_E5_KVM,
@@ -383,6 +384,7 @@ export const PRESETS: Record<string, CostPreset> = {
   default: { ...XEON_E5_KVM, name: 'default', description: 'alias of xeon-e5-kvm' },
 };
 
+/** The names of the cost presets, in PRESETS order. */
 export function presetNames(): string[] {
   return Object.keys(PRESETS);
 }

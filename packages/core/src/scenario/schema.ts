@@ -21,8 +21,11 @@ export const MAX_TOTAL_QUEUES = 1 << 20;
 export const MAX_COST_CYCLES = 1e12;
 const MAX_LIST = 65_536;
 
+/** The scheme ids an `arch: x86` scenario may name (bare-metal is the reference of every comparison). */
 export const X86_SCHEMES = ['bare-metal', 'x86-emul', 'x86-vmx', 'x86-apicv-pi', 'x86-eli'] as const;
+/** The scheme ids an `arch: arm` scenario may name. */
 export const ARM_SCHEMES = ['bare-metal', 'arm-gicv2', 'arm-gicv3', 'arm-gicv4'] as const;
+/** Every delivery scheme id (DESIGN §1), x86 and ARM; `implementedSchemes()` lists those the engine runs. */
 export const ALL_SCHEMES = [
   'bare-metal',
   'x86-emul',
@@ -33,6 +36,7 @@ export const ALL_SCHEMES = [
   'arm-gicv3',
   'arm-gicv4',
 ] as const;
+/** A delivery scheme id: `bare-metal`, `x86-emul`, `x86-vmx`, `x86-apicv-pi`, `x86-eli`, `arm-gicv2/3/4`. */
 export type SchemeId = (typeof ALL_SCHEMES)[number];
 
 // The JSON Schema keywords on `time` apply each to its own JSON type (minimum/maximum to numbers, pattern to strings).
@@ -951,7 +955,12 @@ function ipiPatternChecks(
   });
 }
 
+/**
+ * A scenario as written in a file or in code, before validation: times are ns or strings with a unit (`"20ms"`),
+ * optional fields may be left out (their defaults are in docs/SCENARIOS.md).
+ */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
+/** A validated scenario (validateScenario's output): every default filled in, every time a number of ns. */
 export type Scenario = z.output<typeof scenarioSchema>;
 export type VmSpec = Scenario['vms'][number];
 export type DeviceSpec = Scenario['devices'][number];

@@ -33,7 +33,13 @@ export function parseSetOverride(text: string): SetOverride {
   return { text, path, value };
 }
 
-/** Applies overrides to a scenario input (a copy is modified and returned); a path the schema lacks is an error. */
+/**
+ * Applies `--set`-style overrides (`"devices[0].arrival.rate=200000"`, values parsed as YAML) in order to a copy of
+ * a scenario input and returns the copy, not yet validated. Takes and returns `unknown`: it runs before validation,
+ * on a parsed file as well as on a {@link ScenarioInput}.
+ *
+ * @throws {@link ScenarioError} naming the `--set` when its path is not a field of the schema or it is malformed.
+ */
 export function applySetOverrides(input: unknown, sets: readonly string[]): unknown {
   if (sets.length === 0) return input;
   if (input === null || typeof input !== 'object' || Array.isArray(input))
@@ -49,8 +55,10 @@ export function applySetOverrides(input: unknown, sets: readonly string[]): unkn
 }
 
 /**
- * Applies the overrides and validates; an issue at (or inside) an overridden field says which --set put it there,
- * so `--set host.pcpus=0` is not mistaken for a problem of the file.
+ * Applies the overrides (applySetOverrides) and validates; an issue at (or inside) an overridden field says which
+ * --set put it there, so `--set host.pcpus=0` is not mistaken for a problem of the file.
+ *
+ * @throws {@link ScenarioError} as applySetOverrides and validateScenario do.
  */
 export function validateWithSets(input: unknown, sets: readonly string[]): Scenario {
   const next = applySetOverrides(input, sets);

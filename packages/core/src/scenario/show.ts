@@ -6,6 +6,12 @@ import { stringify } from 'yaml';
 import { BUILTIN_SCENARIOS } from './builtin.ts';
 import { ScenarioError } from './load.ts';
 
+/**
+ * A built-in scenario as YAML text to save and edit (`ivsim scenarios --show NAME`), under a comment header; it
+ * parses back to the same scenario.
+ *
+ * @throws {@link ScenarioError} when `name` is not a built-in (the message lists the built-ins).
+ */
 export function builtinScenarioYaml(name: string): string {
   if (!Object.hasOwn(BUILTIN_SCENARIOS, name))
     throw new ScenarioError(

@@ -3,15 +3,21 @@
 
 import { BLOCKING_SLOTS, blockingInvariants } from '../sim/blocking-counters.ts';
 
+/** One scheme's overcommit and blocking counters (DESIGN §15); `*Cycles` counters are also given as `*Ns`. */
 export interface BlockingResult {
-  /** Counters by group (sched, haltPoll, guestPoll, pi, v4); *Cycles slots are also given as *Ns. */
+  /** Host scheduler: vCPU loads (switchesIn), preemptions (slice, wake-up), blocks. */
   sched: Record<string, number>;
+  /** KVM halt-polling (halt_poll_ns): halts, polls attempted / successful / failed, polled cycles, grows, shrinks. */
   haltPoll: Record<string, number>;
+  /** The guest's haltpoll cpuidle driver: polls, time-outs, wakes while polling. */
   guestPoll: Record<string, number>;
+  /** Posted interrupts to descheduled or halted vCPUs: SN-suppressed posts, the wake-up vector. */
   pi: Record<string, number>;
+  /** GICv4 doorbells: requested around WFI, raised, and the wakes they caused. */
   v4: Record<string, number>;
-  /** All invariants of blockingInvariants held; `violated` names the ones that did not. */
+  /** All invariants of the blocking counters held. */
   conserved: boolean;
+  /** The invariants that did not hold (empty when conserved). */
   violated: string[];
 }
 

@@ -7,8 +7,14 @@ import { type BlockingResult, blockingResult } from './blocking.ts';
 import { type LatencySummary, toHdr } from './hdr.ts';
 import { LogLinearHistogram } from './loglinear.ts';
 
+/**
+ * One scheme's results on the scenario's workload (DESIGN §5). Latencies in ns (`latencyNs`) and cycles
+ * (`latencyCycles`); rates per simulated second; CPU figures as shares of the run.
+ */
 export interface SchemeResult {
+  /** The scheme id (a {@link SchemeId}). */
   scheme: string;
+  /** Conservation: raised = delivered + coalesced (merged into an already-pending bit) + pending at the end. */
   interrupts: {
     raised: number;
     delivered: number;
@@ -25,20 +31,25 @@ export interface SchemeResult {
    * is the figure to compare.
    */
   pending: { count: number; oldestAgeNs: number; meanAgeNs: number; starved: boolean };
+  /** Whether raised = delivered + coalesced + pending held, and how many interrupts completed (EOI done). */
   conservation: { ok: boolean; completed: number };
+  /** The interrupts counts split by source kind. */
   interruptsByKind: Record<
     'device' | 'ipi' | 'guestTimer' | 'resched' | 'tlbShootdown',
     { raised: number; delivered: number; coalesced: number }
   >;
   /** Rescheduling IPIs and broadcasts with wait (DESIGN §16). */
   ipiPatterns: IpiPatternsResult;
+  /** Latency in ns. delivery: assertion → handler entry; completion: assertion → EOI / deactivation done. */
   latencyNs: {
     delivery: LatencySummary;
     completion: LatencySummary;
     /** Delivery latencies with each pending interrupt's age added as a (censored) sample: a lower bound. */
     deliveryWithPending: LatencySummary;
   };
+  /** The same latencies in CPU cycles (exact mean and max; percentiles at 3 significant digits). */
   latencyCycles: { delivery: LatencySummary; completion: LatencySummary };
+  /** VM exits: total, per simulated second, by reason (EXIT_REASONS) and by cause, and their cycles by reason. */
   exits: {
     total: number;
     perSecond: number;
@@ -48,6 +59,11 @@ export interface SchemeResult {
     /** Exits caused by device interrupts that arrived while their target vCPU ran in guest mode, per such interrupt. */
     perDeviceInterruptWhileRunning: number;
   };
+  /**
+   * Where the CPU went. guestShare: guest-mode cycles (work, handlers, softirq, application, spin) / busy cycles
+   * (those + hardware assists + exits), 0..1. relativeToBareMetal: the guest's own work against bare metal's on
+   * the same workload (1 = bare metal). cycles: the parts, in cycles.
+   */
   cpu: {
     guestShare: number;
     relativeToBareMetal: number;
@@ -64,6 +80,7 @@ export interface SchemeResult {
       exits: number;
     };
   };
+  /** The delivery and completion histograms in ns, HdrHistogram compressed base64 (decodeHistogram reads them). */
   histograms: { delivery: string; completion: string };
   /**
    * NIC receive path with NAPI (present when the scenario has a NAPI device; DESIGN §18). Conservation: arrived =
@@ -101,11 +118,13 @@ export interface SchemeResult {
   blocking: BlockingResult;
 }
 
+/** Rescheduling IPIs and TLB-shootdown broadcasts with wait, one scheme (DESIGN §16). */
 export interface IpiPatternsResult {
   /** IPIs raised by pattern: guest.ipi unicasts, rescheduling IPIs, call-function IPIs of shootdowns (n each). */
   raised: { unicast: number; resched: number; shootdownTargets: number };
   /** Delivery latency (raise → handler entry) per pattern. */
   deliveryNs: { unicast: LatencySummary; resched: LatencySummary; shootdownTarget: LatencySummary };
+  /** TLB-shootdown broadcasts with wait: raised, completed, still waiting, acknowledgements, exits. */
   shootdowns: {
     raised: number;
     completed: number;
@@ -127,29 +146,50 @@ export interface IpiPatternsResult {
   senderWaitNs: LatencySummary;
   /** Cycles spun in csd_lock_wait, and their share of the guest's time (work + spin + handlers). */
   spinCycles: number;
+  /** spinCycles / the guest's cycles (work + spin + handlers), 0..1. */
   spinShareOfGuest: number;
 }
 
+/** How the run was executed: the only wall-clock part of the results (two runs of one seed differ only here). */
 export interface EngineInfo {
+  /** Worker threads the run used (1 for simulate()). */
   shards: number;
+  /** Wall-clock seconds of the whole run (every scheme), to 0.1 ms. */
   wallSeconds: number;
+  /** Engine events processed, all schemes (bare-metal reference included). */
   events: number;
+  /** Interrupts raised, all schemes run. */
   simulatedInterrupts: number;
+  /** simulatedInterrupts per wall-clock second. */
   interruptsPerSecond: number;
+  /** events per wall-clock second. */
   eventsPerSecond: number;
   /** Parallel runner only: how pCPUs were split and whether any events crossed shards. */
   partition?: string;
+  /** Parallel runner only: whether some VM spans shards (windows synchronized), else the shards ran independently. */
   crossShard?: boolean;
 }
 
+/**
+ * The results object of a run (simulate, runParallel, `ivsim run --json`): DESIGN §5 lists the stable fields;
+ * fields are only ever added. A pure function of (scenario, seed) outside `engine`.
+ */
 export interface Results {
+  /** The ivsim version that produced it (IVSIM_VERSION). */
   ivsim: string;
+  /** The scenario's `name`. */
   scenario: string;
+  /** The seed the run used. */
   seed: number;
+  /** Virtual duration simulated, ns. */
   durationNs: number;
+  /** The simulated CPU clock, GHz (cycles ↔ ns). */
   freqGHz: number;
+  /** The cost preset's name. */
   costPreset: string;
+  /** How the run was executed (wall clock, shards): the only part that varies between identical runs. */
   engine: EngineInfo;
+  /** One entry per reported scheme, in the order asked for. */
   schemes: SchemeResult[];
 }
 

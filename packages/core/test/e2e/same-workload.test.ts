@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCENARIOS, builtinScenarioNames } from '../../src/scenario/builtin.ts';
-import type { ScenarioInput } from '../../src/scenario/schema.ts';
+import type { ScenarioInput, SchemeId } from '../../src/scenario/schema.ts';
 import { simulate } from '../../src/simulate.ts';
 import { lrSweep } from '../../src/sweep.ts';
 
@@ -18,7 +18,7 @@ const shortened = (name: string): ScenarioInput => ({
 describe('every open-loop source raises the same interrupts under every scheme', () => {
   it.each(builtinScenarioNames())('%s', (name) => {
     const s = shortened(name);
-    const all = [...new Set(['bare-metal', ...(s.schemes as string[])])];
+    const all = [...new Set<SchemeId>(['bare-metal', ...s.schemes])];
     const r = simulate({ ...s, schemes: all });
     const ref = r.schemes[0].interrupts.raisedBySource;
     expect(ref.device).toBeGreaterThan(0);

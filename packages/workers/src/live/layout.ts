@@ -14,7 +14,7 @@
 //   byte ringBase + v · ringStride     SPSC baseline only: the mem/ SpscRing of vCPU v (its one poster → its vCPU
 //                                      thread), records of RING_WORDS f64 (slot, stamp), each ring 128-byte aligned
 
-import { SpscRing } from '@ivsim/core';
+import { SpscRing } from '@ivsim/core/internal';
 
 export const CTL_WORDS = 1024;
 export const CTL_STOP_POST = 0;

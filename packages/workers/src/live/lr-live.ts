@@ -26,7 +26,7 @@ import {
   LR_INVALID,
   LR_PENDING,
   LR_PENDING_ACTIVE,
-} from '@ivsim/core';
+} from '@ivsim/core/internal';
 import { spinDelay } from './layout.ts';
 
 // The encodings are the architectural model's (arch/arm lr-fields.ts, lr-v3.ts); the hi word is read through an

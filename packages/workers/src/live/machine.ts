@@ -4,13 +4,17 @@
 
 import { cpus, loadavg } from 'node:os';
 
+/** This machine's load while a live run measured (docs/live.md): live figures are only as good as the idle cores. */
 export interface MachineLoad {
+  /** Logical cores. */
   cores: number;
   /** 1-minute load average when the measurement started and when it ended. */
   loadAverage1m: { start: number; end: number };
   /** Cores busy on average over the measurement, all processes; this run's share; the rest (other processes). */
   busyCores: number;
+  /** Cores this run kept busy on average. */
   runCores: number;
+  /** Cores other processes kept busy on average. */
   otherCores: number;
 }
 

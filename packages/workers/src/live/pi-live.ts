@@ -23,7 +23,7 @@
 // orders; they exist so the tests can show that the checker catches a lost notification. They are selectable only
 // through LiveOptions.variant, which the CLI does not expose.
 
-import { PID_CONTROL, PID_ON, PID_SN, POSTED_INTR_VECTOR, POSTED_INTR_WAKEUP_VECTOR } from '@ivsim/core';
+import { PID_CONTROL, PID_ON, PID_SN, POSTED_INTR_VECTOR, POSTED_INTR_WAKEUP_VECTOR } from '@ivsim/core/internal';
 import { spinDelay } from './layout.ts';
 
 export const PID_NV_MASK = 0xff << 16;

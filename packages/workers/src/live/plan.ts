@@ -10,38 +10,59 @@
 // periods and timers, interrupt moderation, schemeOptions, seed-determinism (the clock is the wall), duration (the
 // run lasts --seconds).
 
-import { ARR_PERIODIC, buildTopology, type Scenario } from '@ivsim/core';
+import type { Scenario } from '@ivsim/core';
+import { ARR_PERIODIC, buildTopology } from '@ivsim/core/internal';
 import { MAX_LRS, MAX_VCPU_THREADS, SLOTS } from './layout.ts';
 
+/** The structure a scenario maps to in live mode: 'pi' (x86 posted interrupts) or 'lr' (ARM list registers). */
 export type LiveMode = 'pi' | 'lr';
 
+/** One interrupt source in live mode: a device queue or a guest's IPIs into one vCPU. */
 export interface LiveSource {
+  /** The target vCPU (index in the topology). */
   vcpu: number;
   /** PI: the vector itself; LR: index among the vCPU's sources. */
   slot: number;
   /** x86 vector or ARM vINTID. */
   vector: number;
+  /** What raises it. */
   kind: 'device' | 'ipi';
   /** Mean interval between raises, ns (after rate scaling). */
   meanNs: number;
+  /** Periodic arrivals (else Poisson). */
   periodic: boolean;
   /** Poster thread that owns it (all sources of a vCPU share one poster: one writer per stamp / LR fill). */
   poster: number;
 }
 
+/** How live mode maps a scenario onto threads (livePlan). */
 export interface LivePlan {
+  /** The structure driven. */
   mode: LiveMode;
+  /** The scheme whose structure it is. */
   scheme: 'x86-apicv-pi' | 'arm-gicv3';
+  /** vCPUs of the topology. */
   vcpus: number;
+  /** List registers per vCPU (ARM; host.gic.listRegs). */
   nrLr: number;
+  /** Every interrupt source, with its poster thread. */
   sources: LiveSource[];
+  /** Poster threads (⌊threads / 2⌋). */
   posters: number;
+  /** Threads running vCPUs (the rest). */
   vcpuThreads: number;
   /** vCPU → the vCPU thread that runs it. */
   vcpuThread: number[];
+  /** The scenario features live mode does not use (pinning, costs, moderation, …), named for the report. */
   ignored: string[];
 }
 
+/**
+ * Maps a validated scenario onto live mode with `threads` threads in all, every arrival rate × `rateScale`: which
+ * structure, which sources, which thread owns which source and vCPU, and what of the scenario is ignored.
+ *
+ * @throws Error when a vCPU has more interrupt sources than live mode's layout holds (SLOTS).
+ */
 export function livePlan(s: Scenario, threads: number, rateScale: number): LivePlan {
   const mode: LiveMode = s.arch === 'x86' ? 'pi' : 'lr';
   const topo = buildTopology(s, false);

@@ -14,6 +14,7 @@ export type LiveDrive = 'max' | 'paced' | 'saturate';
 /** What a phase's threads exercise: the scenario's structure, or the SPSC-ring baseline. */
 export type PhaseMode = LiveMode | 'spsc';
 
+/** Test hook: deliberately broken protocol variants (0 = the correct protocol), to show the checker catches them. */
 export interface LiveVariants {
   /** pi-live.ts POST_*. */
   post: number;

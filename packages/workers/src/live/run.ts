@@ -12,16 +12,12 @@ import { Worker } from 'node:worker_threads';
 import {
   IVSIM_VERSION,
   type LatencySummary,
-  LogLinearHistogram,
-  PID_CONTROL,
-  PID_ON,
-  PID_SN,
   type Scenario,
+  type ScenarioInput,
   type SchemeResult,
-  SpscRing,
-  toHdr,
   validateScenario,
 } from '@ivsim/core';
+import { LogLinearHistogram, PID_CONTROL, PID_ON, PID_SN, SpscRing, toHdr } from '@ivsim/core/internal';
 import {
   CNT_BLOCKS,
   CNT_DELIVERED,
@@ -58,6 +54,7 @@ import {
   wakePosters,
 } from './protocol.ts';
 
+/** Options of a live run (LiveRun, runLive); only `seconds` is required. */
 export interface LiveOptions {
   /** Wall-clock seconds to run each structure (the scenario's and the SPSC baseline, alternating in segments). */
   seconds: number;
@@ -82,8 +79,11 @@ export interface LiveOptions {
    * PIR ≠ ∅) at random, and vCPU threads block with NV = wake-up vector about every 8 intervals, while posts go on.
    */
   churnUs?: number;
+  /** Seed of the posters' arrival draws and churn (default: the scenario's seed); the wall clock is not seeded. */
   seed?: number;
+  /** Called every `progressMs` while the run goes on. */
   onProgress?: (p: LiveProgress) => void;
+  /** Interval of onProgress calls, ms (default 1000; 20 with stopOnViolation). */
   progressMs?: number;
   // ---- test hooks (not on the CLI) ----
   /** Deliberately broken protocol variants (pi-live.ts / lr-live.ts). */
@@ -96,37 +96,52 @@ export interface LiveOptions {
   fault?: { thread: number; afterMs: number };
 }
 
+/** A structure live mode drives: the PI descriptor (x86), ICH_LR list registers (ARM), or the SPSC-ring baseline. */
 export type LiveStructure = 'pi-descriptor' | 'ich-lr' | 'spsc-ring';
 
+/** A live run's progress (LiveRun.progress, LiveOptions.onProgress); counts since the run started. */
 export interface LiveProgress {
   /** The structure being measured now (the last one measured once the run is over). */
   structure: LiveStructure;
   /** Segments started so far, and in all (the structures alternate A B B A …). */
   segment: number;
+  /** Segments in all. */
   segments: number;
   /** Wall seconds measured so far, all structures together, out of `seconds` × structures. */
   elapsedSeconds: number;
+  /** `seconds` × structures. */
   totalSeconds: number;
   /** Per structure. */
   seconds: number;
   /** The current structure's totals so far. */
   raised: number;
+  /** Deliveries (handler entries) of the current structure so far. */
   delivered: number;
   /** Per structure measured so far, in phase order. */
   structures: { structure: LiveStructure; seconds: number; raised: number; delivered: number }[];
+  /** Checker verdicts so far (closed loop; 0 otherwise). */
   violations: number;
+  /** vCPU-thread blocks (Atomics.wait on the doorbell) so far. */
   blocks: number;
+  /** SN toggles so far (churn mode). */
   snToggles: number;
 }
 
+/** One structure's totals in a live run. */
 export interface StructureSummary {
+  /** Interrupts posted. */
   raised: number;
+  /** Distinct deliveries (handler entries). */
   delivered: number;
+  /** Posts merged into an already-pending bit. */
   coalesced: number;
+  /** Still pending at the end. */
   pending: number;
+  /** Post → harvest latency, ns. */
   latencyNs: LatencySummary;
 }
 
+/** Protocol failures a live run found: all zero for a correct protocol. */
 export interface LiveViolations {
   /** Checker verdicts (closed loop): an interrupt raised that nothing would ever deliver. */
   verdicts: number;
@@ -138,16 +153,21 @@ export interface LiveViolations {
   duplicated: number;
 }
 
+/** One structure's entry in LiveResults.schemes: the shape of a SchemeResult where one applies. */
 export interface LiveSchemeResult {
   /** x86-apicv-pi / arm-gicv3, or spsc-queue for the baseline. */
   scheme: string;
   /** The same shape as `ivsim run`'s (raisedBySource: every live source is a device). */
   interrupts: SchemeResult['interrupts'];
+  /** raised = delivered + coalesced + pending held; completed deliveries. */
   conservation: { ok: boolean; completed: number };
+  /** delivery: post → harvest, ns; sourceLag: how late posters raised against their schedule, ns. */
   latencyNs: { delivery: LatencySummary; sourceLag: LatencySummary };
+  /** The delivery histogram, ns, HdrHistogram compressed base64. */
   histograms: { delivery: string };
   /** The one structure this entry measured. */
   structures: Record<string, StructureSummary>;
+  /** Live-mode figures of this structure: rates per wall-clock second, wake-ups, blocks, violations. */
   live: {
     structure: LiveStructure;
     wallSeconds: number;
@@ -167,11 +187,17 @@ export interface LiveSchemeResult {
   };
 }
 
+/** The results of a live run (`ivsim live --json`): wall-clock measurements, not a pure function of the seed. */
 export interface LiveResults {
+  /** The ivsim version. */
   ivsim: string;
+  /** The scenario's name. */
   scenario: string;
+  /** The seed of the posters' draws. */
   seed: number;
+  /** Always 'wall': times are real, not virtual. */
   clock: 'wall';
+  /** Threads, cores and rates of the run (results JSON's engine shape, plus the thread split). */
   engine: {
     shards: number;
     threads: { posters: number; vcpus: number };
@@ -183,6 +209,7 @@ export interface LiveResults {
     interruptsPerSecond: number;
     eventsPerSecond: number;
   };
+  /** How the run was driven and what it found: structures, segments, drive, the machine's load, violations. */
   live: {
     /** The scenario's structure (schemes[0]); `structures` lists every phase measured, in order. */
     structure: 'pi-descriptor' | 'ich-lr';
@@ -208,9 +235,11 @@ export interface LiveResults {
     machine: MachineLoad;
     ignored: string[];
   };
+  /** The scenario's structure first, then the SPSC baseline when it ran. */
   schemes: LiveSchemeResult[];
 }
 
+/** A live thread failed (threw, or died); `thread` is its index, the message carries its error. */
 export class LiveFailure extends Error {
   constructor(
     readonly thread: number,
@@ -252,10 +281,21 @@ export function liveSchedule(phases: number, seconds: number): { phase: number; 
   return Array.from({ length: 2 * n }, (_, i) => ({ phase: [0, 1, 1, 0][i % 4], seconds: seconds / n }));
 }
 
+/**
+ * A live run: the scenario's delivery structure (x86: the posted-interrupt descriptor; ARM: ICH_LR list registers)
+ * driven by real threads over a SharedArrayBuffer under the wall clock, alternating with an SPSC-ring baseline in
+ * the same threads (docs/live.md). Construct, then `run()`; `progress()` and `stop()` work meanwhile.
+ *
+ * @throws {@link ScenarioError} (constructor) for a bad scenario; RangeError for `seconds` ≤ 0 or > 64 threads.
+ */
 export class LiveRun {
+  /** The validated scenario. */
   readonly scenario: Scenario;
+  /** What the run takes from the scenario: sources, threads, and what it ignores. */
   readonly plan: LivePlan;
+  /** Threads in all (posters + vCPU threads). */
   readonly threads: number;
+  /** How posters raise. */
   readonly drive: LiveDrive;
   private readonly phases: PhaseMode[];
   private readonly schedule: { phase: number; seconds: number }[];
@@ -271,7 +311,7 @@ export class LiveRun {
   private wake: (() => void) | null = null;
 
   constructor(
-    input: unknown,
+    input: ScenarioInput | Scenario,
     private readonly opts: LiveOptions,
   ) {
     this.scenario = validateScenario(input);
@@ -298,6 +338,7 @@ export class LiveRun {
     return this.alive;
   }
 
+  /** Progress so far, read from shared memory (costs the threads nothing). */
   progress(): LiveProgress {
     const p = this.plan;
     const t = performance.now();
@@ -340,6 +381,10 @@ export class LiveRun {
     };
   }
 
+  /**
+   * Runs every segment (or until stop()); resolves with the results, an audit of nothing lost or duplicated
+   * included. Rejects with {@link LiveFailure} when a thread fails; the other threads are stopped first.
+   */
   async run(): Promise<LiveResults> {
     const t0 = performance.now();
     const machine = machineSampler();
@@ -710,7 +755,11 @@ async function withDeadline(p: Promise<unknown>, deadline: number): Promise<bool
   return ok;
 }
 
-/** Runs a scenario live for `opts.seconds` of wall time per structure. */
-export function runLive(input: unknown, opts: LiveOptions): Promise<LiveResults> {
+/**
+ * Runs a scenario live for `opts.seconds` of wall time per structure: `new LiveRun(input, opts).run()`.
+ *
+ * @throws as LiveRun's constructor and run() do.
+ */
+export function runLive(input: ScenarioInput | Scenario, opts: LiveOptions): Promise<LiveResults> {
   return new LiveRun(input, opts).run();
 }

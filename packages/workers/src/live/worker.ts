@@ -9,7 +9,7 @@
 // with it; a vCPU thread reads it once per pass that delivered something.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { LogLinearHistogram, SpscRing } from '@ivsim/core';
+import { LogLinearHistogram, SpscRing } from '@ivsim/core/internal';
 import {
   CNT_BLOCKS,
   CNT_COALESCED,
