@@ -11,9 +11,9 @@ import {
   runSweepPoints,
   ScenarioError,
   type SweepResult,
-  schemePlan,
   sweepPoints,
 } from '@ivsim/core';
+import { schemePlan } from '@ivsim/core/internal';
 import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
 import { prepareOutput } from './output.ts';

@@ -4,17 +4,46 @@
 // test/public-api.txt, so adding one is deliberate. What packages/workers, cli and bench need beyond it — the engine,
 // the SAB layouts, the architectural state — is exported from `@ivsim/core/internal` (internal.ts), with no promise
 // of stability.
+// biome-ignore-all assist/source/organizeImports: grouped by topic for the reader, not sorted by path
 
-export { EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts';
-export { implementedSchemes } from './hv/registry.ts';
+// ---- Running a scenario ----
+export { type SimulateOptions, simulate } from './simulate.ts';
+export { NoProgressError, type TraceFn } from './sim/sim-base.ts';
+export type { EngineInfo, IpiPatternsResult, Results, SchemeResult } from './stats/results.ts';
+export type { BlockingResult } from './stats/blocking.ts';
+
+// ---- Scenarios: load, validate, override, built-ins ----
 export {
-  DEFAULT_MODERATION_POINTS,
-  type ModerationPoint,
-  type ModerationSweepPoint,
-  type ModerationSweepResult,
-  moderationSweep,
-  withModeration,
-} from './moderation-sweep.ts';
+  loadScenarioFile,
+  loadScenarioInput,
+  MAX_SCENARIO_BYTES,
+  parseScenarioText,
+  readScenarioFile,
+  ScenarioError,
+  validateScenario,
+  withOverrides,
+} from './scenario/load.ts';
+export type { Scenario, ScenarioInput } from './scenario/schema.ts';
+export { applySetOverrides, validateWithSets } from './scenario/set.ts';
+export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
+export { builtinScenarioYaml } from './scenario/show.ts';
+export { type EstimateContributor, estimateRun, type RunEstimate } from './scenario/estimate.ts';
+export { formatNs, parseTimeNs } from './scenario/units.ts';
+
+// ---- Delivery schemes and exit reasons ----
+export { ALL_SCHEMES, ARM_SCHEMES, type SchemeId, X86_SCHEMES } from './scenario/schema.ts';
+export { implementedSchemes } from './hv/registry.ts';
+export { EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts';
+
+// ---- Cost presets ----
+export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
+export { PRESETS, presetNames } from './scenario/presets.ts';
+export { resolveCosts } from './scenario/resolve-costs.ts';
+
+// ---- Histograms ----
+export { decodeHistogram, type LatencySummary } from './stats/hdr.ts';
+
+// ---- Sweeps: a scenario's `sweep:` block (in parts, merged), list registers, interrupt moderation ----
 export {
   checkPart,
   mergeSweepParts,
@@ -30,40 +59,17 @@ export {
   type SweepResult,
   sweepPoints,
 } from './param-sweep.ts';
-export { BUILTIN_SCENARIOS, builtinScenarioNames } from './scenario/builtin.ts';
-// ---- Cost presets ----
-export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
-export { type EstimateContributor, estimateRun, type RunEstimate } from './scenario/estimate.ts';
-// ---- Scenarios: load, validate, override, built-ins ----
-export {
-  loadScenarioFile,
-  loadScenarioInput,
-  MAX_SCENARIO_BYTES,
-  parseScenarioText,
-  readScenarioFile,
-  ScenarioError,
-  validateScenario,
-  withOverrides,
-} from './scenario/load.ts';
-export { PRESETS, presetNames } from './scenario/presets.ts';
-export { resolveCosts } from './scenario/resolve-costs.ts';
-export type { Scenario, ScenarioInput } from './scenario/schema.ts';
-// ---- Delivery schemes and exit reasons ----
-export { ALL_SCHEMES, ARM_SCHEMES, type SchemeId, X86_SCHEMES } from './scenario/schema.ts';
-export { applySetOverrides, validateWithSets } from './scenario/set.ts';
-export { builtinScenarioYaml } from './scenario/show.ts';
 export { MAX_SWEEP_POINTS, type SweepSpec } from './scenario/sweep-schema.ts';
-export { formatNs, parseTimeNs } from './scenario/units.ts';
-export type { TraceFn } from './sim/sim-base.ts';
-export { NoProgressError } from './sim/sim-base.ts';
-// ---- Running a scenario ----
-export { type SimulateOptions, simulate } from './simulate.ts';
-export type { BlockingResult } from './stats/blocking.ts';
-// ---- Histograms ----
-export { decodeHistogram, type LatencySummary } from './stats/hdr.ts';
-export type { EngineInfo, IpiPatternsResult, Results, SchemeResult } from './stats/results.ts';
-// ---- Sweeps ----
 export { checkLrCounts, type LrSweepPoint, type LrSweepResult, lrSweep } from './sweep.ts';
+export {
+  DEFAULT_MODERATION_POINTS,
+  type ModerationPoint,
+  type ModerationSweepPoint,
+  type ModerationSweepResult,
+  moderationSweep,
+  withModeration,
+} from './moderation-sweep.ts';
+
 // ---- Tracing ----
 export { type TraceLayout, traceRun } from './trace-run.ts';
 

@@ -12,34 +12,49 @@ import { simulate } from './simulate.ts';
 import type { SchemeResult } from './stats/results.ts';
 import { IVSIM_VERSION } from './version.ts';
 
+/** One axis of a sweep: a field path (as `--set` takes it) and the values it takes, in order. */
 export interface SweepAxis {
+  /** A scenario field path such as `devices[0].rate` or `costs.overrides.exitRoundTrip`. */
   path: string;
+  /** The values set at `path`, one per point along this axis, as written in the sweep block. */
   values: unknown[];
 }
 
 /** One point of the matrix: its index, one value per axis (axis order) and the validated scenario it runs. */
 export interface SweepPoint {
+  /** Position in the matrix (0-based; mixed radix of the axes, the first axis outermost). */
   index: number;
+  /** The value of each axis at this point, in axis order. */
   values: unknown[];
+  /** The base scenario with this point's values set, validated. */
   scenario: Scenario;
 }
 
+/** Every point of a sweep, validated, before anything runs (`sweepPoints`). */
 export interface SweepPlan {
   /** The base scenario's name. */
   scenario: string;
+  /** The sweep block's axes, in order. */
   axes: SweepAxis[];
   /** sha256 of the ivsim version, the axes and every point's validated scenario: parts of one sweep share it. */
   fingerprint: string;
+  /** Every point of the matrix, by index. */
   points: SweepPoint[];
 }
 
 /** Wall-clock and work figures: the only part of a sweep's JSON that differs between runs (and between parts). */
 export interface SweepEngine {
+  /** Threads each point ran on (1: points run in turn on the calling thread). */
   shards: number;
+  /** Wall-clock seconds of the whole sweep (a merged file: summed over its parts). */
   wallSeconds: number;
+  /** Simulation events processed, over every point and scheme. */
   events: number;
+  /** Interrupts simulated, over every point and scheme. */
   simulatedInterrupts: number;
+  /** simulatedInterrupts per wall-clock second. */
   interruptsPerSecond: number;
+  /** events per wall-clock second. */
   eventsPerSecond: number;
   /** Merged files only: how many parts were merged. */
   parts?: number;
@@ -47,32 +62,49 @@ export interface SweepEngine {
 
 /** One point's results: the results object of that scenario (DESIGN §5) without `ivsim`, `scenario`, `engine`. */
 export interface SweepPointResult {
+  /** The point's index in the matrix. */
   index: number;
   /** Axis path → the value at this point, in axis order, as written in the sweep block. */
   values: Record<string, unknown>;
+  /** The point's seed (a `seed` axis makes replicas). */
   seed: number;
+  /** Simulated duration of each scheme's run, ns. */
   durationNs: number;
+  /** The scenario's CPU frequency, GHz (cycles ↔ ns). */
   freqGHz: number;
+  /** The cost preset the point ran with. */
   costPreset: string;
+  /** One result per scheme, in the scenario's scheme order (bare-metal first when present). */
   schemes: SchemeResult[];
 }
 
 /** Which points a part file holds: point k belongs to part k mod count. */
 export interface SweepPartInfo {
+  /** This part's number, 0 ≤ index < count. */
   index: number;
+  /** How many parts the sweep is split into. */
   count: number;
+  /** The point indices this part holds, ascending. */
   points: number[];
 }
 
+/** A sweep's results JSON (`ivsim sweep F --json`), a part file, or merged parts (`ivsim merge`). */
 export interface SweepResult {
+  /** The ivsim version that ran it. */
   ivsim: string;
+  /** The base scenario's name. */
   scenario: string;
+  /** The sweep's fingerprint (SweepPlan.fingerprint): parts merge only with parts of the same sweep. */
   fingerprint: string;
+  /** The sweep block's axes, in order. */
   axes: SweepAxis[];
+  /** Points in the whole sweep (a part file holds fewer). */
   pointCount: number;
   /** Present in a part file only (`--index/--count`); a whole or merged sweep has none. */
   part?: SweepPartInfo;
+  /** Run figures, the only field that differs between runs of one sweep. */
   engine: SweepEngine;
+  /** The points' results, by index. */
   points: SweepPointResult[];
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../src/param-sweep.ts';
 import { BUILTIN_SCENARIOS } from '../src/scenario/builtin.ts';
 import { ScenarioError } from '../src/scenario/load.ts';
+import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { lrSweep } from '../src/sweep.ts';
 import { microScenario } from './helpers.ts';
 
@@ -271,7 +272,7 @@ describe('parts and merge', () => {
 describe('the LR sweep as a general sweep', () => {
   it('sweeping host.gic.listRegs gives the LR sweep’s maintenance exits and latencies', () => {
     const base = { ...structuredClone(BUILTIN_SCENARIOS['arm-lr-pressure']), duration: '2ms' } as Input;
-    const lr = lrSweep(base, [1, 4]);
+    const lr = lrSweep(base as unknown as ScenarioInput, [1, 4]);
     const r = runSweepPoints(sweepPoints(withSweep([{ path: 'host.gic.listRegs', values: [1, 4] }], base)));
     const general = r.points.flatMap((p) =>
       p.schemes

@@ -68,4 +68,5 @@ export const sweepSchema = z
       '--count N` and are merged with `ivsim merge` (DESIGN §11).',
   );
 
+/** A scenario's validated `sweep:` block: its axes (path and values), in order. */
 export type SweepSpec = z.output<typeof sweepSchema>;
