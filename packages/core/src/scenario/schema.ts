@@ -6,6 +6,7 @@
 // test fails when either is out of date.
 
 import { z } from 'zod';
+import { ALL_SCHEME_IDS, ARM_SCHEME_IDS, familiesRead, type SchemeId, X86_SCHEME_IDS } from '../hv/descriptors.ts';
 import { COST_MEANINGS } from './cost-meanings.ts';
 import { COST_NAMES, type CostName } from './costs.ts';
 import { PRESETS } from './presets.ts';
@@ -20,19 +21,11 @@ export const MAX_TOTAL_QUEUES = 1 << 20;
 export const MAX_COST_CYCLES = 1e12;
 const MAX_LIST = 65_536;
 
-export const X86_SCHEMES = ['bare-metal', 'x86-emul', 'x86-vmx', 'x86-apicv-pi', 'x86-eli'] as const;
-export const ARM_SCHEMES = ['bare-metal', 'arm-gicv2', 'arm-gicv3', 'arm-gicv4'] as const;
-export const ALL_SCHEMES = [
-  'bare-metal',
-  'x86-emul',
-  'x86-vmx',
-  'x86-apicv-pi',
-  'x86-eli',
-  'arm-gicv2',
-  'arm-gicv3',
-  'arm-gicv4',
-] as const;
-export type SchemeId = (typeof ALL_SCHEMES)[number];
+// The scheme ids come from the descriptors (hv/descriptors.ts, which imports no scheme code).
+export type { SchemeId };
+export const ALL_SCHEMES = ALL_SCHEME_IDS;
+export const X86_SCHEMES = X86_SCHEME_IDS;
+export const ARM_SCHEMES = ARM_SCHEME_IDS;
 
 // The JSON Schema keywords on `time` apply each to its own JSON type (minimum/maximum to numbers, pattern to strings).
 const time = z
@@ -472,8 +465,8 @@ export const scenarioSchema = z
       .min(1)
       .max(ALL_SCHEMES.length)
       .describe(
-        'Delivery schemes to compare, each on the same workload (x86: bare-metal, x86-emul, x86-vmx, x86-apicv-pi, ' +
-          'x86-eli; arm: bare-metal, arm-gicv2, arm-gicv3, arm-gicv4; DESIGN §1). bare-metal always runs as the reference.',
+        `Delivery schemes to compare, each on the same workload (x86: ${X86_SCHEME_IDS.join(', ')}; arm: ` +
+          `${ARM_SCHEME_IDS.join(', ')}; DESIGN §1). bare-metal always runs as the reference.`,
       ),
     seed: z
       .number()
@@ -723,6 +716,7 @@ export const scenarioSchema = z
       });
     if (new Set(s.schemes).size !== s.schemes.length)
       ctx.addIssue({ code: 'custom', path: ['schemes'], message: 'schemes must be unique' });
+    costKeysPresent(s, ctx);
     const names = new Set<string>();
     s.vms.forEach((vm, i) => {
       if (names.has(vm.name)) ctx.addIssue({ code: 'custom', path: ['vms', i, 'name'], message: 'duplicate VM name' });
@@ -880,6 +874,30 @@ interface ArmSources {
  * to deliver one INTID to two handlers, or to two vCPUs (K:vgic-mmio.c one target per SPI; K:vgic-its.c one ITE
  * per EventID). Reported on the later field, naming the earlier one. Linear in VMs + device queues.
  */
+/**
+ * Every scheme the scenario runs (bare-metal always runs) finds every key of the cost families it reads, in the
+ * preset or in the overrides (DESIGN §19.8): one issue per scheme, naming its first missing key.
+ */
+function costKeysPresent(s: Scenario, ctx: z.RefinementCtx): void {
+  const preset = PRESETS[s.costs.preset];
+  if (!preset) return; // reported by the preset's own check
+  const have = (k: string) => k in preset.costs || (s.costs.overrides as Record<string, unknown>)[k] !== undefined;
+  const run: SchemeId[] = s.schemes.includes('bare-metal') ? s.schemes : ['bare-metal', ...s.schemes];
+  for (const id of run)
+    for (const f of familiesRead(id, s.arch)) {
+      const missing = Object.keys(f.meanings).find((k) => !have(k));
+      if (missing === undefined) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['costs', 'preset'],
+        message:
+          `preset ${preset.name} has no cost ${missing}, which scheme ${id} reads (cost family ${f.id}); ` +
+          `set costs.overrides.${missing} or choose a preset with that family`,
+      });
+      return;
+    }
+}
+
 function armIntidsUnique(s: ArmSources, ctx: z.RefinementCtx): void {
   const owner = new Map<string, Map<number, string>>(); // VM name → vector → the field that uses it
   const claim = (vm: string, vector: number, path: (string | number)[]) => {
