@@ -807,10 +807,11 @@ function napiVectorsOwn(
     const vm = vcpusOf.get(d.vm);
     return vm === undefined ? 0 : d.queues === 'per-vcpu' ? vm.vcpus : d.queues.length;
   };
-  for (const d of s.devices) for (let q = 0; q < nq(d); q++) bump(d.vm, d.vector + q);
+  // Bounded by the vector range (as armIntidsUnique): a hostile vcpus count (its own issue) must not loop for minutes.
+  for (const d of s.devices) for (let q = 0; q < nq(d) && d.vector + q <= 255; q++) bump(d.vm, d.vector + q);
   s.devices.forEach((d, j) => {
     if (d.napi === undefined) return;
-    for (let q = 0; q < nq(d); q++)
+    for (let q = 0; q < nq(d) && d.vector + q <= 255; q++)
       if ((used.get(d.vm)?.get(d.vector + q) ?? 0) > 1) {
         ctx.addIssue({
           code: 'custom',
@@ -879,8 +880,8 @@ interface ArmSources {
  * preset or in the overrides (DESIGN §19.8): one issue per scheme, naming its first missing key.
  */
 function costKeysPresent(s: Scenario, ctx: z.RefinementCtx): void {
+  if (!Object.hasOwn(PRESETS, s.costs.preset)) return; // an unknown preset is reported on its own (load.ts)
   const preset = PRESETS[s.costs.preset];
-  if (!preset) return; // reported by the preset's own check
   const have = (k: string) => k in preset.costs || (s.costs.overrides as Record<string, unknown>)[k] !== undefined;
   const run: SchemeId[] = s.schemes.includes('bare-metal') ? s.schemes : ['bare-metal', ...s.schemes];
   for (const id of run)
