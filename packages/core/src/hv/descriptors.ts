@@ -16,6 +16,7 @@ import {
 } from './common-costs.ts';
 import type { Arch, CostFamily, FamilyKeys, SchemeDescriptor } from './descriptor.ts';
 import { X86_APICV_PI } from './x86-apicv-pi.desc.ts';
+import { X86_AVIC } from './x86-avic.desc.ts';
 import { X86_ELI } from './x86-eli.desc.ts';
 import { X86_EMUL, X86_VMX } from './x86-vmx.desc.ts';
 
@@ -29,6 +30,7 @@ export const DESCRIPTORS = [
   ARM_GICV2,
   ARM_GICV3,
   ARM_GICV4,
+  X86_AVIC,
 ] as const satisfies readonly SchemeDescriptor[];
 
 type Descriptor = (typeof DESCRIPTORS)[number];

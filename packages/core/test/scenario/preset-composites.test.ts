@@ -26,6 +26,7 @@ const BLOCKS: Record<string, { own: string; spreads: string[] }> = {
   'xeon-e5-kvm': { own: 'export const XEON_E5_KVM', spreads: ['const X86_HW', 'const HW_COMMON'] },
   'arm-kvm-split': { own: 'export const ARM_KVM_SPLIT', spreads: ['const GICV4_ESTIMATE', 'const HW_COMMON'] },
   'arm-kvm-vhe': { own: 'export const ARM_KVM_VHE', spreads: ['const GICV4_ESTIMATE', 'const HW_COMMON'] },
+  'epyc-kvm': { own: 'export const EPYC_KVM', spreads: ['const AVIC_ESTIMATE', 'const HW_COMMON'] },
 };
 
 /** The object literal that starts at `anchor` (up to the first `}` in column 0). */
@@ -277,6 +278,7 @@ describe('every preset entry is derived from a figure tested above or marked est
   /** Entries derived from a published figure (their composite is tested above); everything else is an estimate. */
   const DERIVED: Record<string, CostName[]> = {
     'nehalem-kvm': ['exitRoundTrip'],
+    'epyc-kvm': ['exitRoundTrip'], // F34 [V]; the rest are estimates (docs/costs.md §4.6)
     'xeon-e5-kvm': ['exitRoundTrip', 'eoiMsrEmulation', 'apicMmioEmulation', 'apicUserspaceExit', 'ipiLatency'],
     'arm-kvm-split': ['exitRoundTrip', 'vgicStateMmio', 'vgicEoiMmio', 'sgiTrapMmio'],
     'arm-kvm-vhe': ['exitRoundTrip', 'vgicEoiMmio', 'sgiTrapMmio', 'ipiLatency'],
