@@ -66,7 +66,8 @@ describe('scheme descriptors', () => {
 
   it('a preset carries only families the schemes of one architecture read (no other-architecture filler)', () => {
     const readOn = (arch: Arch) => new Set(DESCRIPTORS.flatMap((d) => [...declared(d.id, arch)]));
-    for (const p of Object.values(PRESETS)) {
+    // `default` is the exception on purpose: xeon-e5-kvm plus the GIC families, for ARM scenarios naming no preset.
+    for (const p of Object.values(PRESETS).filter((x) => x.name !== 'default')) {
       const keys = Object.keys(p.costs);
       const fits = (['x86', 'arm'] as const).filter((a) => keys.every((k) => readOn(a).has(k)));
       expect(fits.length, p.name).toBeGreaterThan(0);
