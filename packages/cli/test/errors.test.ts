@@ -33,7 +33,7 @@ describe('scenario issues through the CLI', () => {
       expect(r.status, r.stderr).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toEqual([
-        'error: scenario.schemes[0]: unknown scheme "x86-foo" (expected one of bare-metal, x86-emul, x86-vmx, x86-apicv-pi, x86-eli)',
+        'error: scenario.schemes[0]: unknown scheme "x86-foo" (expected one of bare-metal, x86-emul, x86-vmx, x86-apicv-pi, x86-eli, x86-avic)',
         'error: scenario.costs.overrides.exitRoundTrp: unknown cost entry (did you mean exitRoundTrip?)',
         'error: scenario.host.schedular: unknown key (did you mean scheduler?)',
         'error: scenario.vms[0].vcpus: Too small: expected number to be >=1',

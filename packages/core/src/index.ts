@@ -36,7 +36,7 @@ export { implementedSchemes } from './hv/registry.ts';
 export { EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts';
 
 // ---- Cost presets ----
-export { COST_NAMES, type CostName, type CostPreset, type CostTable } from './scenario/costs.ts';
+export { COST_NAMES, type CostName, type CostPreset, type CostTable, type PresetCosts } from './scenario/costs.ts';
 export { PRESETS, presetNames } from './scenario/presets.ts';
 export { resolveCosts } from './scenario/resolve-costs.ts';
 

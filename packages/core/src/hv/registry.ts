@@ -1,4 +1,5 @@
-// Scheme ids → implementations (one file per scheme). A full Record: the compiler checks every id has one.
+// Scheme ids → implementations (one file per scheme). A full Record: the compiler checks every id of the descriptor
+// list (hv/descriptors.ts) has one.
 
 import type { SchemeId } from '../scenario/schema.ts';
 import { ArmGicv2Scheme } from './arm-gicv2.ts';
@@ -7,6 +8,7 @@ import { ArmGicv4Scheme } from './arm-gicv4.ts';
 import { BareMetalScheme } from './bare-metal.ts';
 import type { DeliveryScheme } from './scheme.ts';
 import { X86ApicvPiScheme } from './x86-apicv-pi.ts';
+import { X86AvicScheme } from './x86-avic.ts';
 import { X86EliScheme } from './x86-eli.ts';
 import { X86EmulScheme } from './x86-emul.ts';
 import { X86VmxScheme } from './x86-vmx.ts';
@@ -20,6 +22,7 @@ const FACTORIES: Record<SchemeId, () => DeliveryScheme> = {
   'arm-gicv2': () => new ArmGicv2Scheme(),
   'arm-gicv3': () => new ArmGicv3Scheme(),
   'arm-gicv4': () => new ArmGicv4Scheme(),
+  'x86-avic': () => new X86AvicScheme(),
 };
 
 export function createScheme(id: SchemeId): DeliveryScheme {

@@ -1,13 +1,16 @@
 // The vocabulary the engine (sim/) and the schemes (hv/) share: exit reasons, exit causes, interrupt kinds, run
-// states and guest phases (DESIGN §19.1). It sits below both, imports nothing, so every arrow points one way:
-// sim/ and hv/ import it, neither imports the other's values for it.
+// states and guest phases (DESIGN §19.1). It sits below both, so every arrow points one way: sim/ and hv/ import
+// it, neither imports the other's values for it. Its one import is the descriptor list (hv/descriptors.ts, data
+// only, no scheme code): the exit reasons a scheme adds are declared in its descriptor and appended here.
 //
 // Exit reasons are typed (DESIGN §3): every exit the model takes carries one, so exit counts per scheme are
 // assertions, not estimates. x86 names follow the VMX basic exit reasons (semantics §A.2); ARM names the
 // trap to EL2.
 
-/** Every VM-exit reason the model counts, the keys of `exits.byReason` in the results (DESIGN §3). */
-export const EXIT_REASONS = [
+import { SCHEME_EXIT_REASONS } from '../hv/descriptors.ts';
+
+/** The exit reasons every x86 or ARM hypervisor scheme shares (the order of results' `exits.byReason`). */
+const SHARED_EXIT_REASONS = [
   'EXTERNAL_INTERRUPT', // VMX reason 1: a physical interrupt arrived in non-root with external-interrupt exiting
   'INTERRUPT_WINDOW', // reason 7
   'HLT', // reason 12
@@ -29,8 +32,14 @@ export const EXIT_REASONS = [
   'VMCALL', // reason 18: a hypercall (KVM_HC_SEND_IPI, the PV broadcast of DESIGN §16)
 ] as const;
 
+/**
+ * Every VM-exit reason the model counts, the keys of `exits.byReason` in the results (DESIGN §3): shared reasons
+ * first, then each scheme's own in descriptor order (new reasons append: old indices stay).
+ */
+export const EXIT_REASONS = [...SHARED_EXIT_REASONS, ...SCHEME_EXIT_REASONS] as const;
+
 /** One exit reason name (EXIT_REASONS). */
-export type ExitReason = (typeof EXIT_REASONS)[number];
+export type ExitReason = (typeof SHARED_EXIT_REASONS)[number] | (typeof SCHEME_EXIT_REASONS)[number];
 export const NUM_EXIT_REASONS = EXIT_REASONS.length;
 export const ExitReasonId = Object.fromEntries(EXIT_REASONS.map((r, i) => [r, i])) as Record<ExitReason, number>;
 

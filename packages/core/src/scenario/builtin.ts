@@ -384,9 +384,43 @@ const armIpiPatterns: ScenarioInput = {
 };
 
 /**
+ * AMD: the SVM exit-and-inject baseline (x86-vmx on the epyc-kvm preset: KVM's common x86 injection path, the SVM
+ * round trip) against AVIC with the IOMMU's guest virtual APIC mode (x86-avic), xAPIC guests. Idle periods block
+ * vCPUs (device interrupts then go through the GA log, IPIs to them take AVIC_INCOMPLETE_IPI exits) and a batch VM
+ * shares two pCPUs (preempted vCPUs have IsRunning = 0).
+ */
+const amdCompare: ScenarioInput = {
+  name: 'amd-compare',
+  description: 'AMD SVM exit-and-inject (x86-vmx on epyc-kvm) vs AVIC + IOMMU GA mode (x86-avic), xAPIC guests.',
+  arch: 'x86',
+  schemes: ['bare-metal', 'x86-vmx', 'x86-avic'],
+  seed: 11,
+  duration: '50ms',
+  cpu: { freqGHz: 2.25 },
+  costs: { preset: 'epyc-kvm' },
+  host: { pcpus: 4, timerHz: 250, x2apic: false },
+  vms: [
+    {
+      name: 'web',
+      vcpus: 4,
+      guest: {
+        handler: { dist: 'exponential', mean: '2us' },
+        idle: { activeMean: '500us', idleMean: '200us' },
+        ipi: { rate: 5000 },
+      },
+    },
+    { name: 'batch', vcpus: 2, pin: [2, 3], guest: { handler: { dist: 'fixed', value: '1us' } } },
+  ],
+  devices: [
+    { name: 'nic', vm: 'web', queues: 'per-vcpu', vector: 0x41, arrival: { process: 'poisson', rate: 80_000 } },
+  ],
+};
+
+/**
  * The built-in scenarios by name (`ivsim scenarios` lists them): `x86-compare`, `x86-small`, `fleet`, `arm-compare`,
- * `arm-lr-pressure`, the moderation sweeps, the overcommit and IPI-pattern scenarios. Inputs as written (defaults
- * implicit), ready for simulate() or runParallel(); copy before editing (`{ ...BUILTIN_SCENARIOS[name], … }`).
+ * `arm-lr-pressure`, the moderation sweeps, the overcommit and IPI-pattern scenarios, `amd-compare`. Inputs as
+ * written (defaults implicit), ready for simulate() or runParallel(); copy before editing
+ * (`{ ...BUILTIN_SCENARIOS[name], … }`).
  */
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [x86Compare.name]: x86Compare,
@@ -398,6 +432,7 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [moderationSweepArm.name]: moderationSweepArm,
   [overcommit.name]: overcommit,
   [armOvercommit.name]: armOvercommit,
+  [amdCompare.name]: amdCompare,
   [ipiPatterns.name]: ipiPatterns,
   [armIpiPatterns.name]: armIpiPatterns,
 };

@@ -1,63 +1,10 @@
-// What each cost entry is, for the scenario reference (docs/SCENARIOS.md, `costs.overrides`): the comments of
-// COST_NAMES in costs.ts as text. Typed by CostName, so a new cost entry does not compile without its meaning.
+// What each cost entry is, for the scenario reference (docs/SCENARIOS.md, `costs.overrides`): the meanings the
+// cost families declare (hv/common-costs.ts and the schemes' descriptors).
 
+import { COST_FAMILIES } from '../hv/descriptors.ts';
 import type { CostName } from './costs.ts';
 
-export const COST_MEANINGS: Record<CostName, string> = {
-  msiDelivery: 'Device MSI write → interrupt pending at the target’s (I)APIC / IOMMU.',
-  ipiLatency: 'IPI transit between pCPUs, per preset (derived from its virtual-IPI figure, docs/costs.md §3.4).',
-  csdAckLatency: 'A target’s csd_unlock store reaching the sender spinning in csd_lock_wait (cache-line transfer).',
-  irqDelivery: 'IDT vectoring into a handler (also ELI’s shadow IDT); ARM: exception entry to the IRQ vector.',
-  eoiLocal: 'Native x2APIC EOI (WRMSR 0x80B) retiring the ISR bit.',
-  haltWake: 'Leaving HLT (C1) on bare metal.',
-  ipiSendLocal: 'Native ICR write.',
-  hostTickHandler: 'Host (or bare-metal OS) timer-tick handler.',
-  timerArmLocal: 'Native LAPIC timer programming (WRMSR IA32_TSC_DEADLINE or a TMICT write).',
-  exitRoundTrip: 'World switch: VM exit + VM entry (direct cost; a null hypercall’s round trip in the presets).',
-  exitIndirect: 'Cache/TLB pollution added at each VM entry; 0 in every preset (docs/costs.md §2).',
-  hostIrqHandler: 'Host handler of an assigned device interrupt: VFIO → irqfd → MSI route → accept into vIRR.',
-  injectEvent: 'Kvm_check_and_inject_events + VM-entry interruption-info write.',
-  eoiMsrEmulation: 'EXIT:MSR_WRITE of x2APIC EOI → apic_set_eoi.',
-  apicMmioEmulation: 'EXIT:APIC_ACCESS → decode + emulate an xAPIC page access (x86-emul).',
-  tprEmulation: 'EXIT:CR_ACCESS of CR8 without a TPR shadow → apic_set_tpr (x86-emul).',
-  windowExitHandling: 'EXIT:INTERRUPT_WINDOW handling.',
-  hltExitHandling: 'EXIT:HLT → kvm_vcpu_block bookkeeping.',
-  vcpuWakeup: 'Waking a blocked vCPU thread until it runs again (host scheduler).',
-  haltPollCheck: 'KVM halt-polling: one poll iteration (kvm_vcpu_check_block + cpu_relax), the wake-up’s detection.',
-  kickHandling: 'Host handling of a kick (reschedule IPI) that forced an exit.',
-  icrEmulation: 'EXIT:MSR_WRITE of x2APIC ICR → IPI emulation (accept + kick).',
-  contextSwitch: 'Host switch between two vCPU threads on one pCPU.',
-  tscDeadlineEmulation: 'EXIT:MSR_WRITE of IA32_TSC_DEADLINE on KVM’s fastpath (handle_fastpath_set_tscdeadline).',
-  timerExpiryHandling: 'Host side of a guest LAPIC-timer expiry: preemption-timer exit or hrtimer callback → inject.',
-  apicUserspaceExit: 'Extra cost of an APIC access emulated in the VMM process (kernel-irqchip=off) over KVM.',
-  pvEoiSync: 'PV EOI: apic_sync_pv_eoi_from_guest at the next exit (read the guest flag, apic_set_eoi).',
-  piNotification: 'Posted-interrupt processing in non-root (notification vector, PIR → VIRR), no exit.',
-  vidDelivery: 'Virtual-interrupt delivery (VIRR → VISR, guest IDT).',
-  eoiVirtualized: 'EOI virtualization (no exit).',
-  piSync: 'Vmx_sync_pir_to_irr before entry.',
-  piWakeupHandler: 'Host wake-up vector (0xF1) handler: walk the wakeup list.',
-  piPutLoad: 'Vmx_vcpu_pi_put / vmx_vcpu_pi_load descriptor updates.',
-  ipivSend: 'IPI virtualization: the CPU virtualizes the ICR write and posts into the target’s PID (no exit).',
-  npExitHandling: 'EXIT:EXCEPTION(#NP) decode of a host vector before the host handler runs.',
-  eliModeSwitch: 'Switching a vCPU between direct and injection mode (IDTR, VMCS controls, MSR bitmap).',
-  gicAck: 'Bare metal: physical CPU interface acknowledge (GICC_IAR MMIO / ICC_IAR1_EL1).',
-  gicEoi: 'Bare metal: physical EOI (GICC_EOIR / ICC_EOIR1_EL1).',
-  vgicAckMmio: 'GICv2 guest reads GICV_IAR (virtual CPU interface, no trap).',
-  vgicEoiMmio: 'GICv2 guest writes GICV_EOIR (no trap).',
-  vgicAckSysreg: 'GICv3/v4 guest reads ICV_IAR1_EL1 (no trap).',
-  vgicEoiSysreg: 'GICv3/v4 guest writes ICV_EOIR1_EL1 (no trap).',
-  vgicStateMmio: 'GICv2: fixed part of the GICH save/restore around one exit (HCR, VMCR, APR, ELRSR, MISR).',
-  vgicStateSysreg: 'GICv3: fixed part of the ICH_* save/restore around one exit.',
-  lrAccessMmio: 'GICv2: one GICH_LR<n> write (flush) or read (sync).',
-  lrAccessSysreg: 'GICv3: one ICH_LR<n>_EL2 write or read.',
-  sgiTrapMmio: 'GICv2: trapped GICD_SGIR write → MMIO decode + vgic_mmio_write_sgir (after the exit).',
-  sgiTrapSysreg: 'GICv3: trapped ICC_SGI1R_EL1 write → vgic_v3_dispatch_sgi (after the exit).',
-  maintenanceHandling: 'Host handler of the maintenance interrupt (PPI 25): only forces the exit.',
-  maintenanceLatency: 'Virtual interface asserts maintenance → the PE takes the IRQ (latency only).',
-  vtimerHandling: 'Host side of the guest’s virtual timer (PPI 27 at EL2 / background hrtimer) → inject.',
-  vpeLoad: 'GICv4 vgic_v4_load + commit: VPENDBASER.Valid = 1, wait for Dirty = 0 (make resident).',
-  vpePut: 'GICv4 vgic_v4_put: VPENDBASER.Valid = 0, PendingLast read back (make non-resident).',
-  vmovp: 'GICv4: ITS VMOVP when the vPE’s redistributor changes.',
-  doorbellHandler: 'GICv4: host doorbell LPI handler → pending_last, kick.',
-  doorbellToggle: 'GICv4.0 only: enable/disable the per-vPE doorbell LPI around WFI (ITS INV).',
-};
+export const COST_MEANINGS = Object.fromEntries(COST_FAMILIES.flatMap((f) => Object.entries(f.meanings))) as Record<
+  CostName,
+  string
+>;

@@ -6,6 +6,7 @@
 // test fails when either is out of date.
 
 import { z } from 'zod';
+import { ALL_SCHEME_IDS, ARM_SCHEME_IDS, familiesRead, type SchemeId, X86_SCHEME_IDS } from '../hv/descriptors.ts';
 import { COST_MEANINGS } from './cost-meanings.ts';
 import { COST_NAMES, type CostName } from './costs.ts';
 import { PRESETS } from './presets.ts';
@@ -21,23 +22,14 @@ export const MAX_TOTAL_QUEUES = 1 << 20;
 export const MAX_COST_CYCLES = 1e12;
 const MAX_LIST = 65_536;
 
-/** The scheme ids an `arch: x86` scenario may name (bare-metal is the reference of every comparison). */
-export const X86_SCHEMES = ['bare-metal', 'x86-emul', 'x86-vmx', 'x86-apicv-pi', 'x86-eli'] as const;
-/** The scheme ids an `arch: arm` scenario may name. */
-export const ARM_SCHEMES = ['bare-metal', 'arm-gicv2', 'arm-gicv3', 'arm-gicv4'] as const;
+// The scheme ids come from the descriptors (hv/descriptors.ts, which imports no scheme code).
+export type { SchemeId };
 /** Every delivery scheme id (DESIGN §1), x86 and ARM; `implementedSchemes()` lists those the engine runs. */
-export const ALL_SCHEMES = [
-  'bare-metal',
-  'x86-emul',
-  'x86-vmx',
-  'x86-apicv-pi',
-  'x86-eli',
-  'arm-gicv2',
-  'arm-gicv3',
-  'arm-gicv4',
-] as const;
-/** A delivery scheme id: `bare-metal`, `x86-emul`, `x86-vmx`, `x86-apicv-pi`, `x86-eli`, `arm-gicv2/3/4`. */
-export type SchemeId = (typeof ALL_SCHEMES)[number];
+export const ALL_SCHEMES = ALL_SCHEME_IDS;
+/** The scheme ids an `arch: x86` scenario may name (bare-metal is the reference of every comparison). */
+export const X86_SCHEMES = X86_SCHEME_IDS;
+/** The scheme ids an `arch: arm` scenario may name. */
+export const ARM_SCHEMES = ARM_SCHEME_IDS;
 
 // The JSON Schema keywords on `time` apply each to its own JSON type (minimum/maximum to numbers, pattern to strings).
 const time = z
@@ -477,8 +469,8 @@ export const scenarioSchema = z
       .min(1)
       .max(ALL_SCHEMES.length)
       .describe(
-        'Delivery schemes to compare, each on the same workload (x86: bare-metal, x86-emul, x86-vmx, x86-apicv-pi, ' +
-          'x86-eli; arm: bare-metal, arm-gicv2, arm-gicv3, arm-gicv4; DESIGN §1). bare-metal always runs as the reference.',
+        `Delivery schemes to compare, each on the same workload (x86: ${X86_SCHEME_IDS.join(', ')}; arm: ` +
+          `${ARM_SCHEME_IDS.join(', ')}; DESIGN §1). bare-metal always runs as the reference.`,
       ),
     seed: z
       .number()
@@ -729,6 +721,7 @@ export const scenarioSchema = z
       });
     if (new Set(s.schemes).size !== s.schemes.length)
       ctx.addIssue({ code: 'custom', path: ['schemes'], message: 'schemes must be unique' });
+    costKeysPresent(s, ctx);
     const names = new Set<string>();
     s.vms.forEach((vm, i) => {
       if (names.has(vm.name)) ctx.addIssue({ code: 'custom', path: ['vms', i, 'name'], message: 'duplicate VM name' });
@@ -819,10 +812,11 @@ function napiVectorsOwn(
     const vm = vcpusOf.get(d.vm);
     return vm === undefined ? 0 : d.queues === 'per-vcpu' ? vm.vcpus : d.queues.length;
   };
-  for (const d of s.devices) for (let q = 0; q < nq(d); q++) bump(d.vm, d.vector + q);
+  // Bounded by the vector range (as armIntidsUnique): a hostile vcpus count (its own issue) must not loop for minutes.
+  for (const d of s.devices) for (let q = 0; q < nq(d) && d.vector + q <= 255; q++) bump(d.vm, d.vector + q);
   s.devices.forEach((d, j) => {
     if (d.napi === undefined) return;
-    for (let q = 0; q < nq(d); q++)
+    for (let q = 0; q < nq(d) && d.vector + q <= 255; q++)
       if ((used.get(d.vm)?.get(d.vector + q) ?? 0) > 1) {
         ctx.addIssue({
           code: 'custom',
@@ -886,6 +880,30 @@ interface ArmSources {
  * to deliver one INTID to two handlers, or to two vCPUs (K:vgic-mmio.c one target per SPI; K:vgic-its.c one ITE
  * per EventID). Reported on the later field, naming the earlier one. Linear in VMs + device queues.
  */
+/**
+ * Every scheme the scenario runs (bare-metal always runs) finds every key of the cost families it reads, in the
+ * preset or in the overrides (DESIGN §19.8): one issue per scheme, naming its first missing key.
+ */
+function costKeysPresent(s: Scenario, ctx: z.RefinementCtx): void {
+  if (!Object.hasOwn(PRESETS, s.costs.preset)) return; // an unknown preset is reported on its own (load.ts)
+  const preset = PRESETS[s.costs.preset];
+  const have = (k: string) => k in preset.costs || (s.costs.overrides as Record<string, unknown>)[k] !== undefined;
+  const run: SchemeId[] = s.schemes.includes('bare-metal') ? s.schemes : ['bare-metal', ...s.schemes];
+  for (const id of run)
+    for (const f of familiesRead(id, s.arch)) {
+      const missing = Object.keys(f.meanings).find((k) => !have(k));
+      if (missing === undefined) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['costs', 'preset'],
+        message:
+          `preset ${preset.name} has no cost ${missing}, which scheme ${id} reads (cost family ${f.id}); ` +
+          `set costs.overrides.${missing} or choose a preset with that family`,
+      });
+      return;
+    }
+}
+
 function armIntidsUnique(s: ArmSources, ctx: z.RefinementCtx): void {
   const owner = new Map<string, Map<number, string>>(); // VM name → vector → the field that uses it
   const claim = (vm: string, vector: number, path: (string | number)[]) => {

@@ -29,7 +29,7 @@ describe('all issues at once', () => {
     s.costs = { preset: 'defualt' };
     delete s.duration;
     expect(issues(s)).toEqual([
-      'scenario.schemes[0]: unknown scheme "x86-foo" (expected one of bare-metal, x86-emul, x86-vmx, x86-apicv-pi, x86-eli)',
+      'scenario.schemes[0]: unknown scheme "x86-foo" (expected one of bare-metal, x86-emul, x86-vmx, x86-apicv-pi, x86-eli, x86-avic)',
       'scenario.host.pcpu: unknown key (did you mean pcpus?)',
       expect.stringMatching(/^scenario\.vms\[0\]\.vcpus: .*>=1/),
       'scenario.duration: missing (a required field)',

@@ -1,0 +1,46 @@
+// What a scheme family declares about itself (DESIGN §19.8): its ids, architecture, the cost keys it reads
+// (grouped into cost families, each key in exactly one family), the exit reasons it adds to the shared vocabulary
+// and the per-vCPU state it uses. Descriptors are data: a `*.desc.ts` file imports nothing at run time (only
+// types), so the scenario schema, the cost table and the exit-reason vocabulary can be derived from them without
+// importing any scheme code (hv/descriptors.ts is the list; hv/registry.ts maps each id to its factory).
+
+export type Arch = 'x86' | 'arm';
+
+/** A group of cost keys read together, with the meaning of each (docs/SCENARIOS.md, `costs.overrides`). */
+export interface CostFamily<K extends string = string> {
+  readonly id: string;
+  readonly meanings: Readonly<Record<K, string>>;
+}
+
+/** The keys of a cost family, as a union type. */
+export type FamilyKeys<F> = F extends CostFamily<infer K> ? K : never;
+
+/** Builds a cost family; the meanings' keys are its cost keys (literal types, so CostName is a union). */
+export function costFamily<const K extends string>(id: string, meanings: Record<K, string>): CostFamily<K> {
+  return { id, meanings };
+}
+
+/**
+ * Architectural state a scheme uses per vCPU: the regions of the vCPU's arena block (mem/vcpu-block.ts) it reads or
+ * writes, and the words of scheme-private per-vCPU state it allocates itself (typed arrays indexed by vCPU).
+ */
+export interface VcpuStateDecl {
+  readonly arena: readonly ('lapic' | 'eoiExit' | 'eliPhys' | 'pid' | 'arm')[];
+  /** Scheme-private per-vCPU arrays the scheme allocates itself (names, for the reader). */
+  readonly private: readonly string[];
+}
+
+export interface SchemeDescriptor {
+  readonly id: string;
+  /** Architectures the scheme runs on (the scenario's `arch` must be one of them). */
+  readonly arch: readonly Arch[];
+  /** One line for `ivsim` listings and the scenario reference. */
+  readonly summary: string;
+  /** The cost families it reads, per architecture it runs on (validation checks each key is in the preset). */
+  readonly reads: Readonly<Partial<Record<Arch, readonly CostFamily[]>>>;
+  /** Its own cost families (defined beside it; a family belongs to exactly one descriptor file). */
+  readonly owns: readonly CostFamily[];
+  /** Exit reasons it adds to the shared vocabulary (model/vocabulary.ts appends them, in registry order). */
+  readonly exitReasons: readonly string[];
+  readonly vcpuState: VcpuStateDecl;
+}

@@ -1,0 +1,83 @@
+// The list of scheme descriptors (DESIGN §19.8), and what is derived from it: the scheme ids (all, per
+// architecture), the cost families and their keys, and the exit reasons schemes add. Only descriptor files are
+// imported here, and they import no code, so the scenario schema, the cost table and the vocabulary can use this
+// module without importing any scheme. hv/registry.ts maps each id to its factory; a new scheme adds its
+// descriptor to this list and its factory there.
+
+import { ARM_GICV2, ARM_GICV3, ARM_GICV4 } from './arm-gic.desc.ts';
+import { BARE_METAL } from './bare-metal.desc.ts';
+import {
+  CPU_COSTS,
+  GIC_CPUIF_COSTS,
+  KVM_COSTS,
+  KVM_X86_COSTS,
+  TRANSIT_COSTS,
+  X86_LAPIC_COSTS,
+} from './common-costs.ts';
+import type { Arch, CostFamily, FamilyKeys, SchemeDescriptor } from './descriptor.ts';
+import { X86_APICV_PI } from './x86-apicv-pi.desc.ts';
+import { X86_AVIC } from './x86-avic.desc.ts';
+import { X86_ELI } from './x86-eli.desc.ts';
+import { X86_EMUL, X86_VMX } from './x86-vmx.desc.ts';
+
+/** Every scheme, in the order listings and error messages use. */
+export const DESCRIPTORS = [
+  BARE_METAL,
+  X86_EMUL,
+  X86_VMX,
+  X86_APICV_PI,
+  X86_ELI,
+  ARM_GICV2,
+  ARM_GICV3,
+  ARM_GICV4,
+  X86_AVIC,
+] as const satisfies readonly SchemeDescriptor[];
+
+type Descriptor = (typeof DESCRIPTORS)[number];
+/** A delivery scheme id: `bare-metal`, `x86-emul`, `x86-vmx`, `x86-apicv-pi`, `x86-eli`, `x86-avic`, `arm-gicv2/3/4`. */
+// Spelled with `typeof` rather than through Descriptor, so the public type names nothing users cannot import.
+export type SchemeId = (typeof DESCRIPTORS)[number]['id'];
+
+const SHARED_FAMILIES = [TRANSIT_COSTS, CPU_COSTS, X86_LAPIC_COSTS, GIC_CPUIF_COSTS, KVM_COSTS, KVM_X86_COSTS] as const;
+
+/** Every cost family: the shared ones, then each descriptor's own, in list order. */
+export const COST_FAMILIES: readonly CostFamily[] = [
+  ...SHARED_FAMILIES,
+  ...DESCRIPTORS.flatMap((d): readonly CostFamily[] => d.owns),
+];
+
+/** One cost entry's name (COST_NAMES): the keys of every family, as a union. */
+// The family keys read off `meanings` with `typeof` and `infer` (not FamilyKeys/Descriptor), for the same reason.
+export type CostName =
+  | ((typeof SHARED_FAMILIES)[number] extends infer F
+      ? F extends { meanings: infer M }
+        ? keyof M & string
+        : never
+      : never)
+  | ((typeof DESCRIPTORS)[number]['owns'][number] extends infer F
+      ? F extends { meanings: infer M }
+        ? keyof M & string
+        : never
+      : never);
+
+/** Exit reasons the schemes add to the shared vocabulary, in list order (model/vocabulary.ts appends them). */
+export type SchemeExitReason = Descriptor['exitReasons'][number];
+export const SCHEME_EXIT_REASONS = DESCRIPTORS.flatMap((d) => d.exitReasons as readonly SchemeExitReason[]);
+
+const ids = (arch?: Arch): SchemeId[] =>
+  DESCRIPTORS.filter((d) => arch === undefined || (d.arch as readonly Arch[]).includes(arch)).map((d) => d.id);
+
+export const ALL_SCHEME_IDS = ids() as [SchemeId, ...SchemeId[]];
+export const X86_SCHEME_IDS: readonly SchemeId[] = ids('x86');
+export const ARM_SCHEME_IDS: readonly SchemeId[] = ids('arm');
+
+export function descriptorOf(id: SchemeId): SchemeDescriptor {
+  const d = DESCRIPTORS.find((x) => x.id === id);
+  if (!d) throw new Error(`internal: no descriptor for scheme ${id}`);
+  return d;
+}
+
+/** The cost families scheme `id` reads on `arch` (empty when it does not run there). */
+export function familiesRead(id: SchemeId, arch: Arch): readonly CostFamily[] {
+  return (descriptorOf(id).reads as Partial<Record<Arch, readonly CostFamily[]>>)[arch] ?? [];
+}

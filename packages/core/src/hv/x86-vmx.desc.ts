@@ -1,0 +1,27 @@
+// x86-vmx and x86-emul: KVM's software local APIC, every LAPIC access an exit (x86-emul: including the TPR, and
+// optionally in the VMM process). They read only the shared families (hv/common-costs.ts).
+
+import { CPU_COSTS, KVM_COSTS, KVM_X86_COSTS, TRANSIT_COSTS } from './common-costs.ts';
+import type { SchemeDescriptor } from './descriptor.ts';
+
+const KVM_SOFTWARE_LAPIC = [TRANSIT_COSTS, CPU_COSTS, KVM_COSTS, KVM_X86_COSTS] as const;
+
+export const X86_EMUL = {
+  id: 'x86-emul',
+  arch: ['x86'],
+  summary: 'full software emulation of the local APIC (every LAPIC access traps)',
+  reads: { x86: KVM_SOFTWARE_LAPIC },
+  owns: [],
+  exitReasons: [],
+  vcpuState: { arena: ['lapic'], private: ['VlapicEntryState', 'pvEoiPending', 'pvEoiDone', 'isrCacheValid'] },
+} as const satisfies SchemeDescriptor;
+
+export const X86_VMX = {
+  id: 'x86-vmx',
+  arch: ['x86'],
+  summary: 'VMX baseline: external-interrupt exiting, injection on entry, EOI write traps',
+  reads: { x86: KVM_SOFTWARE_LAPIC },
+  owns: [],
+  exitReasons: [],
+  vcpuState: { arena: ['lapic'], private: ['VlapicEntryState', 'pvEoiPending', 'pvEoiDone', 'isrCacheValid'] },
+} as const satisfies SchemeDescriptor;
