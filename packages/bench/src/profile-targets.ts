@@ -39,7 +39,12 @@ export function resolveProfileTargets(args: readonly string[], scale: number): P
         durationNs: scaled(s.duration, scale),
       };
     } catch (e) {
-      if (e instanceof ScenarioError) throw new BenchInputError(`--profile ${arg}: ${e.message.split('\n')[0]}`);
+      if (e instanceof ScenarioError) {
+        // One line: the first issue, and how to see the others.
+        const lines = e.message.split('\n');
+        const more = lines.length > 1 ? ` (+${lines.length - 1} more; \`ivsim validate ${arg}\` lists them)` : '';
+        throw new BenchInputError(`--profile ${arg}: ${lines[0]}${more}`);
+      }
       throw e;
     }
   });

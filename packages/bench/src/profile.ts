@@ -44,13 +44,23 @@ export function topSelfTime(p: CpuProfile, n: number, root = '', mapper?: Source
     const per = hits > 0 ? (p.endTime - p.startTime) / hits : 0;
     for (const x of p.nodes) if (x.hitCount) byNode.set(x.id, x.hitCount * per);
   }
+  // V8 sometimes reports samples of an optimized function under a frame without a script (url "", line −1); such a
+  // frame joins the one located function of that name, when there is exactly one.
+  const located = new Map<string, Set<string>>();
+  for (const x of p.nodes)
+    if (x.callFrame.url)
+      located.set(
+        x.callFrame.functionName,
+        (located.get(x.callFrame.functionName) ?? new Set()).add(frameName(x.callFrame, root, mapper)),
+      );
   const byFn = new Map<string, number>();
   let total = 0;
   for (const x of p.nodes) {
     const us = byNode.get(x.id) ?? 0;
     if (us === 0) continue;
     total += us;
-    const key = frameName(x.callFrame, root, mapper);
+    const same = x.callFrame.url ? undefined : located.get(x.callFrame.functionName);
+    const key = same?.size === 1 ? [...same][0] : frameName(x.callFrame, root, mapper);
     byFn.set(key, (byFn.get(key) ?? 0) + us);
   }
   return [...byFn.entries()]
