@@ -41,21 +41,6 @@ export interface BaseOptions {
   currentRoot?: string;
 }
 
-/** Runs `cmd` synchronously; a failure becomes an Error with its last stderr line. */
-function run(cmd: string, argv: string[], cwd: string, what: string): string {
-  try {
-    return execFileSync(cmd, argv, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
-  } catch (e) {
-    const err = e as { stderr?: string; stdout?: string; message: string };
-    const tail = `${err.stderr ?? ''}\n${err.stdout ?? ''}`
-      .trim()
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .slice(-1)[0];
-    throw new Error(`--base: ${what} failed${tail ? `: ${tail.trim()}` : ''}`);
-  }
-}
-
 /** The full commit id of `rev` in `repo`, or a BenchInputError naming it. */
 export function resolveRevision(repo: string, rev: string): string {
   if (rev.startsWith('-')) throw new BenchInputError(`--base: unknown revision "${rev}"`);
@@ -96,33 +81,31 @@ export function poolReports(reports: BenchReport[]): BenchReport {
   };
 }
 
-/** A child bench run that stops (SIGTERM) when the parent is interrupted. */
+/** The step running now (an install, a build, a bench run), stopped by the signal handler. */
 let activeChild: ChildProcess | null = null;
 
-function benchChild(root: string, argv: string[], label: string): Promise<void> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [join(root, 'packages/bench/dist/main.js'), ...argv], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+/**
+ * Runs one step as a child process (asynchronously, so SIGINT reaches our handler at once); a failure becomes an
+ * Error naming the step with the child's last `error:` line, or else its last output line.
+ */
+function step(cmd: string, argv: string[], cwd: string, what: string, env = process.env): Promise<void> {
+  return new Promise((resolveStep, reject) => {
+    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     activeChild = child;
-    let stderr = '';
-    let stdout = '';
+    let output = '';
     child.stdout?.on('data', (b) => {
-      stdout += b;
+      output += b;
     });
     child.stderr?.on('data', (b) => {
-      stderr += b;
+      output += b;
     });
-    child.on('error', reject);
+    child.on('error', (e) => reject(new Error(`--base: ${what} failed: ${e.message}`)));
     child.on('close', (code, signal) => {
       activeChild = null;
-      if (code === 0) return resolveRun();
-      const last = `${stderr}\n${stdout}`
-        .split('\n')
-        .filter((l) => l.startsWith('error:'))
-        .slice(-1)[0];
-      reject(new Error(`--base: the ${label} run failed (${signal ?? `exit ${code}`})${last ? `: ${last}` : ''}`));
+      if (code === 0) return resolveStep();
+      const lines = output.split('\n').filter((l) => l.trim() !== '');
+      const last = lines.filter((l) => l.startsWith('error:')).slice(-1)[0] ?? lines.slice(-1)[0];
+      reject(new Error(`--base: ${what} failed (${signal ?? `exit ${code}`})${last ? `: ${last.trim()}` : ''}`));
     });
   });
 }
@@ -160,12 +143,12 @@ export async function runAgainstBase(args: BenchArgs, io: BaseIo, o: BaseOptions
   process.once('SIGTERM', onSignal);
   try {
     io.log(`--base ${rev} = ${sha.slice(0, 12)}: worktree ${wt}`);
-    run('git', ['worktree', 'add', '--detach', wt, sha], repo, `git worktree add ${rev}`);
+    await step('git', ['worktree', 'add', '--detach', wt, sha], repo, `git worktree add ${rev}`);
     const pnpm = pinnedPnpm(wt);
     io.log(`  installing (npx -y pnpm@${pnpm} install --frozen-lockfile --offline) …`);
-    run('npx', ['-y', `pnpm@${pnpm}`, 'install', '--frozen-lockfile', '--offline'], wt, 'offline install');
+    await step('npx', ['-y', `pnpm@${pnpm}`, 'install', '--frozen-lockfile', '--offline'], wt, 'offline install');
     io.log('  building (tsc -b) …');
-    run(process.execPath, [join(wt, 'node_modules/typescript/bin/tsc'), '-b'], wt, 'tsc -b of the base');
+    await step(process.execPath, [join(wt, 'node_modules/typescript/bin/tsc'), '-b'], wt, 'tsc -b of the base');
 
     const half = Math.max(1, Math.ceil(args.repeats / 2));
     const common = [
@@ -175,12 +158,14 @@ export async function runAgainstBase(args: BenchArgs, io: BaseIo, o: BaseOptions
       String(half),
     ];
     const sides = { base: wt, current };
+    const env = { ...process.env, IVSIM_BENCH_SCALE: String(args.scale) };
     const order = ['base', 'current', 'current', 'base'] as const;
     const reports: Record<'base' | 'current', BenchReport[]> = { base: [], current: [] };
     for (const [k, side] of order.entries()) {
       const file = join(tmp, `run-${k}-${side}.json`);
       io.log(`  [${k + 1}/${order.length}] ${side} (${side === 'base' ? sha.slice(0, 12) : current}) …`);
-      await benchChild(sides[side], [...common, '--save', file], side);
+      const main = join(sides[side], 'packages/bench/dist/main.js');
+      await step(process.execPath, [main, ...common, '--save', file], sides[side], `the ${side} run`, env);
       reports[side].push(parseReport(readFileSync(file, 'utf8'), `${side} run ${k + 1}`));
     }
     const base = poolReports(reports.base);
