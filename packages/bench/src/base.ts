@@ -90,7 +90,8 @@ let activeChild: ChildProcess | null = null;
  */
 function step(cmd: string, argv: string[], cwd: string, what: string, env = process.env): Promise<void> {
   return new Promise((resolveStep, reject) => {
-    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that stopping it stops what it started (npx → pnpm, tsc, the bench's workers).
+    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     activeChild = child;
     let output = '';
     child.stdout?.on('data', (b) => {
@@ -121,7 +122,12 @@ export async function runAgainstBase(args: BenchArgs, io: BaseIo, o: BaseOptions
   const cleanup = () => {
     if (cleaned) return;
     cleaned = true;
-    activeChild?.kill('SIGTERM');
+    if (activeChild?.pid !== undefined)
+      try {
+        process.kill(-activeChild.pid, 'SIGTERM');
+      } catch {
+        // already ended
+      }
     try {
       execFileSync('git', ['worktree', 'remove', '--force', wt], { cwd: repo, stdio: 'ignore' });
     } catch {

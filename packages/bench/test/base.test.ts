@@ -23,10 +23,11 @@ const worktrees = () =>
     .filter((l) => l.startsWith('worktree '));
 const baseDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('ivsim-bench-base-'));
 
+// --shared: the clone borrows this repository's objects (read-only) instead of copying them.
 beforeAll(() => {
-  execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone]);
-});
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  execFileSync('git', ['clone', '--quiet', '--shared', ROOT, clone]);
+}, 60_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }), 60_000);
 
 describe('--base', () => {
   it('an unknown revision is one line, exit 2, and nothing is created', () => {
@@ -38,7 +39,7 @@ describe('--base', () => {
   });
 
   it('rejects a revision that looks like an option', async () => {
-    const args = parseBenchArgs(['--base', '--help'], {});
+    const args = parseBenchArgs(['--base=--help'], {});
     await expect(runAgainstBase(args, quietIo(), { repoDir: clone, currentRoot: ROOT })).rejects.toThrow(
       BenchInputError,
     );
