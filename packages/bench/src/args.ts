@@ -54,7 +54,8 @@ export const USAGE = `usage: pnpm bench [-- options] [scenario…]   (or: node p
   --profile-dir <dir>  where to write the .cpuprofile files (default: current directory)
   -h, --help           this text
 
-environment: IVSIM_BENCH_SCALE=<f in (0, 1]> multiplies every duration and time budget (for tests)`;
+environment: IVSIM_BENCH_SCALE=<f in (0, 1]> multiplies every duration and time budget, IVSIM_BENCH_REPEATS=<n>
+             is the default of --repeats (both for tests)`;
 
 export function parseBenchArgs(argv: string[], env: Record<string, string | undefined> = process.env): BenchArgs {
   let values: Record<string, string | boolean | undefined>;
@@ -110,7 +111,9 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
     throw new BenchInputError('--base and --compare: give one baseline, not both');
   if (values.base !== undefined && positionals.length > 0)
     throw new BenchInputError('--base: compares the measured sections; profile scenarios in a separate run');
-  const repeatsText = values.repeats === undefined ? String(DEFAULT_REPEATS) : String(values.repeats);
+  // IVSIM_BENCH_REPEATS is the default of --repeats (the docs test runs every documented command with 2).
+  const repeatsText =
+    values.repeats !== undefined ? String(values.repeats) : (env.IVSIM_BENCH_REPEATS ?? String(DEFAULT_REPEATS));
   const repeats = /^\s*\d+\s*$/.test(repeatsText) ? Number(repeatsText) : Number.NaN;
   if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 100))
     throw new BenchInputError(`--repeats: expected an integer in [1, 100], got "${repeatsText}"`);

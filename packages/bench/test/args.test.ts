@@ -25,6 +25,16 @@ describe('parseBenchArgs', () => {
     });
   });
 
+  it('IVSIM_BENCH_SCALE and IVSIM_BENCH_REPEATS (for tests); --repeats wins over the variable', () => {
+    expect(parseBenchArgs([], { IVSIM_BENCH_SCALE: '0.01', IVSIM_BENCH_REPEATS: '2' })).toMatchObject({
+      scale: 0.01,
+      repeats: 2,
+    });
+    expect(parseBenchArgs(['--repeats', '8'], { IVSIM_BENCH_REPEATS: '2' }).repeats).toBe(8);
+    expect(() => parseBenchArgs([], { IVSIM_BENCH_SCALE: '2' })).toThrow(/^IVSIM_BENCH_SCALE: expected a number/);
+    expect(() => parseBenchArgs([], { IVSIM_BENCH_REPEATS: 'x' })).toThrow(/^--repeats: /);
+  });
+
   it.each<[string[], Partial<ReturnType<typeof parseBenchArgs>>]>([
     [['--quick'], { quick: true }],
     [['--only', 'rss,micro'], { sections: ['micro', 'rss'] }],
