@@ -7,9 +7,9 @@
 //
 // Reference figures for this 2-core machine class come from docs/machine-limits.md (§ numbers below).
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { IVSIM_VERSION, simulate } from '@ivsim/core';
 import { type BenchArgs, parseBenchArgs, type Section, USAGE } from './args.ts';
 import {
@@ -239,9 +239,19 @@ async function profile(
   details.profile = out;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+// Real paths on both sides: started through a symlink (a linked checkout, a bin link), argv[1] is the link and
+// import.meta.url the file, and a plain URL compare would make the bench print nothing and exit 0.
+const isMain = process.argv[1] !== undefined && realFile(process.argv[1]) === realFile(fileURLToPath(import.meta.url));
 if (isMain) {
   const code = await runBench(process.argv.slice(2));
   // Let stdout drain (a large --json report piped to another process) before exiting.
   process.stdout.write('', () => process.exit(code));
+}
+
+function realFile(p: string): string {
+  try {
+    return realpathSync(resolve(p));
+  } catch {
+    return resolve(p);
+  }
 }
