@@ -113,7 +113,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
     throw new BenchInputError('--base: compares the measured sections; profile scenarios in a separate run');
   // IVSIM_BENCH_REPEATS is the default of --repeats (the docs test runs every documented command with 2).
   const repeatsText =
-    values.repeats !== undefined ? String(values.repeats) : (env.IVSIM_BENCH_REPEATS ?? String(DEFAULT_REPEATS));
+    values.repeats !== undefined ? String(values.repeats) : env.IVSIM_BENCH_REPEATS || String(DEFAULT_REPEATS);
   const repeats = /^\s*\d+\s*$/.test(repeatsText) ? Number(repeatsText) : Number.NaN;
   if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 100))
     throw new BenchInputError(`--repeats: expected an integer in [1, 100], got "${repeatsText}"`);

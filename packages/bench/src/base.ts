@@ -51,7 +51,7 @@ export function resolveRevision(repo: string, rev: string): string {
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
   } catch {
-    throw new BenchInputError(`--base: unknown revision "${rev}" (not a commit in ${repo})`);
+    throw new BenchInputError(`--base: unknown revision "${rev}" (not a commit in ${repo.replace(/\/$/, '')})`);
   }
 }
 
