@@ -2,14 +2,15 @@
 // `pnpm bench`: the benchmark suite and regression tracking (DESIGN §5 CLI `ivsim bench [--save F] [--compare F]`).
 // In one process, in this order: micro-benchmarks of hot paths (tinybench), the ring benchmark (ring-bench.ts),
 // scenario benchmarks (x86-compare in-thread, fleet on 1 and 2 shards), and peak RSS of fleet at D and 10·D (fresh
-// child processes). Options in args.ts. Exit status: 0 ok, 1 regression (--compare) or failed run, 2 bad input.
+// child processes). Options in args.ts. Exit status: 0 ok, 1 regression (--compare, --base) or failed run, 2 bad
+// input. `--base REV` hands over to base.ts; `--profile` targets are resolved in profile-targets.ts.
 //
 // Reference figures for this 2-core machine class come from docs/machine-limits.md (§ numbers below).
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BUILTIN_SCENARIOS, IVSIM_VERSION, simulate } from '@ivsim/core';
+import { fileURLToPath } from 'node:url';
+import { IVSIM_VERSION, simulate } from '@ivsim/core';
 import { type BenchArgs, parseBenchArgs, type Section, USAGE } from './args.ts';
 import {
   BenchInputError,
@@ -25,13 +26,12 @@ import { fmtValue, si, table } from './format.ts';
 import { machineInfo } from './machine.ts';
 import { runMicro } from './micro.ts';
 import { profileRun, topSelfTime } from './profile.ts';
-import { RSS_D_NS, RSS_SHARDS, runRss } from './rss.ts';
-import { runScenarios, SCENARIO_DURATIONS } from './scenario-bench.ts';
+import { defaultProfileTargets, type ProfileTarget, resolveProfileTargets } from './profile-targets.ts';
+import { RSS_SHARDS, rssD, runRss } from './rss.ts';
+import { runScenarios, scenarioDurations } from './scenario-bench.ts';
+import { SourceMapper } from './source-map.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** Durations (virtual ns) of the profiled runs: long enough for a stable profile, short enough to be cheap. */
-export const PROFILE_DURATIONS = { full: { x86Compare: 250e6, fleet: 40e6 }, quick: { x86Compare: 50e6, fleet: 10e6 } };
 
 export interface BenchIo {
   /** The readable report (stderr when --json owns stdout). */
@@ -51,10 +51,17 @@ const defaultIo = (json: boolean): BenchIo => ({
 export async function runBench(argv: string[], ioOverride?: Partial<BenchIo>): Promise<number> {
   let args: BenchArgs;
   let baseline: BenchReport | null = null;
+  let targets: ProfileTarget[] = [];
   const errIo = { ...defaultIo(false), ...ioOverride };
   try {
     args = parseBenchArgs(argv);
     if (args.compare !== null) baseline = loadBaseline(args.compare);
+    // Scenario files are read and validated before anything runs: a bad one is bad input (exit 2).
+    if (args.profile)
+      targets =
+        args.profileScenarios.length > 0
+          ? resolveProfileTargets(args.profileScenarios, args.scale)
+          : defaultProfileTargets(args.quick, args.scale);
   } catch (e) {
     if (e instanceof BenchInputError) {
       errIo.err(`error: ${e.message}`);
@@ -68,8 +75,17 @@ export async function runBench(argv: string[], ioOverride?: Partial<BenchIo>): P
   }
   const io = { ...defaultIo(args.json), ...ioOverride };
   try {
-    return await suite(args, baseline, io);
+    if (args.base !== null) {
+      // Loaded on demand: only --base needs git and child processes.
+      const { runAgainstBase } = await import('./base.ts');
+      return await runAgainstBase(args, io);
+    }
+    return await suite(args, baseline, targets, io);
   } catch (e) {
+    if (e instanceof BenchInputError) {
+      io.err(`error: ${e.message}`);
+      return 2;
+    }
     // One line, no stack trace: a failed run is exit 1 with its message (IVSIM_DEBUG=1 shows the stack).
     io.err(`error: ${e instanceof Error ? (process.env.IVSIM_DEBUG ? (e.stack ?? e.message) : e.message) : String(e)}`);
     return 1;
@@ -86,10 +102,16 @@ function loadBaseline(file: string): BenchReport {
   return parseReport(text, file);
 }
 
-async function suite(args: BenchArgs, baseline: BenchReport | null, io: BenchIo): Promise<number> {
+async function suite(
+  args: BenchArgs,
+  baseline: BenchReport | null,
+  targets: ProfileTarget[],
+  io: BenchIo,
+): Promise<number> {
   const machine = machineInfo();
-  const mode = args.quick ? 'quick' : 'full';
-  io.log(`ivsim ${IVSIM_VERSION} bench (${mode}): ${args.sections.join(', ')}${args.profile ? ', profile' : ''}`);
+  const mode = `${args.quick ? 'quick' : 'full'}${args.scale !== 1 ? `, IVSIM_BENCH_SCALE ${args.scale}` : ''}`;
+  const what = [...args.sections, ...(args.profile ? [`profile ${targets.map((t) => t.name).join(', ')}`] : [])];
+  io.log(`ivsim ${IVSIM_VERSION} bench (${mode}; ${args.repeats} samples per metric): ${what.join(', ')}`);
   io.log(
     `machine: ${machine.cpuModel} × ${machine.cores} cores, Node ${machine.node}, ${machine.platform}-${machine.arch}; ` +
       `load average ${machine.loadAvgAtStart} at start${machine.loadAvgAtStart > 0.5 ? ' (other processes are competing for the cores: expect noise; ratios are more robust)' : ''}`,
@@ -100,15 +122,18 @@ async function suite(args: BenchArgs, baseline: BenchReport | null, io: BenchIo)
   const details: Record<string, unknown> = {};
   let failed = false;
   const t0 = performance.now();
+  const opts = { quick: args.quick, repeats: args.repeats, scale: args.scale, log: io.log };
   const runners: Record<Section, () => Promise<void>> = {
     micro: async () => {
-      io.log(`\n== micro: hot paths (tinybench, ${args.quick ? '200' : '1000'} ms per task; rates per operation) ==`);
-      const r = await runMicro({ quick: args.quick, log: io.log });
+      io.log(
+        `\n== micro: hot paths (tinybench, ${(args.quick ? 200 : 1000) * args.scale} ms per task in ${args.repeats} rounds; rates per operation at the median call) ==`,
+      );
+      const r = await runMicro(opts);
       Object.assign(metrics, r.metrics);
       details.micro = r.details;
       io.log(
         table(
-          ['benchmark', 'ops/s', 'ns/op', 'p50 ns/op', '±rme', 'samples', 'reference (limits.md)'],
+          ['benchmark', 'ops/s', 'ns/op', 'p50 ns/op', '±rme', 'calls', 'reference (limits.md)'],
           Object.values(r.details).map((d) => [
             d.label,
             si(d.opsPerSec),
@@ -125,17 +150,17 @@ async function suite(args: BenchArgs, baseline: BenchReport | null, io: BenchIo)
       io.log('\n== ring: 2 worker threads, main idle; median [min–max] of the repetitions (ring-bench.ts) ==');
       // Loaded on demand: ring-bench.ts imports ringbuf.js, a devDependency, which other sections do not need.
       const { runRing } = await import('./ring-section.ts');
-      const r = await runRing({ quick: args.quick, log: io.log });
+      const r = await runRing(opts);
       Object.assign(metrics, r.metrics);
       details.ring = r.details;
     },
     scenario: async () => {
-      const d = args.quick ? SCENARIO_DURATIONS.quick : SCENARIO_DURATIONS.full;
+      const d = scenarioDurations(args);
       io.log(
-        `\n== scenario: x86-compare via simulate() (${d.x86Compare ? `${d.x86Compare / 1e6} ms` : 'default duration'}), ` +
-          `fleet via ParallelRun 1 and 2 shards (${d.fleet ? `${d.fleet / 1e6} ms` : 'default duration'}) ==`,
+        `\n== scenario: x86-compare via simulate() (${d.x86Compare / 1e6} ms), ` +
+          `fleet via ParallelRun 1 and 2 shards (${d.fleet / 1e6} ms), ${args.repeats} runs each ==`,
       );
-      const r = await runScenarios({ quick: args.quick, log: io.log });
+      const r = await runScenarios(opts);
       Object.assign(metrics, r.metrics);
       details.scenario = r.details;
       if (!r.details.fleetIdenticalAcrossShards) {
@@ -144,9 +169,11 @@ async function suite(args: BenchArgs, baseline: BenchReport | null, io: BenchIo)
       }
     },
     rss: async () => {
-      const D = args.quick ? RSS_D_NS.quick : RSS_D_NS.full;
-      io.log(`\n== rss: peak RSS of fleet, ${RSS_SHARDS} shards, D = ${D / 1e6} ms and 10·D, fresh process each ==`);
-      const r = await runRss({ quick: args.quick, log: io.log });
+      const D = rssD(args);
+      io.log(
+        `\n== rss: peak RSS of fleet, ${RSS_SHARDS} shards, D = ${D / 1e6} ms and 10·D, ${args.repeats} pairs, fresh process each ==`,
+      );
+      const r = await runRss(opts);
       Object.assign(metrics, r.metrics);
       details.rss = r.details;
     },
@@ -154,13 +181,13 @@ async function suite(args: BenchArgs, baseline: BenchReport | null, io: BenchIo)
   for (const s of args.sections) await runners[s]();
   details.suiteWallSeconds = Math.round(performance.now() - t0) / 1000;
 
-  if (args.profile) await profile(args, io, details);
+  if (args.profile) await profile(targets, args.profileDir, io, details);
 
   const report: BenchReport = {
     schema: REPORT_SCHEMA,
     ivsim: IVSIM_VERSION,
     machine,
-    options: { quick: args.quick, sections: args.sections },
+    options: { quick: args.quick, sections: args.sections, repeats: args.repeats, scale: args.scale },
     metrics,
     details,
   };
@@ -173,8 +200,10 @@ async function suite(args: BenchArgs, baseline: BenchReport | null, io: BenchIo)
 
   let status: number = failed ? 1 : 0;
   if (baseline) {
-    io.log(`\n== compare with ${args.compare} (threshold ${+(args.threshold * 100).toFixed(2)}%) ==`);
-    const cmp = compareReports(baseline, report, args.threshold);
+    io.log(
+      `\n== compare with ${args.compare} (threshold ${+(args.threshold * 100).toFixed(2)}%, one-sided Mann–Whitney at α = ${args.alpha}) ==`,
+    );
+    const cmp = compareReports(baseline, report, args.threshold, args.alpha);
     io.log(formatCompare(cmp, fmtValue));
     status = Math.max(status, compareExitStatus(cmp));
   }
@@ -182,36 +211,47 @@ async function suite(args: BenchArgs, baseline: BenchReport | null, io: BenchIo)
   return status;
 }
 
-async function profile(args: BenchArgs, io: BenchIo, details: Record<string, unknown>): Promise<void> {
-  const d = args.quick ? PROFILE_DURATIONS.quick : PROFILE_DURATIONS.full;
-  const jobs = [
-    { name: 'x86-compare', durationNs: d.x86Compare },
-    { name: 'fleet', durationNs: d.fleet },
-  ];
+async function profile(
+  targets: ProfileTarget[],
+  dir: string,
+  io: BenchIo,
+  details: Record<string, unknown>,
+): Promise<void> {
+  const mapper = new SourceMapper();
   const out: Record<string, unknown> = {};
-  for (const j of jobs) {
-    const file = resolve(join(args.profileDir, `bench-${j.name}.cpuprofile`));
+  for (const t of targets) {
+    const file = resolve(join(dir, `bench-${t.name}.cpuprofile`));
     io.log(
-      `\n== profile: ${j.name}, ${j.durationNs / 1e6} ms virtual, simulate() in this thread (1 shard) → ${file} ==`,
+      `\n== profile: ${t.name}, ${t.durationNs / 1e6} ms virtual, simulate() in this thread (1 shard) → ${file} ==`,
     );
     const p = await profileRun(file, () => {
-      simulate({ ...BUILTIN_SCENARIOS[j.name], duration: j.durationNs });
+      simulate(t.input, { durationNs: t.durationNs });
     });
-    const top = topSelfTime(p, 15, REPO_ROOT);
+    const top = topSelfTime(p, 15, REPO_ROOT, mapper);
     io.log(
       table(
-        ['self ms', 'self %', 'function'],
-        top.map((t) => [t.selfMs.toFixed(0), `${t.pct.toFixed(1)}%`, t.name]),
+        ['self ms', 'self %', 'function (source-mapped to .ts)'],
+        top.map((x) => [x.selfMs.toFixed(0), `${x.pct.toFixed(1)}%`, x.name]),
       ),
     );
-    out[j.name] = { file, durationNs: j.durationNs, top };
+    out[t.name] = { file, durationNs: t.durationNs, top };
   }
   details.profile = out;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+// Real paths on both sides: started through a symlink (a linked checkout, a bin link), argv[1] is the link and
+// import.meta.url the file, and a plain URL compare would make the bench print nothing and exit 0.
+const isMain = process.argv[1] !== undefined && realFile(process.argv[1]) === realFile(fileURLToPath(import.meta.url));
 if (isMain) {
   const code = await runBench(process.argv.slice(2));
   // Let stdout drain (a large --json report piped to another process) before exiting.
   process.stdout.write('', () => process.exit(code));
+}
+
+function realFile(p: string): string {
+  try {
+    return realpathSync(resolve(p));
+  } catch {
+    return resolve(p);
+  }
 }

@@ -21,18 +21,23 @@ import {
   vecClear,
 } from '@ivsim/core/internal';
 import { Bench } from 'tinybench';
-import type { Metric } from './compare.ts';
+import { type Metric, metric } from './compare.ts';
+import { median } from './stats.ts';
 
 export interface MicroDetail {
   label: string;
   batch: number;
+  /** Median over the rounds of each round's rate at its median call time. */
   opsPerSec: number;
   nsPerOp: number;
   p50NsPerOp: number;
   p99NsPerOp: number;
-  /** Relative margin of error of the mean latency, in percent (tinybench `rme`). */
+  /** Largest relative margin of error of the mean latency over the rounds, in percent (tinybench `rme`). */
   rmePct: number;
+  /** Calls timed, over all rounds. */
   samples: number;
+  /** Rounds (= --repeats): each gives one sample of the metric. */
+  rounds: number;
   ref: string;
 }
 
@@ -194,39 +199,74 @@ function buildTasks(): MicroTask[] {
   ];
 }
 
-export async function runMicro(opts: { quick: boolean; log: (s: string) => void }): Promise<MicroResult> {
+/**
+ * Runs every task in `repeats` rounds (round-robin over the tasks, so a change in the host's load during the section
+ * touches every task alike); each round gives one sample per task: its rate at the round's median call time (a call
+ * preempted by another process moves the median of a round little, the mean a lot). The time budget per task is
+ * split over the rounds, so more repeats do not make the section longer.
+ */
+export async function runMicro(opts: {
+  quick: boolean;
+  repeats: number;
+  scale: number;
+  log: (s: string) => void;
+}): Promise<MicroResult> {
   const tasks = buildTasks();
-  const bench = new Bench({
-    name: 'ivsim micro',
-    time: opts.quick ? 200 : 1000,
-    warmupTime: opts.quick ? 50 : 250,
-  });
-  for (const t of tasks) bench.add(t.key, t.fn);
-  await bench.run();
+  const budgetMs = (opts.quick ? 200 : 1000) * opts.scale;
+  const perRound = new Map<
+    string,
+    { rate: number; mean: number; p50: number; p99: number; rme: number; n: number }[]
+  >();
+  for (let round = 0; round < opts.repeats; round++) {
+    const bench = new Bench({
+      name: 'ivsim micro',
+      time: budgetMs / opts.repeats,
+      // tinybench's floor of 64 calls per task would dominate a scaled-down (test) run.
+      iterations: opts.scale < 1 ? 1 : 64,
+      warmup: round === 0,
+      warmupTime: (opts.quick ? 50 : 250) * opts.scale,
+      warmupIterations: opts.scale < 1 ? 1 : 16,
+    });
+    for (const t of tasks) bench.add(t.key, t.fn);
+    await bench.run();
+    for (const t of tasks) {
+      const r = bench.getTask(t.key)?.result;
+      if (!r || !('latency' in r)) {
+        const err = r && 'error' in r ? r.error : undefined;
+        throw new Error(`micro ${t.key}: ${r?.state ?? 'no result'}${err ? `: ${err.message}` : ''}`);
+      }
+      // latency is in ms per call of fn; a call runs `batch` operations.
+      const l = r.latency;
+      const rows = perRound.get(t.key) ?? [];
+      rows.push({ rate: (1e3 * t.batch) / l.p50, mean: l.mean, p50: l.p50, p99: l.p99, rme: l.rme, n: l.samplesCount });
+      perRound.set(t.key, rows);
+    }
+  }
   const metrics: Record<string, Metric> = {};
   const details: Record<string, MicroDetail> = {};
   for (const t of tasks) {
-    const task = bench.getTask(t.key);
-    const r = task?.result;
-    if (!r || !('latency' in r)) {
-      const err = r && 'error' in r ? r.error : undefined;
-      throw new Error(`micro ${t.key}: ${r?.state ?? 'no result'}${err ? `: ${err.message}` : ''}`);
-    }
-    // latency is in ms per call of fn; a call runs `batch` operations.
-    const nsPerOp = (r.latency.mean * 1e6) / t.batch;
+    const rows = perRound.get(t.key) ?? [];
+    const ns = (ms: number) => (ms * 1e6) / t.batch;
     const d: MicroDetail = {
       label: t.label,
       batch: t.batch,
-      opsPerSec: 1e9 / nsPerOp,
-      nsPerOp,
-      p50NsPerOp: (r.latency.p50 * 1e6) / t.batch,
-      p99NsPerOp: (r.latency.p99 * 1e6) / t.batch,
-      rmePct: r.latency.rme,
-      samples: r.latency.samplesCount,
+      opsPerSec: median(rows.map((x) => x.rate)),
+      nsPerOp: ns(median(rows.map((x) => x.mean))),
+      p50NsPerOp: ns(median(rows.map((x) => x.p50))),
+      p99NsPerOp: ns(median(rows.map((x) => x.p99))),
+      rmePct: Math.max(...rows.map((x) => x.rme)),
+      samples: rows.reduce((a, x) => a + x.n, 0),
+      rounds: rows.length,
       ref: t.ref,
     };
     details[t.key] = d;
-    metrics[`micro.${t.key}`] = { value: d.opsPerSec, unit: t.unit, better: 'higher', kind: 'throughput', ref: t.ref };
+    metrics[`micro.${t.key}`] = metric(
+      rows.map((x) => x.rate),
+      t.unit,
+      'higher',
+      'throughput',
+      t.ref,
+    );
   }
   if (sink === 0.5) opts.log(''); // keep the sink observable
   return { metrics, details };

@@ -1,10 +1,12 @@
 // CPU profiling of the single-threaded engine (`--profile`): runs a workload under the V8 sampling profiler of this
 // thread (node:inspector, Profiler.start/stop), writes a .cpuprofile (open it in Chrome DevTools or speedscope), and
-// summarises the functions with the most self time, i.e. what limits throughput.
+// summarises the functions with the most self time, i.e. what limits throughput. Positions in our compiled dist/
+// are mapped back to the .ts source (source-map.ts).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { dirname } from 'node:path';
+import type { SourceMapper } from './source-map.ts';
 
 /** The parts of a V8 CPU profile (Profiler.Profile) the summary needs. */
 export interface CpuProfile {
@@ -20,15 +22,18 @@ export interface CpuProfile {
 }
 
 export interface SelfTimeRow {
-  /** "functionName file:line" (1-based line). */
+  /** "functionName file:line" (1-based line; the .ts source when a source map covers it). */
   name: string;
   selfMs: number;
   /** Share of all sampled time, percent. */
   pct: number;
 }
 
-/** Self time per function (all call sites merged), sorted by descending self time, top `n`. Pure. */
-export function topSelfTime(p: CpuProfile, n: number, root = ''): SelfTimeRow[] {
+/**
+ * Self time per function (all call sites merged), sorted by descending self time, top `n`. Pure apart from the
+ * source maps `mapper` reads. Paths are shown relative to `root`.
+ */
+export function topSelfTime(p: CpuProfile, n: number, root = '', mapper?: SourceMapper): SelfTimeRow[] {
   const byNode = new Map<number, number>(); // node id → self µs
   if (p.samples && p.timeDeltas && p.samples.length === p.timeDeltas.length) {
     // timeDeltas[i] is the time since the previous sample; attribute it to sample i (as V8's own tools do).
@@ -39,13 +44,23 @@ export function topSelfTime(p: CpuProfile, n: number, root = ''): SelfTimeRow[] 
     const per = hits > 0 ? (p.endTime - p.startTime) / hits : 0;
     for (const x of p.nodes) if (x.hitCount) byNode.set(x.id, x.hitCount * per);
   }
+  // V8 sometimes reports samples of an optimized function under a frame without a script (url "", line −1); such a
+  // frame joins the one located function of that name, when there is exactly one.
+  const located = new Map<string, Set<string>>();
+  for (const x of p.nodes)
+    if (x.callFrame.url)
+      located.set(
+        x.callFrame.functionName,
+        (located.get(x.callFrame.functionName) ?? new Set()).add(frameName(x.callFrame, root, mapper)),
+      );
   const byFn = new Map<string, number>();
   let total = 0;
   for (const x of p.nodes) {
     const us = byNode.get(x.id) ?? 0;
     if (us === 0) continue;
     total += us;
-    const key = frameName(x.callFrame, root);
+    const same = x.callFrame.url ? undefined : located.get(x.callFrame.functionName);
+    const key = same?.size === 1 ? [...same][0] : frameName(x.callFrame, root, mapper);
     byFn.set(key, (byFn.get(key) ?? 0) + us);
   }
   return [...byFn.entries()]
@@ -54,12 +69,13 @@ export function topSelfTime(p: CpuProfile, n: number, root = ''): SelfTimeRow[] 
     .map(([name, us]) => ({ name, selfMs: us / 1000, pct: total > 0 ? (100 * us) / total : 0 }));
 }
 
-function frameName(f: CpuProfile['nodes'][number]['callFrame'], root: string): string {
+function frameName(f: CpuProfile['nodes'][number]['callFrame'], root: string, mapper?: SourceMapper): string {
   const fn = f.functionName || '(anonymous)';
   if (!f.url) return fn; // (program), (garbage collector), (idle), native builtins
-  let url = f.url.replace(/^file:\/\//, '');
+  const src = mapper?.original(f.url, f.lineNumber, f.columnNumber ?? 0);
+  let url = src ? src.source : f.url.replace(/^file:\/\//, '');
   if (root && url.startsWith(root)) url = url.slice(root.length).replace(/^\//, '');
-  return `${fn} ${url}:${f.lineNumber + 1}`;
+  return `${fn} ${url}:${src ? src.line : f.lineNumber + 1}`;
 }
 
 /** Runs `work` under the profiler of this thread; writes the profile to `file` and returns it. */

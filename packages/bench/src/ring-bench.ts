@@ -43,6 +43,8 @@ export interface CaseResult {
   median: number;
   min: number;
   max: number;
+  /** Every measured repetition's rate, in the order measured (the samples of the bench's ring metrics). */
+  rates: number[];
 }
 
 export interface RingBenchResult {
@@ -113,10 +115,10 @@ async function runCase(spec: CaseSpec, o: Required<RingBenchOptions>): Promise<C
     }
     const errors = Atomics.load(ctl, ERRORS);
     if (errors !== 0) throw new Error(`${spec.label}: consumer saw ${errors} out-of-order or corrupt messages`);
-    rates.sort((a, b) => a - b);
+    const sorted = [...rates].sort((a, b) => a - b);
     const median =
-      rates.length % 2 ? rates[rates.length >> 1] : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
-    return { label: spec.label, unit: spec.unit, median, min: rates[0], max: rates[rates.length - 1] };
+      sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    return { label: spec.label, unit: spec.unit, median, min: sorted[0], max: sorted[sorted.length - 1], rates };
   } catch (e) {
     await new Promise((r) => setTimeout(r, 50)); // let pending 'error' events arrive
     if (failures.length > 0) throw new Error(`${spec.label}: worker failed: ${failures[0].stack ?? failures[0]}`);

@@ -2,7 +2,7 @@
 // postMessage, plus 2-thread barrier crossings) and turns it into metrics, with the headline ratios measured in
 // this one run: ours-batched : ringbuf.js : postMessage.
 
-import type { Metric } from './compare.ts';
+import { type Metric, metric } from './compare.ts';
 import { type CaseResult, type RingBenchResult, runRingBench } from './ring-bench.ts';
 
 /** Reference figures of limits.md (16-byte messages there; our records are larger). */
@@ -21,29 +21,30 @@ export interface RingSectionResult {
 const isCase = (v: unknown): v is CaseResult =>
   typeof v === 'object' && v !== null && typeof (v as CaseResult).median === 'number' && 'label' in v;
 
-export async function runRing(opts: { quick: boolean; log: (s: string) => void }): Promise<RingSectionResult> {
-  const r: RingBenchResult = await runRingBench(
-    opts.quick ? { durationMs: 100, reps: 3, warmup: 1 } : { durationMs: 200, reps: 5, warmup: 1 },
-  );
+/** Each measured repetition of a case is one sample (`repeats` of them, after one discarded warm-up). */
+export async function runRing(opts: {
+  quick: boolean;
+  repeats: number;
+  scale: number;
+  log: (s: string) => void;
+}): Promise<RingSectionResult> {
+  const r: RingBenchResult = await runRingBench({
+    durationMs: Math.max(1, (opts.quick ? 100 : 200) * opts.scale),
+    reps: opts.repeats,
+    warmup: 1,
+  });
   const metrics: Record<string, Metric> = {};
   const cases: Record<string, CaseResult> = {};
   for (const [key, v] of Object.entries(r)) {
     if (!isCase(v)) continue;
     cases[key] = v;
-    metrics[`ring.${key}`] = {
-      value: v.median,
-      unit: v.unit,
-      better: 'higher',
-      kind: 'throughput',
-      ...(REFS[key] ? { ref: REFS[key] } : {}),
-    };
+    metrics[`ring.${key}`] = metric(v.rates, v.unit, 'higher', 'throughput', REFS[key]);
     const spread = `[${fmtM(v.min)}–${fmtM(v.max)}]`;
     opts.log(
       `  ${v.label.padEnd(40)} ${fmtM(v.median).padStart(7)} ${v.unit.padEnd(12)} ${spread.padEnd(16)} ${REFS[key] ? `ref ${REFS[key]}` : ''}`.trimEnd(),
     );
   }
-  for (const [k, v] of Object.entries(r.ratios ?? {}))
-    metrics[`ring.ratio.${k}`] = { value: v, unit: '×', better: 'higher', kind: 'ratio' };
+  for (const [k, v] of Object.entries(r.ratios ?? {})) metrics[`ring.ratio.${k}`] = metric([v], '×', 'higher', 'ratio');
   // Headline, normalised to postMessage = 1.
   const pm = cases.postMessage?.median;
   const parts: [string, number | undefined][] = [

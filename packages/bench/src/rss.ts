@@ -1,22 +1,24 @@
 // Memory benchmark: peak RSS of `fleet` (2 shards) at virtual duration D and at 10·D, each in a fresh child process
 // (rss-probe.js). Histograms are fixed-size bucket arrays and events live in typed-array queues, so memory should
-// not grow with the simulated duration: the 10·D / D ratio should be ≈ 1.
+// not grow with the simulated duration: the 10·D / D ratio should be ≈ 1. `repeats` pairs of probes, in alternating
+// order (D 10·D, 10·D D, …), each probe one sample.
 
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Metric } from './compare.ts';
+import { type Metric, metric } from './compare.ts';
 import type { RssProbeOutput } from './rss-probe.ts';
 
 // Child processes always run compiled JS, even when this module is loaded from src/ by a test runner.
 const DIST = import.meta.url.endsWith('.ts') ? new URL('../dist/', import.meta.url) : new URL('./', import.meta.url);
 const PROBE = fileURLToPath(new URL('rss-probe.js', DIST));
 
-export const RSS_D_NS = { full: 20e6, quick: 5e6 };
+/** D in virtual ns (before IVSIM_BENCH_SCALE); the probes run D and 10·D. */
+export const RSS_D_NS = { full: 10e6, quick: 2e6 };
 export const RSS_SHARDS = 2;
 
 export interface RssResult {
   metrics: Record<string, Metric>;
-  details: { d: RssProbeOutput; tenD: RssProbeOutput; growth: number };
+  details: { d: RssProbeOutput[]; tenD: RssProbeOutput[]; growth: number };
 }
 
 export function probe(durationNs: number, shards: number): Promise<RssProbeOutput> {
@@ -38,27 +40,49 @@ export function probe(durationNs: number, shards: number): Promise<RssProbeOutpu
   });
 }
 
-export async function runRss(opts: { quick: boolean; log: (s: string) => void }): Promise<RssResult> {
-  const D = opts.quick ? RSS_D_NS.quick : RSS_D_NS.full;
+/** D of this run: the mode's, scaled (whole ns, at least 1 µs). */
+export function rssD(o: { quick: boolean; scale: number }): number {
+  return Math.max(1000, Math.round((o.quick ? RSS_D_NS.quick : RSS_D_NS.full) * o.scale));
+}
+
+export async function runRss(opts: {
+  quick: boolean;
+  repeats: number;
+  scale: number;
+  log: (s: string) => void;
+}): Promise<RssResult> {
+  const D = rssD(opts);
   const show = (label: string, x: RssProbeOutput) =>
     opts.log(
-      `  fleet ${label.padEnd(5)} = ${(x.durationNs / 1e6).toFixed(0).padStart(4)} ms virtual, ${x.shards} shards: ` +
+      `  fleet ${label.padEnd(5)} = ${(x.durationNs / 1e6).toFixed(1).padStart(6)} ms virtual, ${x.shards} shards: ` +
         `peak RSS ${(x.maxRssKiB / 1024).toFixed(1).padStart(6)} MiB  (at start ${(x.rssBeforeKiB / 1024).toFixed(1)} MiB; ` +
         `${x.wallSeconds.toFixed(1)} s wall, ${(x.simulatedInterrupts / 1e6).toFixed(2)}M interrupts)`,
     );
-  const d = await probe(D, RSS_SHARDS);
-  show('D', d);
-  const tenD = await probe(10 * D, RSS_SHARDS);
-  show('10·D', tenD);
-  const growth = tenD.maxRssKiB / d.maxRssKiB;
-  opts.log(`  peak RSS 10·D / D = ${growth.toFixed(3)}  (≈ 1: memory bounded, no growth with the simulated duration)`);
-  const mem = (value: number): Metric => ({ value, unit: 'MiB', better: 'lower', kind: 'memory' });
+  const d: RssProbeOutput[] = [];
+  const tenD: RssProbeOutput[] = [];
+  for (let k = 0; k < opts.repeats; k++)
+    for (const which of k % 2 === 0 ? ['D', '10·D'] : ['10·D', 'D']) {
+      const x = await probe(which === 'D' ? D : 10 * D, RSS_SHARDS);
+      (which === 'D' ? d : tenD).push(x);
+      show(which, x);
+    }
+  const mib = (xs: RssProbeOutput[]) => xs.map((x) => x.maxRssKiB / 1024);
+  const growth = metric(
+    tenD.map((x, k) => x.maxRssKiB / d[k].maxRssKiB),
+    '×',
+    'lower',
+    'ratio',
+    '≈ 1 (bounded)',
+  );
+  opts.log(
+    `  peak RSS 10·D / D = ${growth.value.toFixed(3)}  (median of ${d.length} pairs; ≈ 1: memory bounded, no growth with the simulated duration)`,
+  );
   return {
     metrics: {
-      'rss.fleet.D.peakMiB': mem(d.maxRssKiB / 1024),
-      'rss.fleet.10D.peakMiB': mem(tenD.maxRssKiB / 1024),
-      'rss.fleet.growth10D_D': { value: growth, unit: '×', better: 'lower', kind: 'ratio', ref: '≈ 1 (bounded)' },
+      'rss.fleet.D.peakMiB': metric(mib(d), 'MiB', 'lower', 'memory'),
+      'rss.fleet.10D.peakMiB': metric(mib(tenD), 'MiB', 'lower', 'memory'),
+      'rss.fleet.growth10D_D': growth,
     },
-    details: { d, tenD, growth },
+    details: { d, tenD, growth: growth.value },
   };
 }

@@ -7,17 +7,32 @@ import { type CpuProfile, topSelfTime } from '../src/profile.ts';
 
 describe('parseBenchArgs', () => {
   it('defaults: full suite, every section, 10 % threshold', () => {
-    expect(parseBenchArgs([])).toEqual({
+    expect(parseBenchArgs([], {})).toEqual({
       help: false,
       quick: false,
       sections: [...SECTIONS],
       save: null,
       compare: null,
       threshold: 0.1,
+      alpha: 0.05,
+      repeats: 6,
+      base: null,
       json: false,
       profile: false,
+      profileScenarios: [],
       profileDir: '.',
+      scale: 1,
     });
+  });
+
+  it('IVSIM_BENCH_SCALE and IVSIM_BENCH_REPEATS (for tests); --repeats wins over the variable', () => {
+    expect(parseBenchArgs([], { IVSIM_BENCH_SCALE: '0.01', IVSIM_BENCH_REPEATS: '2' })).toMatchObject({
+      scale: 0.01,
+      repeats: 2,
+    });
+    expect(parseBenchArgs(['--repeats', '8'], { IVSIM_BENCH_REPEATS: '2' }).repeats).toBe(8);
+    expect(() => parseBenchArgs([], { IVSIM_BENCH_SCALE: '2' })).toThrow(/^IVSIM_BENCH_SCALE: expected a number/);
+    expect(() => parseBenchArgs([], { IVSIM_BENCH_REPEATS: 'x' })).toThrow(/^--repeats: /);
   });
 
   it.each<[string[], Partial<ReturnType<typeof parseBenchArgs>>]>([
@@ -29,13 +44,29 @@ describe('parseBenchArgs', () => {
     [['--threshold', '5%'], { threshold: 0.05 }],
     [['--json', '--profile', '--profile-dir', '/tmp'], { json: true, profile: true, profileDir: '/tmp' }],
     [['-h'], { help: true }],
+    // pnpm 10 forwards the `--` of `pnpm bench -- --quick` to the script
+    [['--', '--quick', '--only', 'micro'], { quick: true, sections: ['micro'] }],
+    [['--repeats', '9', '--alpha', '0.01'], { repeats: 9, alpha: 0.01 }],
+    [['--base', 'HEAD~1', '--only', 'micro'], { base: 'HEAD~1', sections: ['micro'] }],
+    // scenarios to profile: only those run, unless sections are asked for too
+    [
+      ['--profile', 'a.yaml', 'x86-compare'],
+      { profile: true, profileScenarios: ['a.yaml', 'x86-compare'], sections: [] },
+    ],
+    [['--profile', 'a.yaml', '--only', 'micro'], { profileScenarios: ['a.yaml'], sections: ['micro'] }],
+    [['--profile'], { profileScenarios: [], sections: [...SECTIONS] }],
   ])('%j', (argv, want) => {
     expect(parseBenchArgs(argv)).toMatchObject(want);
   });
 
   it.each([
     [['--bogus'], /^Unknown option '--bogus'$/],
-    [['extra'], /^Unexpected argument 'extra'/],
+    [['extra'], /^unexpected argument "extra" \(scenario arguments are for --profile\)$/],
+    [['--repeats', '0'], /^--repeats: expected an integer in \[1, 100\]/],
+    [['--repeats', '2.5'], /^--repeats: /],
+    [['--alpha', '1'], /^--alpha: /],
+    [['--base', ''], /^--base: expected a git revision$/],
+    [['--base', 'x', '--compare', 'b.json'], /^--base and --compare: /],
     [['--only', 'micro,gpu'], /^--only: unknown section "gpu"/],
     [['--only', ','], /^--only: expected a comma list/],
     [['--save'], /argument missing/],

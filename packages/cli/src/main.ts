@@ -168,30 +168,37 @@ export function buildProgram(): Command {
   program
     .command('bench')
     .description('benchmark suite and regression compare (docs/bench.md); exit 1 on a regression')
+    .argument('[scenarios...]', 'with --profile: built-in names or YAML/JSON files to profile')
     .option('--quick', 'short durations (smoke run; ratios are less reliable)')
     .option('--only <sections>', 'comma list of sections: micro,ring,scenario,rss')
-    .option('--save <file>', 'write all numbers (with machine info) as JSON')
+    .option('--repeats <n>', 'samples per metric (default 6)')
+    .option('--save <file>', 'write all numbers (with their samples and machine info) as JSON')
     .option('--compare <file>', 'compare against a saved JSON; exit 1 on a regression')
+    .option('--base <rev>', 'build <rev> in a temporary git worktree, run it and this checkout A B B A, compare')
     .option('--threshold <pct>', 'regression threshold for throughput metrics, percent (default 10)')
+    .option('--alpha <p>', 'family-wise significance level of the rank tests (default 0.05)')
     .option('--json', 'print the JSON to stdout (the report goes to stderr)')
-    .option('--profile', 'write CPU profiles of x86-compare and fleet and print the top functions')
+    .option('--profile', 'CPU-profile x86-compare and fleet, or the scenarios given, and print the top functions')
     .option('--profile-dir <dir>', 'where to write the .cpuprofile files')
-    .action(async (o: Record<string, string | boolean | undefined>) => {
+    .action(async (scenarios: string[], o: Record<string, string | boolean | undefined>) => {
       // The bench parses its own flags (node:util parseArgs); hand them over unchanged.
       const argv: string[] = [];
       for (const k of ['quick', 'json', 'profile'] as const) if (o[k]) argv.push(`--${k}`);
       const valued = [
         ['only', '--only'],
+        ['repeats', '--repeats'],
         ['save', '--save'],
         ['compare', '--compare'],
+        ['base', '--base'],
         ['threshold', '--threshold'],
+        ['alpha', '--alpha'],
         ['profileDir', '--profile-dir'],
       ] as const;
       for (const [k, flag] of valued) {
         const v = o[k];
         if (typeof v === 'string') argv.push(flag, v);
       }
-      process.exitCode = await (await loadBench()).runBench(argv);
+      process.exitCode = await (await loadBench()).runBench([...argv, ...scenarios]);
     });
 
   program

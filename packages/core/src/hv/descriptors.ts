@@ -14,7 +14,7 @@ import {
   TRANSIT_COSTS,
   X86_LAPIC_COSTS,
 } from './common-costs.ts';
-import type { Arch, CostFamily, FamilyKeys, SchemeDescriptor } from './descriptor.ts';
+import type { Arch, CostFamily, SchemeDescriptor } from './descriptor.ts';
 import { X86_APICV_PI } from './x86-apicv-pi.desc.ts';
 import { X86_AVIC } from './x86-avic.desc.ts';
 import { X86_ELI } from './x86-eli.desc.ts';
