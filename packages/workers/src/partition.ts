@@ -7,7 +7,7 @@
 //   - `split`: always that split plan (to measure it, or to exercise split VMs in tests);
 //   - `spread`: pCPUs dealt round-robin (a synchronization stress test).
 //
-// Cost model (DESIGN §10, docs/machine-limits.md §3): a thread's CPU time per virtual second is
+// Cost model (DESIGN §10, where the constants are derived): a thread's CPU time per virtual second is
 //   eventCost × (events it processes per virtual second) + windowCost × (windows per virtual second).
 // Without a split VM nothing crosses and there are no windows (lookahead ∞). Once any VM spans shards, every shard
 // meets at the barrier at most once per lookahead L of virtual time (windows start at the global next event, so
@@ -29,11 +29,11 @@ export interface PartitionCosts {
 }
 
 /**
- * Measured on this project's 2-core machine, 2026-12-01 (docs/machine-limits.md §3): `eventNs` from the 1-shard run
- * of a 64-vCPU IPI-heavy VM (0.9 µs per event whole-run; x86-compare warm is 0.35 µs), `windowNs` from the same run
- * split on 2 shards at load average 2–3 (≈ 4 µs of CPU per window beyond the events; the idle-machine barrier
- * alone is 0.15–0.4 µs, §2.7, and a loaded machine measured 330 µs). `eventsPerLoadUnit`: engine events per
- * estimated interrupt/send of `pcpuLoad`, big-vm and fleet.
+ * Measured on this project's 2-core machine, 2026-12-01 (derivations in DESIGN §10): `eventNs` from the 1-shard run
+ * of big-vm (0.9 µs per event whole-run; x86-compare warm is 0.35 µs), `windowNs` from the same run split on 2
+ * shards at load average 2–3 (≈ 4 µs of CPU per window beyond the events; the idle-machine barrier alone is
+ * 0.15–0.4 µs, docs/machine-limits.md §2.7, and at load average 12–20 a window measured 93–330 µs).
+ * `eventsPerLoadUnit`: engine events per unit of `pcpuLoad` on the built-ins (1.7–2.9).
  */
 export const PARTITION_COSTS: PartitionCosts = { eventNs: 900, windowNs: 4000, eventsPerLoadUnit: 2.1 };
 
