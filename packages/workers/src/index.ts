@@ -14,6 +14,6 @@ export {
   liveSchedule,
   runLive,
 } from './live/run.ts';
-export { type Partition, partition, pcpuLoad } from './partition.ts';
+export { PARTITION_COSTS, type Partition, type PartitionCosts, partition, pcpuLoad } from './partition.ts';
 export { ParallelRun, type Progress, RunCancelled, type RunOptions, runParallel, ShardFailure } from './runner.ts';
 export type { VcpuSnapshot } from './snapshot.ts';

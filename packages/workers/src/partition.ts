@@ -41,7 +41,7 @@ export interface Partition {
   shards: number;
   /** pCPU → shard. */
   pcpuOwner: Int32Array;
-  /** Estimated load (events/s) per shard. */
+  /** Estimated load per shard, in `pcpuLoad` units (interrupts and sends per second). */
   load: Float64Array;
   /** True when some VM has vCPUs on two shards, i.e. IPIs can cross. */
   crossTraffic: boolean;
