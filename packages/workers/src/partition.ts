@@ -77,8 +77,9 @@ function find(parent: Int32Array, x: number): number {
 function vmComponents(topo: Topology): number[][] {
   const parent = Int32Array.from({ length: topo.pcpus }, (_, i) => i);
   for (const vm of topo.vms) {
-    const a = find(parent, topo.vcpus[vm.firstVcpu].pcpu);
     for (let j = 1; j < vm.vcpus; j++) {
+      // Both roots afresh each time: an earlier union of this VM may have moved the first vCPU's root.
+      const a = find(parent, topo.vcpus[vm.firstVcpu].pcpu);
       const b = find(parent, topo.vcpus[vm.firstVcpu + j].pcpu);
       if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
     }
@@ -207,7 +208,7 @@ export function partition(
     shards: n,
     pcpuOwner: plan.owner,
     load: plan.load,
-    crossTraffic: useSplit && splitCrosses,
+    crossTraffic: useSplit ? splitCrosses : crosses(topo, whole.owner),
     estimate: estimateOf(wholeCpu, splitCpu),
   };
 }

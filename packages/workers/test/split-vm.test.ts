@@ -68,6 +68,29 @@ describe('partition: the cost model', () => {
     expect(new Set(owners(p)).size).toBe(2);
   });
 
+  it('a VM pinned across pCPUs in any order keeps them all in one group (union of fresh roots)', () => {
+    // Bare-metal topology of this shape: vCPUs on pCPUs 0, 1, 2, then the 3-vCPU VM on 2, 0, 1. Uniting each
+    // vCPU with a stale root of the first once split {0} from {1, 2}, and the whole plan then crossed shards.
+    const s = validateScenario({
+      name: 'pins',
+      arch: 'x86',
+      schemes: ['x86-vmx'],
+      duration: '1ms',
+      cpu: { freqGHz: 2 },
+      host: { pcpus: 3 },
+      vms: [
+        { name: 'one', count: 2, vcpus: 1, pin: 'spread' },
+        { name: 'solo', vcpus: 1, pin: 'spread' },
+        { name: 'wide', vcpus: 3, pin: [2, 0, 1], guest: { ipi: { rate: 1000 } } },
+      ],
+    });
+    const t = buildTopology(s, false);
+    expect(t.vcpus.map((v) => v.pcpu)).toEqual([0, 1, 2, 2, 0, 1]);
+    const p = partition(s, t, 2);
+    expect(p.crossTraffic).toBe(false);
+    expect(new Set(owners(p)).size).toBe(1);
+  });
+
   it('one shard never splits', () => {
     const s = scenario('big-vm', { engine: { partition: 'split' } });
     const p = partition(s, topo, 1, L);
