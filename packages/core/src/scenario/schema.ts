@@ -815,7 +815,8 @@ function napiVectorsOwn(
     const vm = vcpusOf.get(d.vm);
     return vm === undefined ? 0 : d.queues === 'per-vcpu' ? vm.vcpus : d.queues.length;
   };
-  for (const d of s.devices) for (let q = 0; q < nq(d); q++) bump(d.vm, d.vector + q);
+  // At most 256 vectors: a larger queue count (e.g. a hostile vcpus = 1e308) is rejected on its own field already.
+  for (const d of s.devices) for (let q = 0, n = Math.min(nq(d), 256); q < n; q++) bump(d.vm, d.vector + q);
   s.devices.forEach((d, j) => {
     if (d.napi === undefined) return;
     for (let q = 0; q < nq(d); q++)
