@@ -16,6 +16,9 @@ export const BENCH_CASES: Record<string, string> = {
   'fleet/1': 'fleet (1,024 vCPUs) through ParallelRun on 1 shard',
   'fleet/2': 'fleet (1,024 vCPUs) through ParallelRun on 2 shards',
   'fleet-100k/2': 'fleet scaled to 10^5 vCPUs (6,250 VMs × 16 on 4,096 pCPUs) through ParallelRun on 2 shards',
+  'big-vm/1': 'big-vm (one 64-vCPU IPI-heavy VM) through ParallelRun on 1 shard',
+  'big-vm/2': 'big-vm through ParallelRun on 2 shards, default partition (the cost model keeps the VM whole)',
+  'big-vm-split/2': 'big-vm through ParallelRun on 2 shards with engine.partition = split (the VM halved)',
 };
 
 /** fleet with `count` VMs of 16 vCPUs on the most pCPUs a scenario may have. */
@@ -53,7 +56,9 @@ export function benchCase(
       ? bareQueue(costNames)
       : base === 'fleet-100k'
         ? bigFleet(builtins.fleet, 6250)
-        : builtins[base];
+        : base === 'big-vm-split'
+          ? { ...builtins['big-vm'], engine: { partition: 'split' } }
+          : builtins[base];
   if (!s || !(name in BENCH_CASES))
     throw new Error(`unknown case "${name}" (known: ${Object.keys(BENCH_CASES).join(', ')})`);
   return { scenario: { ...s, duration: durationNs }, shards };

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCENARIOS, builtinScenarioNames } from '../src/scenario/builtin.ts';
 import { simulate } from '../src/simulate.ts';
 
-/** Short enough for CI, long enough that every path of the scenario runs (fleet is 1,024 vCPUs). */
-const GOLDEN_DURATION: Record<string, string> = { fleet: '2ms' };
+/** Short enough for CI, long enough that every path of the scenario runs (fleet is 1,024 vCPUs, big-vm ~24 M events/s). */
+const GOLDEN_DURATION: Record<string, string> = { fleet: '2ms', 'big-vm': '5ms' };
 const update = process.env.IVSIM_UPDATE_GOLDEN === '1';
 
 function goldenJson(name: string): string {

@@ -215,9 +215,9 @@ export class ParallelRun {
     const impl = createScheme(scheme);
     const costs = resolveCosts(s);
     const topo = buildTopology(s, !impl.virtualized);
-    const part = partition(s, topo, n);
     // Only IPIs and csd acknowledgements (DESIGN §16) cross shards; they take at least ipiLatency and
-    // csdAckLatency to arrive: the smaller is the lookahead.
+    // csdAckLatency to arrive: the smaller is the lookahead, which the partitioner weighs (DESIGN §10).
+    const part = partition(s, topo, n, crossShardLookahead(costs));
     const lookahead = part.crossTraffic ? crossShardLookahead(costs) : Number.POSITIVE_INFINITY;
     const barrier = Barrier.create(n).buffer;
     const rings: SharedArrayBuffer[] = [];

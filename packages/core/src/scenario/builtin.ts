@@ -417,8 +417,52 @@ const amdCompare: ScenarioInput = {
 };
 
 /**
+ * One large VM whose IPIs are its load (DESIGN §16 patterns at high rates): 64 vCPUs on 64 pCPUs, each sending
+ * 20 K unicast and 20 K rescheduling IPIs/s and 500 TLB shootdowns/s (broadcast to the 63 others, the sender
+ * spinning for every acknowledgement), over a per-vCPU NIC queue at 50 K interrupts/s. The case for splitting a
+ * VM across shards (DESIGN §10): nothing else can be handed to a second thread.
+ */
+const bigVm: ScenarioInput = {
+  name: 'big-vm',
+  description:
+    'One IPI-heavy 64-vCPU VM on 64 pCPUs (unicast, rescheduling and TLB-shootdown IPIs, per-vCPU NIC queues): ' +
+    'x86-vmx vs x86-apicv-pi, the case for splitting one VM across shards (DESIGN §10).',
+  arch: 'x86',
+  schemes: ['x86-vmx', 'x86-apicv-pi'],
+  seed: 64,
+  duration: '20ms',
+  cpu: { freqGHz: 2.1 },
+  costs: { preset: 'xeon-e5-kvm' },
+  host: { pcpus: 64, timerHz: 250, x2apic: true, schedSlice: '3ms' },
+  vms: [
+    {
+      name: 'big',
+      vcpus: 64,
+      pin: 'spread',
+      guest: {
+        handler: { dist: 'exponential', mean: '1us' },
+        ipi: { rate: 20_000 },
+        resched: { rate: 20_000 },
+        tlbShootdown: { rate: 500 },
+        idle: { activeMean: '2ms', idleMean: '200us' },
+      },
+    },
+  ],
+  devices: [
+    {
+      name: 'nic',
+      vm: 'big',
+      kind: 'nic',
+      queues: 'per-vcpu',
+      vector: 0x41,
+      arrival: { process: 'poisson', rate: 50_000 },
+    },
+  ],
+};
+
+/**
  * The built-in scenarios by name (`ivsim scenarios` lists them): `x86-compare`, `x86-small`, `fleet`, `arm-compare`,
- * `arm-lr-pressure`, the moderation sweeps, the overcommit and IPI-pattern scenarios, `amd-compare`. Inputs as
+ * `arm-lr-pressure`, the moderation sweeps, the overcommit and IPI-pattern scenarios, `amd-compare`, `big-vm`. Inputs as
  * written (defaults implicit), ready for simulate() or runParallel(); copy before editing
  * (`{ ...BUILTIN_SCENARIOS[name], … }`).
  */
@@ -435,6 +479,7 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   [amdCompare.name]: amdCompare,
   [ipiPatterns.name]: ipiPatterns,
   [armIpiPatterns.name]: armIpiPatterns,
+  [bigVm.name]: bigVm,
 };
 
 /** The names of the built-in scenarios, in BUILTIN_SCENARIOS order. */

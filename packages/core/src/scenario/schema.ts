@@ -647,12 +647,14 @@ export const scenarioSchema = z
           .optional()
           .describe('Worker threads for the parallel runner; unset = one per core. Results do not depend on it.'),
         partition: z
-          .enum(['balanced', 'spread'])
+          .enum(['balanced', 'split', 'spread'])
           .default('balanced')
           .describe(
-            'How pCPUs are split among shards: `balanced` keeps each VM on one shard when load allows (no ' +
-              'cross-shard traffic, unbounded lookahead); `spread` deals pCPUs round-robin so IPIs cross shards (a ' +
-              'stress test of the window synchronization). Results do not depend on it.',
+            'How pCPUs are split among shards: `balanced` keeps each VM on one shard (no cross-shard traffic, ' +
+              'unbounded lookahead) unless the cost model estimates that splitting the heaviest VMs pays for a ' +
+              'barrier every IPI latency (DESIGN §10); `split` always splits VMs heavier than the share of one shard; ' +
+              '`spread` deals pCPUs round-robin so IPIs cross shards (a stress test of the window ' +
+              'synchronization). Results do not depend on it.',
           ),
       })
       .default({ partition: 'balanced' })
