@@ -235,15 +235,19 @@ export abstract class SimBase {
     this.ipiVector = new Int32Array(V);
     this.timerVector = new Int32Array(V);
     const f = topo.freqGHz;
+    // Samplers are pure functions of (rng, stream): one pair per VM spec, shared by its vCPUs.
+    const none: Sampler = () => 0;
+    const specActive = scenario.vms.map(({ guest: g }) =>
+      g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.activeMean }, f)) : none,
+    );
+    const specIdle = scenario.vms.map(({ guest: g }) =>
+      g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.idleMean }, f)) : none,
+    );
     this.vcpus = topo.vcpus.map((d, i) => {
       const vm = topo.vms[d.vmInstance];
       const g = scenario.vms[d.vmSpec].guest;
-      this.idleActive.push(
-        g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.activeMean }, f)) : () => 0,
-      );
-      this.idleIdle.push(
-        g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.idleMean }, f)) : () => 0,
-      );
+      this.idleActive.push(specActive[d.vmSpec]);
+      this.idleIdle.push(specIdle[d.vmSpec]);
       this.ipiMean[i] = g.ipi && g.ipi.rate > 0 && vm.vcpus > 1 ? (f * 1e9) / g.ipi.rate : 0;
       this.ipiVector[i] = g.ipi ? g.ipi.vector : 0;
       this.timerVector[i] = g.timerVector;
