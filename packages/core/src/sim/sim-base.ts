@@ -22,7 +22,7 @@ import { IpiPatterns } from './ipi-patterns.ts';
 import { ledgerSlots, ledgerStride } from './ledger.ts';
 import { NicQueues } from './nic.ts';
 import { RngStreams } from './rng.ts';
-import type { Topology } from './topology.ts';
+import type { Topology, VcpuDesc } from './topology.ts';
 import { distToCycles } from './topology.ts';
 import { Vcpu } from './vcpu.ts';
 
@@ -81,7 +81,13 @@ export abstract class SimBase {
   readonly q = new EventQueue(4096);
   readonly rng: RngStreams;
   readonly cnt = new Counters();
+  /**
+   * Every vCPU's context by index. Sharded, only the VMs this shard has a vCPU of are built: the other entries are
+   * holes, never read (nothing of a VM wholly on another shard can reach this one).
+   */
   readonly vcpus: Vcpu[];
+  /** The vCPUs this Sim owns, in index order (all of them unsharded). */
+  readonly ownVcpus: Vcpu[];
   readonly arena: Arena;
   readonly pcpuCur: Int32Array;
   protected readonly pcpuOwned: Uint8Array;
@@ -243,14 +249,14 @@ export abstract class SimBase {
     const specIdle = scenario.vms.map(({ guest: g }) =>
       g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.idleMean }, f)) : none,
     );
-    this.vcpus = topo.vcpus.map((d, i) => {
+    // A shard builds the contexts of the VMs it has a vCPU of (DESIGN §19.8): its own vCPUs, and their VM-mates on
+    // other shards, which exist only as the targets of cross-shard sends (their index and entity). The contexts of
+    // VMs wholly on other shards are never touched, so they are not built (holes in `vcpus`).
+    const needVm = new Uint8Array(topo.vms.length).fill(opts.shard ? 0 : 1);
+    if (opts.shard)
+      for (let i = 0; i < V; i++) if (this.vcpuOwner[i] === this.self) needVm[topo.vcpus[i].vmInstance] = 1;
+    const build = (d: VcpuDesc, i: number): Vcpu => {
       const vm = topo.vms[d.vmInstance];
-      const g = scenario.vms[d.vmSpec].guest;
-      this.idleActive.push(specActive[d.vmSpec]);
-      this.idleIdle.push(specIdle[d.vmSpec]);
-      this.ipiMean[i] = g.ipi && g.ipi.rate > 0 && vm.vcpus > 1 ? (f * 1e9) / g.ipi.rate : 0;
-      this.ipiVector[i] = g.ipi ? g.ipi.vector : 0;
-      this.timerVector[i] = g.timerVector;
       return new Vcpu(
         i,
         P + i,
@@ -266,6 +272,22 @@ export abstract class SimBase {
         this.arena,
         ledgerIx[d.vmInstance],
       );
+    };
+    this.vcpus = opts.shard ? new Array<Vcpu>(V) : [];
+    this.ownVcpus = [];
+    topo.vcpus.forEach((d, i) => {
+      const vm = topo.vms[d.vmInstance];
+      const g = scenario.vms[d.vmSpec].guest;
+      this.idleActive.push(specActive[d.vmSpec]);
+      this.idleIdle.push(specIdle[d.vmSpec]);
+      this.ipiMean[i] = g.ipi && g.ipi.rate > 0 && vm.vcpus > 1 ? (f * 1e9) / g.ipi.rate : 0;
+      this.ipiVector[i] = g.ipi ? g.ipi.vector : 0;
+      this.timerVector[i] = g.timerVector;
+      if (needVm[d.vmInstance] === 0) return;
+      const vc = build(d, i);
+      if (opts.shard) this.vcpus[i] = vc;
+      else this.vcpus.push(vc);
+      if (this.vcpuOwner[i] === this.self) this.ownVcpus.push(vc);
     });
   }
 
