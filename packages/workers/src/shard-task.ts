@@ -16,7 +16,7 @@ import {
   Sim,
   SpscRing,
   WindowExchange,
-} from '@ivsim/core';
+} from '@ivsim/core/shard';
 import {
   ABORT_FAILED,
   ABORTED_MESSAGE,
