@@ -175,7 +175,16 @@ export abstract class SimBase {
     this.seq = new Float64Array(P + V + Q);
     this.actEv = new Int32Array(V).fill(-1);
     // The ledger part of each arena block holds the vectors the widest VM uses (DESIGN §19.3).
-    const ledgerIx = topo.vms.map((vm) => ledgerSlots(vm.kinds).ix);
+    // (one slot map per vector table: the instances of a VM spec share theirs)
+    const slotMaps = new Map<Uint8Array, Int16Array>();
+    const ledgerIx = topo.vms.map((vm) => {
+      let ix = slotMaps.get(vm.kinds);
+      if (ix === undefined) {
+        ix = ledgerSlots(vm.kinds).ix;
+        slotMaps.set(vm.kinds, ix);
+      }
+      return ix;
+    });
     this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer, ledgerStride(topo.vms));
     this.self = opts.shard?.self ?? 0;
     this.send = opts.shard?.send ?? null;
