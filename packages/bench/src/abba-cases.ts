@@ -16,6 +16,8 @@ export const BENCH_CASES: Record<string, string> = {
   'fleet/1': 'fleet (1,024 vCPUs) through ParallelRun on 1 shard',
   'fleet/2': 'fleet (1,024 vCPUs) through ParallelRun on 2 shards',
   'fleet-100k/2': 'fleet scaled to 10^5 vCPUs (6,250 VMs × 16 on 4,096 pCPUs) through ParallelRun on 2 shards',
+  'fleet-1m/2':
+    'fleet scaled to 10^6 vCPUs (62,500 VMs × 16 on 4,096 pCPUs) through ParallelRun on 2 shards (needs MAX_TOTAL_VCPUS ≥ 10^6)',
 };
 
 /** fleet with `count` VMs of 16 vCPUs on the most pCPUs a scenario may have. */
@@ -53,7 +55,9 @@ export function benchCase(
       ? bareQueue(costNames)
       : base === 'fleet-100k'
         ? bigFleet(builtins.fleet, 6250)
-        : builtins[base];
+        : base === 'fleet-1m'
+          ? bigFleet(builtins.fleet, 62_500)
+          : builtins[base];
   if (!s || !(name in BENCH_CASES))
     throw new Error(`unknown case "${name}" (known: ${Object.keys(BENCH_CASES).join(', ')})`);
   return { scenario: { ...s, duration: durationNs }, shards };
