@@ -19,6 +19,8 @@ export const BENCH_CASES: Record<string, string> = {
   'big-vm/1': 'big-vm (one 64-vCPU IPI-heavy VM) through ParallelRun on 1 shard',
   'big-vm/2': 'big-vm through ParallelRun on 2 shards, default partition (the cost model keeps the VM whole)',
   'big-vm-split/2': 'big-vm through ParallelRun on 2 shards with engine.partition = split (the VM halved)',
+  'fleet-1m/2':
+    'fleet scaled to 10^6 vCPUs (62,500 VMs × 16 on 4,096 pCPUs) through ParallelRun on 2 shards (needs MAX_TOTAL_VCPUS ≥ 10^6)',
 };
 
 /** fleet with `count` VMs of 16 vCPUs on the most pCPUs a scenario may have. */
@@ -58,7 +60,9 @@ export function benchCase(
         ? bigFleet(builtins.fleet, 6250)
         : base === 'big-vm-split'
           ? { ...builtins['big-vm'], engine: { partition: 'split' } }
-          : builtins[base];
+          : base === 'fleet-1m'
+            ? bigFleet(builtins.fleet, 62_500)
+            : builtins[base];
   if (!s || !(name in BENCH_CASES))
     throw new Error(`unknown case "${name}" (known: ${Object.keys(BENCH_CASES).join(', ')})`);
   return { scenario: { ...s, duration: durationNs }, shards };

@@ -201,6 +201,9 @@ export class ParallelRun {
       if (this.stopTimer) clearTimeout(this.stopTimer);
       this.stopTimer = null;
       await this.destroyPool(pool);
+      // The arena is 0.2 GB at 10^5 vCPUs: a finished run keeps none of it (snapshot() then answers null).
+      this.arena = null;
+      this.barrier = null;
     }
     const wall = (performance.now() - t0) / 1000;
     const res = assembleResults(s, runs, this.plan.report, { shards: n, wallSeconds: wall });
@@ -229,9 +232,8 @@ export class ParallelRun {
             : (SpscRing.create(this.opts.ringCapacity ?? RING_CAPACITY, REC_WORDS_PACKED).buffer as SharedArrayBuffer),
         );
     const stride = ledgerStride(topo.vms);
-    const arena = new SharedArrayBuffer(Arena.bytes(topo.vcpus.length, stride));
+    const arena = this.arenaFor(Arena.bytes(topo.vcpus.length, stride));
     this.barrier = barrier;
-    this.arena = arena;
     this.arenaLedgerSlots = stride;
     this.ctl.fill(0);
     const fault = this.opts.fault
@@ -284,6 +286,22 @@ export class ParallelRun {
       this.sync.spilled += p.spilled;
     }
     return { run: { scheme, counters, pending }, crossTraffic: part.crossTraffic };
+  }
+
+  /**
+   * The vCPU arena of the next scheme: the previous scheme's, zeroed, when it has the size (every scheme of a run
+   * has the same vCPUs and VMs, so it always has), so one run holds one arena however many schemes it has — a new
+   * one per scheme would keep two alive until the shards' threads collect their views of the old one.
+   */
+  private arenaFor(bytes: number): SharedArrayBuffer {
+    const old = this.arena;
+    if (old !== null && old.byteLength === bytes) {
+      new Uint8Array(old).fill(0);
+      return old;
+    }
+    this.arena = null;
+    this.arena = new SharedArrayBuffer(bytes);
+    return this.arena;
   }
 
   /** Progress read from the control SAB (no messages to the shards). */

@@ -7,16 +7,16 @@
 // When no VM spans two shards nothing can cross (lookahead = ∞): the shard then runs on its own in chunks, only
 // polling the abort flag and publishing progress between chunks.
 
-import { resolveCosts } from '@ivsim/core';
 import {
   Barrier,
   buildTopology,
   createScheme,
   OutboundChannel,
+  resolveCosts,
   Sim,
   SpscRing,
   WindowExchange,
-} from '@ivsim/core/internal';
+} from '@ivsim/core/shard';
 import {
   ABORT_FAILED,
   ABORTED_MESSAGE,

@@ -55,9 +55,8 @@ export class Arena {
     return this.u32.subarray(b, b + len);
   }
 
-  /** A view of `len` Float64 slots at `off` of vCPU `vcpu`'s ledger area. */
-  ledgerView(vcpu: number, off: number, len: number): Float64Array {
-    const b = vcpu * this.f64Slots + off;
-    return this.f64.subarray(b, b + len);
+  /** Index in `f64` of the first slot of vCPU `vcpu`'s ledger area. */
+  ledgerBase(vcpu: number): number {
+    return vcpu * this.f64Slots;
   }
 }

@@ -27,11 +27,10 @@ export class Sim extends HostScheduling {
   /** Initial events: arrivals, ticks, idle periods, IPIs, slices; first vCPU on each pCPU starts running. */
   start(): void {
     const { topo, P, V } = this;
-    for (const vc of this.vcpus) if (this.owns(vc.index)) this.scheme.init(this, vc);
+    for (const vc of this.ownVcpus) this.scheme.init(this, vc);
     // The first vCPU of each pCPU runs, the others queue — all queued before anything is loaded, so a vcpu_load
     // at t = 0 sees its pCPU's run queue as it is (KVM's single_task_running()).
-    for (const vc of this.vcpus) {
-      if (!this.owns(vc.index)) continue;
+    for (const vc of this.ownVcpus) {
       const p = vc.pcpu;
       if (this.pcpuCur[p] < 0) {
         this.pcpuCur[p] = vc.index;
@@ -43,8 +42,7 @@ export class Sim extends HostScheduling {
         this.sched.enqueue(p, vc.index);
       }
     }
-    for (const vc of this.vcpus) {
-      if (!this.owns(vc.index)) continue;
+    for (const vc of this.ownVcpus) {
       if (this.pcpuCur[vc.pcpu] === vc.index) {
         vc.run = RUN_GUEST;
         this.scheme.schedIn(this, vc);
@@ -116,8 +114,7 @@ export class Sim extends HostScheduling {
     const cnt = this.cnt;
     const ages = cnt.pendingAge;
     const visit = (raisedAt: number) => ages.record(end - raisedAt);
-    for (const vc of this.vcpus) {
-      if (!this.owns(vc.index)) continue;
+    for (const vc of this.ownVcpus) {
       if (vc.run === RUN_GUEST && vc.segStart < end) this.closeSegment(vc, end);
       cnt.cycWork += vc.cycWork;
       cnt.cycHandler += vc.cycHandler;
@@ -151,13 +148,13 @@ export class Sim extends HostScheduling {
       this.nic.forEachInRing(qi, (t) => cnt.packetAgeAtEnd.record(end - t));
       if (q.process === ARR_CLOSED) cnt.requestsInGuest += this.nic.len[qi];
     });
-    for (const vc of this.vcpus) if (this.owns(vc.index)) cnt.requestsInGuest += this.nic.appLen[vc.index];
+    for (const vc of this.ownVcpus) cnt.requestsInGuest += this.nic.appLen[vc.index];
   }
 
   /** Interrupts pending at the end (after finish): in the schemes' structures plus those outside any. */
   pendingTotal(): number {
     let n = this.cnt.pendingOutside;
-    for (const vc of this.vcpus) if (this.owns(vc.index)) n += this.scheme.pendingCount(this, vc);
+    for (const vc of this.ownVcpus) n += this.scheme.pendingCount(this, vc);
     return n;
   }
 }

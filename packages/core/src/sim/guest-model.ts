@@ -3,8 +3,8 @@
 // how the LAPIC timer is programmed, and the guest's interrupts-off sections. The engine runs this program; the
 // scheme decides what each access costs (an exit, a virtualized access, or a native one).
 
+import { eoiAtStart } from '../scenario/defaults.ts';
 import type { Scenario, SchemeId } from '../scenario/schema.ts';
-import { eoiAtStart } from '../scenario/schema.ts';
 import { makeSampler, type Sampler } from './distributions.ts';
 import type { Topology } from './topology.ts';
 import { distToCycles } from './topology.ts';

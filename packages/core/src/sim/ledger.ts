@@ -52,15 +52,19 @@ class WideLedger {
 }
 
 export class PendingLedger {
-  /** Raise time (cycles) of the instance pending in the first stage, per slot. */
-  private readonly postedAtS: Float64Array;
-  /** 1 when that instance arrived while its target ran in guest mode. */
-  private readonly postedRunningS: Float64Array;
-  /** Raise time of the instance pending in the delivery stage. */
-  private readonly acceptedAtS: Float64Array;
-  private readonly acceptedRunningS: Float64Array;
-  /** Handler work (cycles) carried by raised, not yet handled interrupts. */
-  private readonly workS: Float64Array;
+  /**
+   * The arena's Float64 area and where this vCPU's five slot arrays start in it: raise time of the instance
+   * pending in the first stage (postedAt), 1 when it arrived while its target ran in guest mode (postedRunning),
+   * the same two for the delivery stage (acceptedAt, acceptedRunning), and the handler work (cycles) carried by
+   * raised, not yet handled interrupts (work). Offsets into one array rather than five views: a typed-array view is
+   * ~100 bytes of heap, and 10^5–10^6 vCPUs carry one ledger each (DESIGN §19.10).
+   */
+  private readonly f64: Float64Array;
+  private readonly postedAtB: number;
+  private readonly postedRunningB: number;
+  private readonly acceptedAtB: number;
+  private readonly acceptedRunningB: number;
+  private readonly workB: number;
 
   constructor(
     arena: Arena,
@@ -69,11 +73,13 @@ export class PendingLedger {
     private readonly ix: Int16Array,
   ) {
     const n = arena.ledgerSlots;
-    this.postedAtS = arena.ledgerView(vcpu, 0, n);
-    this.postedRunningS = arena.ledgerView(vcpu, n, n);
-    this.acceptedAtS = arena.ledgerView(vcpu, 2 * n, n);
-    this.acceptedRunningS = arena.ledgerView(vcpu, 3 * n, n);
-    this.workS = arena.ledgerView(vcpu, 4 * n, n);
+    const b = arena.ledgerBase(vcpu);
+    this.f64 = arena.f64;
+    this.postedAtB = b;
+    this.postedRunningB = b + n;
+    this.acceptedAtB = b + 2 * n;
+    this.acceptedRunningB = b + 3 * n;
+    this.workB = b + 4 * n;
   }
 
   private wideLedger: WideLedger | null = null;
@@ -85,29 +91,29 @@ export class PendingLedger {
 
   postedAt(v: number): number {
     const k = this.ix[v];
-    return k >= 0 ? this.postedAtS[k] : this.wide.postedAt[v];
+    return k >= 0 ? this.f64[this.postedAtB + k] : this.wide.postedAt[v];
   }
 
   postedRunning(v: number): number {
     const k = this.ix[v];
-    return k >= 0 ? this.postedRunningS[k] : this.wide.postedRunning[v];
+    return k >= 0 ? this.f64[this.postedRunningB + k] : this.wide.postedRunning[v];
   }
 
   acceptedAt(v: number): number {
     const k = this.ix[v];
-    return k >= 0 ? this.acceptedAtS[k] : this.wide.acceptedAt[v];
+    return k >= 0 ? this.f64[this.acceptedAtB + k] : this.wide.acceptedAt[v];
   }
 
   acceptedRunning(v: number): number {
     const k = this.ix[v];
-    return k >= 0 ? this.acceptedRunningS[k] : this.wide.acceptedRunning[v];
+    return k >= 0 ? this.f64[this.acceptedRunningB + k] : this.wide.acceptedRunning[v];
   }
 
   post(v: number, at: number, running: number): void {
     const k = this.ix[v];
     if (k >= 0) {
-      this.postedAtS[k] = at;
-      this.postedRunningS[k] = running;
+      this.f64[this.postedAtB + k] = at;
+      this.f64[this.postedRunningB + k] = running;
     } else {
       this.wide.postedAt[v] = at;
       this.wide.postedRunning[v] = running;
@@ -117,8 +123,8 @@ export class PendingLedger {
   accept(v: number, at: number, running: number): void {
     const k = this.ix[v];
     if (k >= 0) {
-      this.acceptedAtS[k] = at;
-      this.acceptedRunningS[k] = running;
+      this.f64[this.acceptedAtB + k] = at;
+      this.f64[this.acceptedRunningB + k] = running;
     } else {
       this.wide.acceptedAt[v] = at;
       this.wide.acceptedRunning[v] = running;
@@ -133,29 +139,34 @@ export class PendingLedger {
   /** Handler work an interrupt of v brings (sampled when it reaches its target). */
   addWork(v: number, cycles: number): void {
     const k = this.ix[v];
-    if (k >= 0) this.workS[k] += cycles;
+    if (k >= 0) this.f64[this.workB + k] += cycles;
     else this.wide.work[v] += cycles;
   }
 
   /** The queued work of v, which the handler now starting processes (the ledger keeps none). */
   takeWork(v: number): number {
     const k = this.ix[v];
-    const a = k >= 0 ? this.workS : this.wide.work;
-    const i = k >= 0 ? k : v;
+    const a = k >= 0 ? this.f64 : this.wide.work;
+    const i = k >= 0 ? this.workB + k : v;
     const w = a[i];
     a[i] = 0;
     return w;
   }
 }
 
+const NO_TARGETS = new Int32Array(0);
+const NO_TIMES = new Float64Array(0);
+
 /**
  * IPIs the guest wanted to send while it could not execute (FIFO of target vCPU + intent time + vector). A target
  * of -1 is a broadcast to every other vCPU of the sender's VM (DESIGN §16).
  */
 export class DeferredIpis {
-  private targets = new Int32Array(8);
-  private times = new Float64Array(8);
-  private vectors = new Int32Array(8);
+  // Empty until the first deferral (most vCPUs of a large fleet never defer one): three small typed arrays per vCPU
+  // are ~600 bytes of heap each, at 10^5–10^6 vCPUs.
+  private targets = NO_TARGETS;
+  private times = NO_TIMES;
+  private vectors = NO_TARGETS;
   private head = 0;
   length = 0;
 
@@ -193,9 +204,10 @@ export class DeferredIpis {
 
   private grow(): void {
     const n = this.targets.length;
-    const t = new Int32Array(2 * n);
-    const a = new Float64Array(2 * n);
-    const v = new Int32Array(2 * n);
+    const m = n === 0 ? 8 : 2 * n;
+    const t = new Int32Array(m);
+    const a = new Float64Array(m);
+    const v = new Int32Array(m);
     for (let k = 0; k < this.length; k++) {
       const j = (this.head + k) % n;
       t[k] = this.targets[j];

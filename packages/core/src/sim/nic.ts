@@ -68,7 +68,7 @@ export class NicQueues {
   private readonly appCap: Int32Array;
   private readonly appHead: Int32Array;
   readonly appLen: Int32Array;
-  /** vcpu × 256 + vector → NAPI queue index, or -1. */
+  /** vcpu × 256 + vector → NAPI queue index, or -1; empty when no queue uses NAPI (`any` false: never read). */
   readonly napiOf: Int32Array;
   readonly any: boolean;
 
@@ -88,7 +88,9 @@ export class NicQueues {
     this.itrReg = new Float64Array(Q).fill(IXGBE_20K_ITR); // ixgbevf_configure_msix: rx_itr_setting 1 → 20K
     this.itrClass = new Uint8Array(Q); // kzalloc'd ring container: lowest_latency
     this.itrPackets = new Float64Array(Q);
-    this.napiOf = new Int32Array(V * 256).fill(-1);
+    // 1 KiB per vCPU, so only when some queue polls (a fleet without NAPI at 10^5 vCPUs would carry 100 MB of -1).
+    const napi = queues.some((q) => q.napi !== null);
+    this.napiOf = new Int32Array(napi ? V * 256 : 0).fill(-1);
     const perVcpu = new Int32Array(V);
     let total = 0;
     queues.forEach((q, qi) => {

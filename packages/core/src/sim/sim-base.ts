@@ -8,7 +8,8 @@ import type { DeliveryScheme } from '../hv/scheme.ts';
 import { Arena } from '../mem/vcpu-block.ts';
 import { ExitReasonId } from '../model/vocabulary.ts';
 import type { CostTable } from '../scenario/costs.ts';
-import { guestHaltPollConfig, haltPollConfig, type Scenario } from '../scenario/schema.ts';
+import { guestHaltPollConfig, haltPollConfig } from '../scenario/defaults.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { Arrivals } from './arrivals.ts';
 import { Counters } from './counters.ts';
 import { makeSampler, type Sampler } from './distributions.ts';
@@ -22,7 +23,7 @@ import { IpiPatterns } from './ipi-patterns.ts';
 import { ledgerSlots, ledgerStride } from './ledger.ts';
 import { NicQueues } from './nic.ts';
 import { RngStreams } from './rng.ts';
-import type { Topology } from './topology.ts';
+import type { Topology, VcpuDesc } from './topology.ts';
 import { distToCycles } from './topology.ts';
 import { Vcpu } from './vcpu.ts';
 
@@ -81,7 +82,13 @@ export abstract class SimBase {
   readonly q = new EventQueue(4096);
   readonly rng: RngStreams;
   readonly cnt = new Counters();
+  /**
+   * Every vCPU's context by index. Sharded, only the VMs this shard has a vCPU of are built: the other entries are
+   * holes, never read (nothing of a VM wholly on another shard can reach this one).
+   */
   readonly vcpus: Vcpu[];
+  /** The vCPUs this Sim owns, in index order (all of them unsharded). */
+  readonly ownVcpus: Vcpu[];
   readonly arena: Arena;
   readonly pcpuCur: Int32Array;
   protected readonly pcpuOwned: Uint8Array;
@@ -168,7 +175,16 @@ export abstract class SimBase {
     this.seq = new Float64Array(P + V + Q);
     this.actEv = new Int32Array(V).fill(-1);
     // The ledger part of each arena block holds the vectors the widest VM uses (DESIGN §19.3).
-    const ledgerIx = topo.vms.map((vm) => ledgerSlots(vm.kinds).ix);
+    // (one slot map per vector table: the instances of a VM spec share theirs)
+    const slotMaps = new Map<Uint8Array, Int16Array>();
+    const ledgerIx = topo.vms.map((vm) => {
+      let ix = slotMaps.get(vm.kinds);
+      if (ix === undefined) {
+        ix = ledgerSlots(vm.kinds).ix;
+        slotMaps.set(vm.kinds, ix);
+      }
+      return ix;
+    });
     this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer, ledgerStride(topo.vms));
     this.self = opts.shard?.self ?? 0;
     this.send = opts.shard?.send ?? null;
@@ -235,18 +251,22 @@ export abstract class SimBase {
     this.ipiVector = new Int32Array(V);
     this.timerVector = new Int32Array(V);
     const f = topo.freqGHz;
-    this.vcpus = topo.vcpus.map((d, i) => {
+    // Samplers are pure functions of (rng, stream): one pair per VM spec, shared by its vCPUs.
+    const none: Sampler = () => 0;
+    const specActive = scenario.vms.map(({ guest: g }) =>
+      g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.activeMean }, f)) : none,
+    );
+    const specIdle = scenario.vms.map(({ guest: g }) =>
+      g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.idleMean }, f)) : none,
+    );
+    // A shard builds the contexts of the VMs it has a vCPU of (DESIGN §19.10): its own vCPUs, and their VM-mates on
+    // other shards, which exist only as the targets of cross-shard sends (their index and entity). The contexts of
+    // VMs wholly on other shards are never touched, so they are not built (holes in `vcpus`).
+    const needVm = new Uint8Array(topo.vms.length).fill(opts.shard ? 0 : 1);
+    if (opts.shard)
+      for (let i = 0; i < V; i++) if (this.vcpuOwner[i] === this.self) needVm[topo.vcpus[i].vmInstance] = 1;
+    const build = (d: VcpuDesc, i: number): Vcpu => {
       const vm = topo.vms[d.vmInstance];
-      const g = scenario.vms[d.vmSpec].guest;
-      this.idleActive.push(
-        g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.activeMean }, f)) : () => 0,
-      );
-      this.idleIdle.push(
-        g.idle ? makeSampler(distToCycles({ dist: 'exponential', mean: g.idle.idleMean }, f)) : () => 0,
-      );
-      this.ipiMean[i] = g.ipi && g.ipi.rate > 0 && vm.vcpus > 1 ? (f * 1e9) / g.ipi.rate : 0;
-      this.ipiVector[i] = g.ipi ? g.ipi.vector : 0;
-      this.timerVector[i] = g.timerVector;
       return new Vcpu(
         i,
         P + i,
@@ -262,6 +282,22 @@ export abstract class SimBase {
         this.arena,
         ledgerIx[d.vmInstance],
       );
+    };
+    this.vcpus = opts.shard ? new Array<Vcpu>(V) : [];
+    this.ownVcpus = [];
+    topo.vcpus.forEach((d, i) => {
+      const vm = topo.vms[d.vmInstance];
+      const g = scenario.vms[d.vmSpec].guest;
+      this.idleActive.push(specActive[d.vmSpec]);
+      this.idleIdle.push(specIdle[d.vmSpec]);
+      this.ipiMean[i] = g.ipi && g.ipi.rate > 0 && vm.vcpus > 1 ? (f * 1e9) / g.ipi.rate : 0;
+      this.ipiVector[i] = g.ipi ? g.ipi.vector : 0;
+      this.timerVector[i] = g.timerVector;
+      if (needVm[d.vmInstance] === 0) return;
+      const vc = build(d, i);
+      if (opts.shard) this.vcpus[i] = vc;
+      else this.vcpus.push(vc);
+      if (this.vcpuOwner[i] === this.self) this.ownVcpus.push(vc);
     });
   }
 

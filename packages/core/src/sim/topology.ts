@@ -139,30 +139,32 @@ export function buildTopology(s: Scenario, bareMetal: boolean): Topology {
   let spreadNext = 0;
   s.vms.forEach((spec, si) => {
     const g = spec.guest;
+    // The instances of a spec share its vector tables (identical by construction, never written after setup):
+    // at 10^5–10^6 vCPUs, 3 KB of tables per VM instance would be 20–200 MB per thread (DESIGN §19.10).
+    const kinds = new Uint8Array(256);
+    const handlers: Sampler[] = new Array(256);
+    const base = makeSampler(distToCycles(g.handler, f));
+    for (let v = 0; v < 256; v++) handlers[v] = base;
+    // Guest timer and IPIs are pure signals: one handler run per delivered interrupt (DESIGN §18).
+    const perInterrupt = new Uint8Array(256).fill(1);
+    kinds[g.timerVector] = KIND_TIMER;
+    handlers[g.timerVector] = makeSampler(distToCycles(g.timerHandler, f));
+    // A single-vCPU VM sends no IPIs (the engine's IPI source needs another vCPU), so its IPI vector names
+    // nothing and must not relabel a vector the timer or a device uses.
+    if (g.ipi && spec.vcpus > 1) {
+      kinds[g.ipi.vector] = KIND_IPI;
+      if (g.ipi.handler) handlers[g.ipi.vector] = makeSampler(distToCycles(g.ipi.handler, f));
+    }
+    // IPI patterns (DESIGN §16): scheduler_ipi and the call-function handler of a broadcast.
+    if (g.resched && spec.vcpus > 1) {
+      kinds[g.resched.vector] = KIND_RESCHED;
+      handlers[g.resched.vector] = makeSampler(distToCycles(g.resched.handler, f));
+    }
+    if (g.tlbShootdown && spec.vcpus > 1) {
+      kinds[g.tlbShootdown.vector] = KIND_CALL_FUNC;
+      handlers[g.tlbShootdown.vector] = makeSampler(distToCycles(g.tlbShootdown.handler, f));
+    }
     for (let k = 0; k < spec.count; k++) {
-      const kinds = new Uint8Array(256);
-      const handlers: Sampler[] = new Array(256);
-      const base = makeSampler(distToCycles(g.handler, f));
-      for (let v = 0; v < 256; v++) handlers[v] = base;
-      // Guest timer and IPIs are pure signals: one handler run per delivered interrupt (DESIGN §18).
-      const perInterrupt = new Uint8Array(256).fill(1);
-      kinds[g.timerVector] = KIND_TIMER;
-      handlers[g.timerVector] = makeSampler(distToCycles(g.timerHandler, f));
-      // A single-vCPU VM sends no IPIs (the engine's IPI source needs another vCPU), so its IPI vector names
-      // nothing and must not relabel a vector the timer or a device uses.
-      if (g.ipi && spec.vcpus > 1) {
-        kinds[g.ipi.vector] = KIND_IPI;
-        if (g.ipi.handler) handlers[g.ipi.vector] = makeSampler(distToCycles(g.ipi.handler, f));
-      }
-      // IPI patterns (DESIGN §16): scheduler_ipi and the call-function handler of a broadcast.
-      if (g.resched && spec.vcpus > 1) {
-        kinds[g.resched.vector] = KIND_RESCHED;
-        handlers[g.resched.vector] = makeSampler(distToCycles(g.resched.handler, f));
-      }
-      if (g.tlbShootdown && spec.vcpus > 1) {
-        kinds[g.tlbShootdown.vector] = KIND_CALL_FUNC;
-        handlers[g.tlbShootdown.vector] = makeSampler(distToCycles(g.tlbShootdown.handler, f));
-      }
       const inst: VmInstance = {
         name: spec.count > 1 ? `${spec.name}#${k}` : spec.name,
         spec: si,
@@ -189,13 +191,19 @@ export function buildTopology(s: Scenario, bareMetal: boolean): Topology {
     else bySpecName.set(name, [vm]);
   }
   s.devices.forEach((d, di) => {
+    const tablesDone = new Set<Uint8Array>(); // the spec's shared tables get the device's vectors once
+    const handler = d.handler ? makeSampler(distToCycles(d.handler, f)) : null;
     (bySpecName.get(d.vm) ?? []).forEach((vm) => {
       const targets = d.queues === 'per-vcpu' ? Array.from({ length: vm.vcpus }, (_, i) => i) : d.queues;
+      const first = !tablesDone.has(vm.kinds);
+      tablesDone.add(vm.kinds);
       targets.forEach((t, qi) => {
         const vector = d.vector + qi;
-        vm.kinds[vector] = KIND_DEVICE;
-        vm.perInterrupt[vector] = d.napi || deviceWork(d) === 'per-interrupt' ? 1 : 0;
-        if (d.handler) vm.handlers[vector] = makeSampler(distToCycles(d.handler, f));
+        if (first) {
+          vm.kinds[vector] = KIND_DEVICE;
+          vm.perInterrupt[vector] = d.napi || deviceWork(d) === 'per-interrupt' ? 1 : 0;
+          if (handler) vm.handlers[vector] = handler;
+        }
         queues.push(queueDesc(d, di, `${d.name}@${vm.name}.q${qi}`, vm.firstVcpu + t, vector, f));
       });
     });

@@ -82,6 +82,18 @@ describe('unbounded inputs', () => {
     expect(rejection(s)).toMatch(/^scenario\.vms\[0\]\.count: .*vCPUs/);
   });
 
+  it('the vCPU bound is 2^20: a 10^6-vCPU fleet validates, 2^20 + 16 vCPUs names vms[1].count', () => {
+    const s = small();
+    s.devices = [];
+    s.vms = [{ ...s.vms[0], name: 'a', vcpus: 16, count: 62_500, pin: 'spread' }];
+    expect(() => validateScenario(s)).not.toThrow();
+    s.vms = [
+      { ...s.vms[0], name: 'a', count: 65_536 },
+      { ...s.vms[0], name: 'b', count: 1 },
+    ];
+    expect(rejection(s)).toMatch(/^scenario\.vms\[1\]\.count: the scenario reaches more than 1048576 vCPUs/);
+  });
+
   it.each([
     ['1e308 ns (Infinity cycles)', 1e308, /^scenario\.duration: /],
     ['5e-324 ns (0 cycles, perSecond: null)', 5e-324, /^scenario\.duration: .*less than one cycle/],

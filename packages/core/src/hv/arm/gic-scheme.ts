@@ -16,8 +16,8 @@
 
 import { ARM_MISR } from '../../arch/arm/cpuif-block.ts';
 import { cpuifMaintenance, cpuifVirqPending, icvEoir, icvIar } from '../../arch/arm/vcpu-if.ts';
+import { gicConfig } from '../../scenario/defaults.ts';
 import type { SchemeId } from '../../scenario/schema.ts';
-import { gicConfig } from '../../scenario/schema.ts';
 import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../../sim/vcpu.ts';
 import {
   CAUSE_DEVICE,
