@@ -5,8 +5,11 @@
 
 import type { SchemeId } from '../scenario/schema.ts';
 import { GicScheme } from './arm/gic-scheme.ts';
+import { gicv2Backend } from './arm/gicv2-backend.ts';
 
 export class ArmGicv2Scheme extends GicScheme {
   readonly id: SchemeId = 'arm-gicv2';
-  protected readonly gen = 2;
+  constructor() {
+    super(gicv2Backend, null);
+  }
 }

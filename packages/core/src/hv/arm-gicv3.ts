@@ -5,8 +5,11 @@
 
 import type { SchemeId } from '../scenario/schema.ts';
 import { GicScheme } from './arm/gic-scheme.ts';
+import { gicv3Backend } from './arm/gicv3-backend.ts';
 
 export class ArmGicv3Scheme extends GicScheme {
   readonly id: SchemeId = 'arm-gicv3';
-  protected readonly gen = 3;
+  constructor() {
+    super(gicv3Backend, null);
+  }
 }

@@ -40,7 +40,7 @@ export const BLOCKING_SLOTS = [
   'pi.wakeupVector', // POSTED_INTR_WAKEUP_VECTOR handled for a blocked vCPU (incl. KVM's self-IPI)
   'pi.wakeupDisarmed', // reloaded before any wake-up vector (woken by something else: timer, KVM post, …)
   'pi.wakeupArmedAtEnd',
-  // GICv4 (arm-gicv4, hv/arm-gicv4.ts)
+  // GICv4 (arm-gicv4, hv/arm/gicv4-direct.ts)
   'v4.doorbellRequests', // vgic_v4_put(need_db): the vPE made non-resident with a doorbell around WFI
   'v4.doorbells', // doorbells raised (GICv4.0 per vLPI, GICv4.1 per vPE)
   'v4.doorbellWakes', // of those, the vCPU was halted (polling or blocked) and is woken

@@ -8,11 +8,13 @@
 //     real underflow / no-pending / EOIcount logic when the LRs overflowed, forces EXIT:MAINTENANCE after
 //     maintenanceLatency;
 //   - SGIs trap on the sender (GICD_SGIR MMIO on GICv2, ICC_SGI1R on GICv3) and reach the target as a kick;
-//   - WFI traps (EXIT:ARM_WFI) while HCR_EL2.TWI is set (always, except GICv4 when KVM clears it: arm-gicv4.ts);
+//   - WFI traps (EXIT:ARM_WFI) while HCR_EL2.TWI is set (always, except GICv4 when KVM clears it: gicv4-direct.ts);
 //     the vCPU blocks unless kvm_vgic_vcpu_pending_irq says otherwise.
 // The sync is done lazily at the next entry (or when the WFI decision needs it): the LRs do not change while the
 // vCPU is out of guest mode, so folding them then gives KVM's result. A vCPU's state is only touched by events of
 // that vCPU; other vCPUs are reached through Sim.sendIpi.
+// What differs between generations is the backend's (gic-backend.ts; no generation test here); GICv4 direct
+// injection is the optional component `direct` (gicv4-direct.ts), consulted where it changes the path.
 
 import { ARM_MISR } from '../../arch/arm/cpuif-block.ts';
 import { cpuifMaintenance, cpuifVirqPending, icvEoir, icvIar } from '../../arch/arm/vcpu-if.ts';
@@ -27,26 +29,16 @@ import {
   CAUSE_IPI,
   ExitReasonId,
 } from '../exit-reasons.ts';
-import { sgiClusterEnd } from '../ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost } from '../scheme.ts';
 import { kvmVgicInjectIrq, kvmVgicVcpuPendingIrq } from '../vgic/vgic.ts';
 import { vgicSetPhysLine } from '../vgic/vgic-dist.ts';
 import { kvmVgicSyncHwstate, vgicFlushLrState } from '../vgic/vgic-flush.ts';
-import { vgicItsTriggerMsi } from '../vgic/vgic-its.ts';
-import { SGIR_FILTER_LIST, vgicV2WriteSgir, vgicV3DispatchSgi } from '../vgic/vgic-sgi.ts';
 import { EV_KICK, OWNER_TIMER } from '../vgic/vgic-state.ts';
 import { VTIMER_PPI } from '../vgic/vtimer.ts';
+import type { GicBackend } from './gic-backend.ts';
 import { gicForEachPending, gicIsPending, gicPendingCount } from './gic-pending.ts';
-import {
-  createGicVm,
-  deviceIntid,
-  type GicGen,
-  type GicVm,
-  ITS_DEV_NIC,
-  resetCpuif,
-  sgiOfVector,
-  vectorOfIntid,
-} from './gic-vm.ts';
+import { createGicVm, type GicVm, resetCpuif, sgiOfVector, vectorOfIntid } from './gic-vm.ts';
+import type { GicDirectHost, Gicv4Direct } from './gicv4-direct.ts';
 
 const R = ExitReasonId;
 const INTID_SPURIOUS = 1023;
@@ -55,12 +47,20 @@ const INTID_SPURIOUS = 1023;
 const entryInterruptible = (vc: Vcpu): boolean =>
   (vc.phase === PH_WORK && !vc.irqsOff && !vc.stiShadow) || vc.phase === PH_HALT;
 
-export abstract class GicScheme implements DeliveryScheme {
+export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
   abstract readonly id: SchemeId;
   readonly virtualized = true;
   readonly hostIrqExitReason = R.ARM_IRQ;
   readonly haltExitReason = R.ARM_WFI;
-  protected abstract readonly gen: GicGen;
+  /** GICv4 direct injection, built by the scheme that has it (arm-gicv4); null on the LR-only path. */
+  protected readonly direct: Gicv4Direct | null;
+
+  constructor(
+    protected readonly backend: GicBackend,
+    direct: ((host: GicDirectHost) => Gicv4Direct) | null,
+  ) {
+    this.direct = direct === null ? null : direct(this);
+  }
 
   /** Per-VM GIC state and, per global vCPU index, its VM and ARM area (filled at init). */
   protected vmOfVcpu: GicVm[] = [];
@@ -73,7 +73,6 @@ export abstract class GicScheme implements DeliveryScheme {
   private maintArmed = new Uint8Array(0);
   /** Raw IAR value of the handler the guest is running (what it writes back to EOIR). */
   protected acked = new Int32Array(0);
-  private readonly oneTarget = new Int32Array(1);
   /** Costs of this generation, resolved once: guest ACK/EOI, per-LR access, fixed save/restore, SGI trap. */
   protected ackCost = 0;
   protected eoiCost = 0;
@@ -85,13 +84,16 @@ export abstract class GicScheme implements DeliveryScheme {
   protected v41 = true;
 
   init(sim: SchemeHost, vc: Vcpu): void {
+    this.direct?.setup(sim, gicConfig(sim.scenario).v41);
     if (this.live.length !== sim.V) this.setup(sim);
     let vm = this.vmByIndex[vc.vm];
     if (vm === undefined) {
-      vm = createGicVm(sim, vc.vm, this.gen, this.v41);
+      vm = createGicVm(sim, vc.vm, this.backend);
+      this.direct?.attachVm(sim, vm, vc.vm);
       this.vmByIndex[vc.vm] = vm;
     }
     this.vmOfVcpu[vc.index] = vm;
+    this.direct?.initVcpu(vc, vm);
     this.gOf[vc.index] = vm.blocks[vc.vmVcpu];
     resetCpuif(vm, vc.vmVcpu, this.nrLr);
     // The engine starts vCPUs already in guest mode: do the flush of that first entry (HCR.En, VMCR) now, or a
@@ -113,13 +115,13 @@ export abstract class GicScheme implements DeliveryScheme {
     this.vmOfVcpu = new Array(V);
     this.gOf = new Array(V);
     this.vmByIndex = new Array(sim.topo.vms.length);
-    const v2 = this.gen === 2;
-    this.ackCost = v2 ? c.vgicAckMmio : c.vgicAckSysreg;
-    this.eoiCost = v2 ? c.vgicEoiMmio : c.vgicEoiSysreg;
-    this.lrCost = v2 ? c.lrAccessMmio : c.lrAccessSysreg;
-    this.stateCost = v2 ? c.vgicStateMmio : c.vgicStateSysreg;
-    this.sgiCost = v2 ? c.sgiTrapMmio : c.sgiTrapSysreg;
-    this.sgiReason = v2 ? R.ARM_MMIO : R.ARM_SYSREG;
+    const k = this.backend.costKeys;
+    this.ackCost = c[k.ack];
+    this.eoiCost = c[k.eoi];
+    this.lrCost = c[k.lr];
+    this.stateCost = c[k.state];
+    this.sgiCost = c[k.sgiTrap];
+    this.sgiReason = this.backend.sgiTrapReason;
   }
 
   // ---- kicks and host-side interrupt handling ------------------------------------------------------------
@@ -169,7 +171,7 @@ export abstract class GicScheme implements DeliveryScheme {
       return;
     }
     // GICv2 SGIs from several sources share the vector: keep the oldest raise time while any is pending.
-    if (intid < 16 && gicPendingSgiAny(this.vmOfVcpu[vc.index], vc.vmVcpu, intid)) return;
+    if (intid < 16 && this.pendingSgiAny(this.vmOfVcpu[vc.index], vc.vmVcpu, intid)) return;
     vc.ledger.accept(vector, raisedAt, flag);
   }
 
@@ -177,13 +179,18 @@ export abstract class GicScheme implements DeliveryScheme {
 
   deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
     const running = vc.run === RUN_GUEST;
+    const intid = this.backend.deviceIntid(vector);
+    if (this.direct !== null) {
+      // GICv4: the host ITS injects the vLPI; no exit, no host handler (a doorbell if the vPE is not resident).
+      this.noteRaise(sim, vc, vector, intid, 0, raisedAt, running ? 1 : 0);
+      this.direct.deviceMsi(sim, vc, vector, intid);
+      return;
+    }
     const extra = this.physicalIrq(sim, vc, sim.c.hostIrqHandler, CAUSE_DEVICE, running);
     const vm = this.vmOfVcpu[vc.index];
-    const intid = deviceIntid(this.gen, vector);
     this.noteRaise(sim, vc, vector, intid, 0, raisedAt, running ? 1 : 0);
     // VFIO → irqfd → kvm_vgic_inject_irq (SPI) or vgic_its_inject_msi (LPI through the emulated ITS).
-    if (this.gen === 2) kvmVgicInjectIrq(vm.s, vc.vmVcpu, intid, true);
-    else vgicItsTriggerMsi(vm.s, vm.vits!, ITS_DEV_NIC, vector);
+    this.backend.injectDevice(vm.s, vm.vits, vc.vmVcpu, vector, intid);
     this.applyKicks(sim, vc, CAUSE_DEVICE, extra);
   }
 
@@ -198,11 +205,11 @@ export abstract class GicScheme implements DeliveryScheme {
     const vm = this.vmOfVcpu[vc.index];
     const sgi = sgiOfVector(vm, vector);
     this.noteRaise(sim, vc, vector, sgi, from, raisedAt, 0);
-    if (this.gen === 2) vgicV2WriteSgir(vm.s, from, sgi, SGIR_FILTER_LIST, 1 << vc.vmVcpu);
-    else {
-      this.oneTarget[0] = vc.vmVcpu;
-      vgicV3DispatchSgi(vm.s, from, sgi, false, this.oneTarget, 1);
+    if (this.direct?.vsgis(vc)) {
+      this.direct.vsgi(sim, vc, sgi); // GICv4.1: a direct vSGI through GITS_SGIR, no LR
+      return;
     }
+    this.backend.sendSgi(vm.s, from, sgi, vc.vmVcpu);
     this.applyKicks(sim, vc, CAUSE_IPI, 0);
   }
 
@@ -241,7 +248,7 @@ export abstract class GicScheme implements DeliveryScheme {
   guestSendIpiMany(sim: SchemeHost, vc: Vcpu, targets: Int32Array, n: number, vector: number, raisedAt: number): void {
     const first = this.vmOfVcpu[vc.index].firstVcpu;
     for (let k = 0; k < n; ) {
-      const e = this.gen === 2 ? n : sgiClusterEnd(targets, k, n, first);
+      const e = this.backend.sgiWriteEnd(targets, k, n, first);
       sim.exit(vc, this.sgiReason, CAUSE_IPI, this.sgiCost + (e - k - 1) * sim.c.ipiSendLocal);
       const at = sim.exitHandledAt(vc);
       for (let j = k; j < e; j++) sim.sendIpi(vc, sim.vcpus[targets[j]], vector, raisedAt, vc.vmVcpu + 1, at);
@@ -254,15 +261,21 @@ export abstract class GicScheme implements DeliveryScheme {
   /** Bookkeeping when the guest acknowledged `raw` (IAR): the vector it handles. */
   protected acknowledged(vc: Vcpu, raw: number): number {
     const vm = this.vmOfVcpu[vc.index];
-    const intid = this.gen === 2 ? raw & 0x3ff : raw;
+    const intid = this.backend.iarIntid(raw);
     // The timer handler reprograms CNTV_CVAL first, which drops the physical line.
     if (intid === VTIMER_PPI) vgicSetPhysLine(vm.s, vc.vmVcpu, VTIMER_PPI, false);
     this.acked[vc.index] = raw;
-    return vectorOfIntid(vm, intid);
+    const v = vectorOfIntid(vm, intid);
+    this.direct?.acked(vc, raw);
+    return v;
+  }
+
+  cpuif(vc: Vcpu): Uint32Array {
+    return this.gOf[vc.index];
   }
 
   /** The guest takes the signalled vIRQ now if it can (PSTATE.I clear): IAR read, handler entry. */
-  protected tryDeliver(sim: SchemeHost, vc: Vcpu): void {
+  tryDeliver(sim: SchemeHost, vc: Vcpu): void {
     const g = this.gOf[vc.index];
     if (!sim.guestInterruptible(vc) || !cpuifVirqPending(g)) return;
     const raw = icvIar(g, 1);
@@ -296,19 +309,11 @@ export abstract class GicScheme implements DeliveryScheme {
     }
     // TWI clear: the WFI executes natively and the vCPU stays in guest mode in PH_HALT until an interrupt is
     // signalled to it (the scheme wakes it) or something makes it exit.
-    if (!this.wfiTraps(vc)) return;
+    // KVM traps WFI unless GICv4 cleared HCR_EL2.TWI at this load; a GICv4 WFI exit also puts the vPE.
+    const direct = this.direct;
+    if (direct !== null && !direct.wfiTraps(vc)) return;
     vc.haltExit = true;
-    sim.exit(vc, R.ARM_WFI, CAUSE_HALT, sim.c.hltExitHandling + this.wfiExtra(sim));
-  }
-
-  /** HCR_EL2.TWI for vc's current load. KVM traps WFI unless a scheme decides otherwise (GICv4). */
-  protected wfiTraps(_vc: Vcpu): boolean {
-    return true;
-  }
-
-  /** Extra host work of a WFI exit (GICv4: making the vPE non-resident with a doorbell). */
-  protected wfiExtra(_sim: SchemeHost): number {
-    return 0;
+    sim.exit(vc, R.ARM_WFI, CAUSE_HALT, sim.c.hltExitHandling + (direct === null ? 0 : direct.wfiExtra(sim)));
   }
 
   // ---- maintenance interrupt ------------------------------------------------------------------------------
@@ -344,16 +349,11 @@ export abstract class GicScheme implements DeliveryScheme {
     return kvmVgicSyncHwstate(vm.s, vc.vmVcpu, this.gOf[i]) * this.lrCost;
   }
 
-  /** GICv4: make the vPE resident before entry. Returns root cycles. */
-  protected makeResident(_sim: SchemeHost, _vc: Vcpu): number {
-    return 0;
-  }
-
   beforeEntry(sim: SchemeHost, vc: Vcpu): number {
     const i = vc.index;
     const vm = this.vmOfVcpu[i];
     const g = this.gOf[i];
-    let cost = this.sync(vc) + this.makeResident(sim, vc);
+    let cost = this.sync(vc) + (this.direct === null ? 0 : this.direct.makeResident(sim, vc));
     const written = vgicFlushLrState(vm.s, vc.vmVcpu, g);
     this.live[i] = 1;
     this.maintGen[i]++;
@@ -378,19 +378,27 @@ export abstract class GicScheme implements DeliveryScheme {
     // kvm_vcpu_wfi: sync, (GICv4: vgic_v4_put with a doorbell), then kvm_arch_vcpu_runnable.
     const i = vc.index;
     this.sync(vc);
-    this.beforeBlock(sim, vc);
+    this.direct?.beforeBlock(sim, vc);
     return kvmVgicVcpuPendingIrq(this.vmOfVcpu[i].s, vc.vmVcpu, this.gOf[i]);
   }
 
-  /** GICv4: vgic_v4_put(need_db) before the WFI decision. */
-  protected beforeBlock(_sim: SchemeHost, _vc: Vcpu): void {}
-
   schedIn(sim: SchemeHost, vc: Vcpu): number {
-    return this.makeResident(sim, vc);
+    return this.direct === null ? 0 : this.direct.schedIn(sim, vc);
   }
 
-  schedOut(_sim: SchemeHost, _vc: Vcpu, _blocking: boolean): number {
-    return 0;
+  schedOut(_sim: SchemeHost, vc: Vcpu, blocking: boolean): number {
+    return this.direct === null ? 0 : this.direct.schedOut(vc, blocking);
+  }
+
+  atEnd(sim: SchemeHost, vc: Vcpu): void {
+    this.direct?.atEnd(sim, vc);
+  }
+
+  /** Any source of a GICv2 SGI (or the SGI on GICv3) still pending for vmVcpu. */
+  private pendingSgiAny(vm: GicVm, vmVcpu: number, intid: number): boolean {
+    const n = this.backend.sgiSources;
+    for (let from = 0; from < n; from++) if (gicIsPending(vm, vmVcpu, intid, from)) return true;
+    return false;
   }
 
   pendingCount(_sim: SchemeHost, vc: Vcpu): number {
@@ -406,10 +414,4 @@ export abstract class GicScheme implements DeliveryScheme {
       for (let k = 0; k < n; k++) visit(t);
     });
   }
-}
-
-/** Any source of a GICv2 SGI (or the SGI on GICv3) still pending for vmVcpu. */
-function gicPendingSgiAny(vm: GicVm, vmVcpu: number, intid: number): boolean {
-  for (let from = 0; from < (vm.s.model === 2 ? 8 : 1); from++) if (gicIsPending(vm, vmVcpu, intid, from)) return true;
-  return false;
 }

@@ -14,36 +14,30 @@
 // vCPUs it owns (private SGI/PPI banks; each device queue's SPI/LPI targets exactly one vCPU), so the copies
 // never disagree on anything that is read.
 
-import { ARM_AREA_WORDS, cpuifReset, LR_FMT_V2, LR_FMT_V3 } from '../../arch/arm/cpuif-block.ts';
-import { ItsTables, itsMapc, itsMapd, LPI_PROP_ENABLE } from '../../arch/arm/its.ts';
+import { ARM_AREA_WORDS, cpuifReset } from '../../arch/arm/cpuif-block.ts';
+import type { ItsTables } from '../../arch/arm/its.ts';
 import { VB_ARM } from '../../mem/vcpu-block.ts';
 import { KIND_CALL_FUNC, KIND_IPI, KIND_RESCHED, KIND_TIMER } from '../../sim/vcpu.ts';
 import type { SchemeHost } from '../scheme.ts';
-import { vgicMapPhysIrq, vgicSetEnabled, vgicSetTarget } from '../vgic/vgic-dist.ts';
-import { vgicItsMapti } from '../vgic/vgic-its.ts';
+import { vgicMapPhysIrq, vgicSetEnabled } from '../vgic/vgic-dist.ts';
 import { VgicState } from '../vgic/vgic-state.ts';
-import { kvmVgicV4SetForwarding, VgicV4, vgicV4EnableVsgis } from '../vgic/vgic-v4.ts';
+import type { VgicV4 } from '../vgic/vgic-v4.ts';
 import { VTIMER_PPI, vtimerInit } from '../vgic/vtimer.ts';
+import { type GicBackend, GUEST_PRIO, NR_VECTORS } from './gic-backend.ts';
 
-/** Hardware generation of a scheme: 2 = GICv2, 3 = GICv3, 4 = GICv3 + GICv4 direct injection. */
-export type GicGen = 2 | 3 | 4;
-
+export { ITS_DEV_NIC, NR_VECTORS } from './gic-backend.ts';
 export const GUEST_IPI_SGI = 1;
 export const RESCHED_SGI = 0;
-export const ITS_DEV_NIC = 0;
-export const NR_VECTORS = 256;
-const SPI_BASE = 32;
 const LPI_BASE = 8192;
-/** Guest priority of every interrupt (Linux default 0xa0): no preemption among them, as on the x86 side. */
-const GUEST_PRIO = 0xa0;
+const SPI_BASE = 32;
 
 export interface GicVm {
-  readonly gen: GicGen;
+  readonly backend: GicBackend;
   readonly s: VgicState;
   /** Guest-visible emulated ITS (GICv3/v4), null on GICv2. */
   readonly vits: ItsTables | null;
-  /** GICv4 bridge with the host ITS; null below GICv4. */
-  readonly v4: VgicV4 | null;
+  /** GICv4 bridge with the host ITS, attached by the direct-injection component (gicv4-direct.ts); else null. */
+  v4: VgicV4 | null;
   /** ARM area (virtual CPU interface) of each vCPU of the VM, views into the arena. */
   readonly blocks: Uint32Array[];
   readonly firstVcpu: number;
@@ -57,9 +51,6 @@ export interface GicVm {
 /** The SGI a guest IPI vector is sent as: IPI_RESCHEDULE for the rescheduling vector, else IPI_CALL_FUNC. */
 export const sgiOfVector = (vm: GicVm, vector: number): number =>
   vector === vm.reschedVector ? RESCHED_SGI : GUEST_IPI_SGI;
-
-/** The INTID a device vector is raised as under this generation. */
-export const deviceIntid = (gen: GicGen, vector: number): number => (gen === 2 ? SPI_BASE + vector : LPI_BASE + vector);
 
 /** The guest vector of an acknowledged INTID (GICv2 IAR values carry the SGI source in bits [12:10]). */
 export function vectorOfIntid(vm: GicVm, intid: number): number {
@@ -76,16 +67,11 @@ function findKind(kinds: Uint8Array, kind: number): number {
 }
 
 /** Builds the GIC state of VM instance `vmIndex`. Does not touch any vCPU's ARM area (see resetCpuif). */
-export function createGicVm(sim: SchemeHost, vmIndex: number, gen: GicGen, v41: boolean): GicVm {
+export function createGicVm(sim: SchemeHost, vmIndex: number, backend: GicBackend): GicVm {
   const inst = sim.topo.vms[vmIndex];
   const n = inst.vcpus;
   const first = inst.firstVcpu;
-  const s = new VgicState({
-    nrVcpus: n,
-    nrSpis: gen === 2 ? NR_VECTORS : 0,
-    nrLpis: gen === 2 ? 0 : NR_VECTORS,
-    model: gen === 2 ? 2 : 3,
-  });
+  const s = new VgicState({ nrVcpus: n, nrSpis: backend.nrSpis, nrLpis: backend.nrLpis, model: backend.vgicModel });
   s.group.fill(1); // Linux guests use Group 1 only (the VMCR reset enables Group 1)
   s.priority.fill(GUEST_PRIO);
   vtimerInit(s);
@@ -96,43 +82,18 @@ export function createGicVm(sim: SchemeHost, vmIndex: number, gen: GicGen, v41: 
   const blocks: Uint32Array[] = [];
   for (let v = 0; v < n; v++) blocks.push(sim.arena.u32View(first + v, VB_ARM, ARM_AREA_WORDS));
 
-  let vits: ItsTables | null = null;
-  let host: ItsTables | null = null;
-  const itsCfg = { maxDevices: 1, maxEvents: NR_VECTORS, maxCollections: n, maxVpes: n, maxLpis: NR_VECTORS };
-  if (gen !== 2) {
-    // The guest driver's ITS setup: one collection per vCPU, the NIC's ITT, LPIs enabled at GUEST_PRIO.
-    vits = new ItsTables(itsCfg);
-    vits.prop.fill(GUEST_PRIO | LPI_PROP_ENABLE);
-    for (let c = 0; c < n; c++) itsMapc(vits, c, true, c);
-    itsMapd(vits, ITS_DEV_NIC, true, NR_VECTORS);
-  }
-  if (gen === 4) {
-    host = new ItsTables(itsCfg);
-    itsMapd(host, ITS_DEV_NIC, true, NR_VECTORS);
-  }
-  const v4 = host !== null ? new VgicV4(s, host, blocks, { v41, nRd: sim.P }) : null;
-
+  const vits = backend.createGuestIts(n);
   for (const q of sim.topo.queues) {
     const d = sim.topo.vcpus[q.vcpu];
     if (d.vmInstance !== vmIndex) continue;
-    const intid = deviceIntid(gen, q.vector);
-    if (gen === 2) {
-      vgicSetEnabled(s, 0, intid, true);
-      vgicSetTarget(s, intid, d.vmVcpu);
-    } else {
-      vgicItsMapti(s, vits as ItsTables, ITS_DEV_NIC, q.vector, intid, d.vmVcpu);
-      // VFIO registers the NIC's MSI as a producer: KVM forwards the LPI to a hardware vLPI (§B.7).
-      if (v4 !== null) kvmVgicV4SetForwarding(v4, intid, ITS_DEV_NIC, q.vector);
-    }
+    backend.routeDevice(s, vits, q.vector, backend.deviceIntid(q.vector), d.vmVcpu);
   }
-  // GICv4.1: the guest sets GICD_CTLR.nASSGIreq, so SGIs become direct vSGIs.
-  if (v4 !== null && v41) vgicV4EnableVsgis(v4);
 
   return {
-    gen,
+    backend,
     s,
     vits,
-    v4,
+    v4: null,
     blocks,
     firstVcpu: first,
     ipiVector: findKind(inst.kinds, KIND_IPI),
@@ -144,5 +105,5 @@ export function createGicVm(sim: SchemeHost, vmIndex: number, gen: GicGen, v41: 
 
 /** Resets one vCPU's virtual CPU interface (done by its owning shard only). */
 export function resetCpuif(vm: GicVm, vmVcpu: number, nrLr: number): void {
-  cpuifReset(vm.blocks[vmVcpu], vm.gen === 2 ? LR_FMT_V2 : LR_FMT_V3, { nrLr });
+  cpuifReset(vm.blocks[vmVcpu], vm.backend.lrFormat, { nrLr });
 }
