@@ -69,7 +69,7 @@ export function formatParamSweep(r: SweepResult): string {
     line(head),
     rule,
     ...rows.map(line),
-    'dlv: assert → handler entry; cmp: assert → EOI done; vs bare metal: the guest’s own work against bare metal at the same point.',
+    'dlv: raise → handler entry; cmp: raise → EOI done; vs bare metal: the guest’s own work against bare metal at the same point.',
   ].join('\n');
 }
 

@@ -12,10 +12,12 @@ import type { DeviceSpec, DistInput, Scenario } from './schema.ts';
  */
 export const EVENTS_PER_INTERRUPT = 5;
 /**
- * Heap bytes per vCPU (ledger, state block, scheme state, samplers; measured ~6.5 KB at 120k vCPUs), per VM instance
- * and per device queue.
+ * Bytes per vCPU per engine (its context, arena block, ledger, scheme state and topology share), per VM instance and
+ * per device queue. Per vCPU: the 10^6-vCPU fleet on 2 shards peaked at 5.92 GiB in all (DESIGN §19.10), of which
+ * the shared arena is 1.7 GB, so ≈ 2.1 KiB per vCPU per shard; 3 KiB errs high by ~40 %. (It was 8 KiB, from
+ * ~6.5 KB measured at 120k vCPUs before shards built only their own VMs and the ledger shrank.)
  */
-export const BYTES_PER_VCPU = 8 * 1024;
+export const BYTES_PER_VCPU = 3 * 1024;
 export const BYTES_PER_VM = 4 * 1024;
 export const BYTES_PER_QUEUE = 512;
 /** Fixed cost of one engine instance (histograms, counters, event queue), bytes. */
