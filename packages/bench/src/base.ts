@@ -25,14 +25,9 @@ import {
   parseReport,
 } from './compare.ts';
 import { fmtValue } from './format.ts';
+import type { BenchIo } from './main.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-export interface BaseIo {
-  log: (s: string) => void;
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
 
 export interface BaseOptions {
   /** The git repository in which REV is resolved and the worktree added (default: this checkout). */
@@ -111,7 +106,7 @@ function step(cmd: string, argv: string[], cwd: string, what: string, env = proc
   });
 }
 
-export async function runAgainstBase(args: BenchArgs, io: BaseIo, o: BaseOptions = {}): Promise<number> {
+export async function runAgainstBase(args: BenchArgs, io: BenchIo, o: BaseOptions = {}): Promise<number> {
   const repo = o.repoDir ?? REPO_ROOT;
   const current = o.currentRoot ?? REPO_ROOT;
   const rev = args.base as string;

@@ -4,9 +4,8 @@
 // (significance.ts; docs/REPORTS.md says why these tests).
 
 import { readFileSync } from 'node:fs';
-import { type Results, ScenarioError, type SchemeResult } from '@ivsim/core';
+import { decodeHistogram, type Results, ScenarioError, type SchemeResult } from '@ivsim/core';
 import type { Command } from 'commander';
-import * as hdr from 'hdr-histogram-js';
 import { columns } from './columns.ts';
 import { fileArg, prepareOutput } from './output.ts';
 import {
@@ -151,7 +150,7 @@ export function compareResults(
   const histogram = (b64: string): Decoded => {
     let h = decoded.get(b64);
     if (h === undefined) {
-      h = hdr.decodeFromCompressedBase64(b64, 64, false);
+      h = decodeHistogram(b64);
       decoded.set(b64, h);
     }
     return h;

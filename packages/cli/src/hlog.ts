@@ -3,7 +3,7 @@
 // kind delivery or completion. Values are nanoseconds; the interval is the run's whole virtual time (0 to duration),
 // so HdrHistogram's log tools (HistogramLogProcessor, the plotter, hdr-histogram-js's HistogramLogReader) read it.
 
-import type { Results } from '@ivsim/core';
+import { decodeHistogram, type Results } from '@ivsim/core';
 import * as hdr from 'hdr-histogram-js';
 
 export const HLOG_KINDS = ['delivery', 'completion'] as const;
@@ -20,7 +20,7 @@ export function formatHlog(r: Results): string {
   const end = r.durationNs / 1e9;
   for (const s of r.schemes)
     for (const kind of HLOG_KINDS) {
-      const h = hdr.decodeFromCompressedBase64(s.histograms[kind], 64, false);
+      const h = decodeHistogram(s.histograms[kind]);
       h.tag = `${s.scheme}.${kind}`;
       // maxValueUnitRatio 1000: the Interval_Max column in microseconds, like the tables.
       w.outputIntervalHistogram(h, 0, end, 1000);

@@ -5,8 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { LrSweepResult, ModerationSweepResult, Results } from '@ivsim/core';
-import * as hdr from 'hdr-histogram-js';
+import { decodeHistogram, type LrSweepResult, type ModerationSweepResult, type Results } from '@ivsim/core';
 
 /** One chart: the browser code (CHART_JS) draws it with uPlot. `xNames` makes x categorical (bars or ticks). */
 export interface ChartSpec {
@@ -36,7 +35,7 @@ export function latencyCurves(hists: { name: string; b64: string }[]): {
   cdf: { name: string; y: number[] }[];
   hist: { name: string; y: number[] }[];
 } {
-  const decoded = hists.map((h) => ({ name: h.name, h: hdr.decodeFromCompressedBase64(h.b64, 64, false) }));
+  const decoded = hists.map((h) => ({ name: h.name, h: decodeHistogram(h.b64) }));
   const live = decoded.filter((d) => d.h.totalCount > 0);
   const lo = Math.max(1, Math.min(...live.map((d) => d.h.minNonZeroValue)));
   const hi = Math.max(lo * 2, ...live.map((d) => d.h.maxValue));

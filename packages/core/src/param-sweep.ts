@@ -9,7 +9,7 @@ import { ScenarioError, validateScenario } from './scenario/load.ts';
 import { formatPath, type PathSegment, parsePath, setAtPath } from './scenario/paths.ts';
 import { type Scenario, scenarioSchema } from './scenario/schema.ts';
 import { simulate } from './simulate.ts';
-import type { SchemeResult } from './stats/results.ts';
+import { type EngineInfo, engineFigures, type SchemeResult } from './stats/results.ts';
 import { IVSIM_VERSION } from './version.ts';
 
 /** One axis of a sweep: a field path (as `--set` takes it) and the values it takes, in order. */
@@ -42,20 +42,12 @@ export interface SweepPlan {
   points: SweepPoint[];
 }
 
-/** Wall-clock and work figures: the only part of a sweep's JSON that differs between runs (and between parts). */
-export interface SweepEngine {
-  /** Threads each point ran on (1: points run in turn on the calling thread). */
-  shards: number;
-  /** Wall-clock seconds of the whole sweep (a merged file: summed over its parts). */
-  wallSeconds: number;
-  /** Simulation events processed, over every point and scheme. */
-  events: number;
-  /** Interrupts simulated, over every point and scheme. */
-  simulatedInterrupts: number;
-  /** simulatedInterrupts per wall-clock second. */
-  interruptsPerSecond: number;
-  /** events per wall-clock second. */
-  eventsPerSecond: number;
+/**
+ * Wall-clock and work figures: the only part of a sweep's JSON that differs between runs (and between parts). A
+ * run's engine figures summed over every point and scheme (shards = 1: the points run in turn on the calling
+ * thread); a merged file's wall time is the sum of its parts'.
+ */
+export interface SweepEngine extends Omit<EngineInfo, 'partition' | 'crossShard'> {
   /** Merged files only: how many parts were merged. */
   parts?: number;
 }
@@ -235,16 +227,7 @@ export function runSweepPoints(
 }
 
 function engineOf(wallSeconds: number, events: number, interrupts: number, parts?: number): SweepEngine {
-  const wall = Math.round(wallSeconds * 1e4) / 1e4;
-  return {
-    shards: 1,
-    wallSeconds: wall,
-    events,
-    simulatedInterrupts: interrupts,
-    interruptsPerSecond: wall > 0 ? Math.round(interrupts / wall) : 0,
-    eventsPerSecond: wall > 0 ? Math.round(events / wall) : 0,
-    ...(parts !== undefined ? { parts } : {}),
-  };
+  return { ...engineFigures(1, wallSeconds, events, interrupts), ...(parts !== undefined ? { parts } : {}) };
 }
 
 /** The fields in one order for whole, part and merged files, so their bytes outside `engine` compare. */

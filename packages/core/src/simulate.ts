@@ -10,7 +10,7 @@ import type { Counters } from './sim/counters.ts';
 import { Sim } from './sim/engine.ts';
 import { cfsSliceNs } from './sim/host-sched.ts';
 import { buildTopology } from './sim/topology.ts';
-import { type Results, type SchemeResult, schemeResult } from './stats/results.ts';
+import { engineFigures, type Results, type SchemeResult, schemeResult } from './stats/results.ts';
 import { IVSIM_VERSION } from './version.ts';
 
 export interface SchemeRun {
@@ -114,7 +114,6 @@ export function assembleResults(
     events += r.counters.events;
     interrupts += r.counters.raised;
   }
-  const wall = engine.wallSeconds;
   return {
     ivsim: IVSIM_VERSION,
     scenario: s.name,
@@ -122,14 +121,7 @@ export function assembleResults(
     durationNs: s.duration,
     freqGHz: freq,
     costPreset: PRESETS[s.costs.preset].name,
-    engine: {
-      shards: engine.shards,
-      wallSeconds: Math.round(wall * 1e4) / 1e4,
-      events,
-      simulatedInterrupts: interrupts,
-      interruptsPerSecond: wall > 0 ? Math.round(interrupts / wall) : 0,
-      eventsPerSecond: wall > 0 ? Math.round(events / wall) : 0,
-    },
+    engine: engineFigures(engine.shards, engine.wallSeconds, events, interrupts),
     schemes,
   };
 }

@@ -150,6 +150,21 @@ export interface IpiPatternsResult {
   spinShareOfGuest: number;
 }
 
+/**
+ * The run figures of `shards` threads that processed `events` and raised `interrupts` in `wallSeconds`: wall time to
+ * 0.1 ms, rates per wall second (0 for a zero wall time). One place for simulate() and the sweeps.
+ */
+export function engineFigures(shards: number, wallSeconds: number, events: number, interrupts: number): EngineInfo {
+  return {
+    shards,
+    wallSeconds: Math.round(wallSeconds * 1e4) / 1e4,
+    events,
+    simulatedInterrupts: interrupts,
+    interruptsPerSecond: wallSeconds > 0 ? Math.round(interrupts / wallSeconds) : 0,
+    eventsPerSecond: wallSeconds > 0 ? Math.round(events / wallSeconds) : 0,
+  };
+}
+
 /** How the run was executed: the only wall-clock part of the results (two runs of one seed differ only here). */
 export interface EngineInfo {
   /** Worker threads the run used (1 for simulate()). */
