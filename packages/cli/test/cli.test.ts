@@ -124,6 +124,13 @@ describe('ivsim CLI', () => {
     ).toBe(true);
   });
 
+  it('an LR sweep with --json - keeps standard output pure JSON (the table goes to standard error)', () => {
+    const r = run('sweep', 'arm-lr-pressure', '--lrs', '2', '--set', 'duration=1ms', '--json', '-');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).points.map((p: { listRegs: number }) => p.listRegs)).toEqual([2, 2]);
+    expect(r.stderr).toMatch(/dlv\+pend mean µs/);
+  });
+
   it('run of a NAPI scenario adds the packets table (packets/s, packet latency, interrupts per packet, drops)', () => {
     const r = run('run', 'moderation-sweep', '--duration', '5ms');
     expect(r.status).toBe(0);
