@@ -82,7 +82,7 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
     },
   });
 
-  const ctl = new Float64Array(task.control, self * CTL_STRIDE * 8, CTL_STRIDE);
+  const ctl = new Float64Array(task.control, task.controlLine * CTL_STRIDE * 8, CTL_STRIDE);
   let windows = 0;
   const publishProgress = (vtime: number) => {
     ctl[CTL_VTIME] = vtime;
@@ -91,7 +91,8 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
     ctl[CTL_WINDOWS] = windows;
     ctl[CTL_CROSS] = cross;
   };
-  const faultAt = task.fault && task.fault.shard === self ? task.fault.atCycles : Number.POSITIVE_INFINITY;
+  // The fault names a thread of the whole run (its control line), whatever lane it is on.
+  const faultAt = task.fault && task.fault.shard === task.controlLine ? task.fault.atCycles : Number.POSITIVE_INFINITY;
   const checkFault = (vtime: number) => {
     if (vtime >= faultAt) throw new Error(`injected fault at virtual time ${vtime} cycles (test hook)`);
   };
