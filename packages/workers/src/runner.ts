@@ -9,7 +9,6 @@
 import { availableParallelism } from 'node:os';
 import {
   type Results,
-  resolveCosts,
   type Scenario,
   type ScenarioInput,
   type SchemeId,
@@ -20,10 +19,9 @@ import {
   Arena,
   assembleResults,
   Barrier,
-  buildTopology,
-  createScheme,
   crossShardLookahead,
   ledgerStride,
+  runParts,
   type SchemeRun,
   SpscRing,
   schemePlan,
@@ -215,9 +213,7 @@ export class ParallelRun {
   private async runScheme(pool: Piscina, scheme: SchemeId): Promise<{ run: SchemeRun; crossTraffic: boolean }> {
     const s = this.scenario;
     const n = this.shards;
-    const impl = createScheme(scheme);
-    const costs = resolveCosts(s);
-    const topo = buildTopology(s, !impl.virtualized);
+    const { topo, costs } = runParts(s, scheme);
     // Only IPIs and csd acknowledgements (DESIGN §16) cross shards; they take at least ipiLatency and
     // csdAckLatency to arrive: the smaller is the lookahead, which the partitioner weighs (DESIGN §10).
     const part = partition(s, topo, n, crossShardLookahead(costs));

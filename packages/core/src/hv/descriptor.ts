@@ -30,8 +30,24 @@ export interface VcpuStateDecl {
   readonly private: readonly string[];
 }
 
+/**
+ * One option a scheme declares (`schemeOptions.<id>.<name>` of a scenario, DESIGN §19.12): its type, its default and
+ * its meaning (the scenario reference). scenario/scheme-options.ts derives the schema from these; the scheme's factory
+ * receives the validated values (SchemeConfig, hv/descriptors.ts; hv/registry.ts).
+ */
+export type SchemeOptionDecl =
+  | { readonly type: 'boolean'; readonly default: boolean; readonly meaning: string }
+  | {
+      readonly type: 'enum';
+      readonly values: readonly [string, ...string[]];
+      readonly default: string;
+      readonly meaning: string;
+    };
+
 export interface SchemeDescriptor {
   readonly id: string;
+  /** False only for bare-metal: no root mode, every vCPU a physical CPU (the run's topology pins them 1:1). */
+  readonly virtualized: boolean;
   /** Architectures the scheme runs on (the scenario's `arch` must be one of them). */
   readonly arch: readonly Arch[];
   /** One line for `ivsim` listings and the scenario reference. */
@@ -43,4 +59,6 @@ export interface SchemeDescriptor {
   /** Exit reasons it adds to the shared vocabulary (model/vocabulary.ts appends them, in registry order). */
   readonly exitReasons: readonly string[];
   readonly vcpuState: VcpuStateDecl;
+  /** The options a scenario may set for it (`schemeOptions.<id>`), by name; empty when it has none. */
+  readonly options: Readonly<Record<string, SchemeOptionDecl>>;
 }
