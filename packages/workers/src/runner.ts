@@ -25,6 +25,7 @@ import {
   type SchemeRun,
   SpscRing,
   schemePlan,
+  VcpuLayout,
 } from '@ivsim/core/internal';
 import { Piscina } from 'piscina';
 import { partition } from './partition.ts';
@@ -144,6 +145,8 @@ export class ParallelRun {
   private arena: SharedArrayBuffer | null = null;
   /** Ledger slots per vCPU block of `arena` (its stride, ledgerStride). */
   private arenaLedgerSlots = 1;
+  /** Where each region of a vCPU block of `arena` is (the run's declared regions; the snapshot reader needs it). */
+  private arenaLayout = VcpuLayout.ALL;
   private current = -1;
   private cancelled = false;
   private pool: Piscina | null = null;
@@ -213,7 +216,9 @@ export class ParallelRun {
   private async runScheme(pool: Piscina, scheme: SchemeId): Promise<{ run: SchemeRun; crossTraffic: boolean }> {
     const s = this.scenario;
     const n = this.shards;
-    const { topo, costs } = runParts(s, scheme);
+    // One arena layout for the whole run (the regions every scheme of the plan declares), so its arena is reused.
+    const arenaSchemes = this.plan.run;
+    const { topo, costs, layout } = runParts(s, scheme, arenaSchemes);
     // Only IPIs and csd acknowledgements (DESIGN §16) cross shards; they take at least ipiLatency and
     // csdAckLatency to arrive: the smaller is the lookahead, which the partitioner weighs (DESIGN §10).
     const part = partition(s, topo, n, crossShardLookahead(costs));
@@ -228,9 +233,10 @@ export class ParallelRun {
             : (SpscRing.create(this.opts.ringCapacity ?? RING_CAPACITY, REC_WORDS_PACKED).buffer as SharedArrayBuffer),
         );
     const stride = ledgerStride(topo.vms);
-    const arena = this.arenaFor(Arena.bytes(topo.vcpus.length, stride));
+    const arena = this.arenaFor(Arena.bytes(topo.vcpus.length, stride, layout));
     this.barrier = barrier;
     this.arenaLedgerSlots = stride;
+    this.arenaLayout = layout;
     this.ctl.fill(0);
     const fault = this.opts.fault
       ? { shard: this.opts.fault.shard, atCycles: Math.round(this.opts.fault.atNs * s.cpu.freqGHz) }
@@ -239,6 +245,7 @@ export class ParallelRun {
       const task: ShardTask = {
         scenario: s,
         scheme,
+        arenaSchemes,
         shard,
         shards: n,
         pcpuOwner: part.pcpuOwner,
@@ -340,9 +347,10 @@ export class ParallelRun {
   snapshot(v: number): VcpuSnapshot | null {
     if (!this.arena) return null;
     const slots = this.arenaLedgerSlots;
-    const vcpus = this.arena.byteLength / Arena.bytes(1, slots);
+    const layout = this.arenaLayout;
+    const vcpus = this.arena.byteLength / Arena.bytes(1, slots, layout);
     if (!Number.isInteger(v) || v < 0 || v >= vcpus) throw new RangeError(`vcpu ${v} outside [0, ${vcpus})`);
-    return readVcpuSnapshot(new Arena(vcpus, true, this.arena, slots), v);
+    return readVcpuSnapshot(new Arena(vcpus, true, this.arena, slots, layout), v);
   }
 
   /** Worker threads currently alive in this run's pool (0 once run() has settled). */

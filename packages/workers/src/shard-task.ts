@@ -47,7 +47,7 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
   const s = task.scenario;
   const n = task.shards;
   const self = task.shard;
-  const parts = runParts(s, task.scheme);
+  const parts = runParts(s, task.scheme, task.arenaSchemes);
   const end = parts.topo.durationCycles;
 
   const outs: (OutboundChannel | null)[] = [];

@@ -4,6 +4,8 @@
 // types), so the scenario schema, the cost table and the exit-reason vocabulary can be derived from them without
 // importing any scheme code (hv/descriptors.ts is the list; hv/registry.ts maps each id to its factory).
 
+import type { ArenaRegion } from '../mem/vcpu-block.ts';
+
 export type Arch = 'x86' | 'arm';
 
 /** A group of cost keys read together, with the meaning of each (docs/SCENARIOS.md, `costs.overrides`). */
@@ -25,7 +27,8 @@ export function costFamily<const K extends string>(id: string, meanings: Record<
  * writes, and the words of scheme-private per-vCPU state it allocates itself (typed arrays indexed by vCPU).
  */
 export interface VcpuStateDecl {
-  readonly arena: readonly ('lapic' | 'eoiExit' | 'eliPhys' | 'pid' | 'arm')[];
+  /** The arena regions it reads or writes: a run's vCPU blocks hold the union of its schemes' (DESIGN §19.12). */
+  readonly arena: readonly ArenaRegion[];
   /** Scheme-private per-vCPU arrays the scheme allocates itself (names, for the reader). */
   readonly private: readonly string[];
 }

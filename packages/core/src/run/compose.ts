@@ -8,6 +8,7 @@
 
 import { descriptorOf, type SchemeConfig } from '../hv/descriptors.ts';
 import { schemeEntry } from '../hv/registry.ts';
+import { VcpuLayout } from '../mem/vcpu-block.ts';
 import type { CostTable } from '../scenario/costs.ts';
 import { resolveCosts } from '../scenario/resolve-costs.ts';
 import type { Scenario, SchemeId } from '../scenario/schema.ts';
@@ -20,11 +21,23 @@ export interface RunParts {
   readonly scheme: SchemeId;
   readonly topo: Topology;
   readonly costs: CostTable;
+  /** The vCPU block: the arena regions `arenaSchemes` declare (their descriptors' `vcpuState.arena`). */
+  readonly layout: VcpuLayout;
 }
 
-/** The topology and resolved costs of running `scheme` on a validated scenario. */
-export function runParts(s: Scenario, scheme: SchemeId): RunParts {
-  return { scenario: s, scheme, topo: buildTopology(s, !descriptorOf(scheme).virtualized), costs: resolveCosts(s) };
+/**
+ * The topology, resolved costs and vCPU block layout of running `scheme` on a validated scenario. `arenaSchemes`
+ * are the schemes whose declared regions the block holds: the one scheme (default), or every scheme of a run that
+ * reuses one arena for all of them (the parallel runner; its shards and snapshot reader pass the same list).
+ */
+export function runParts(s: Scenario, scheme: SchemeId, arenaSchemes: readonly SchemeId[] = [scheme]): RunParts {
+  return {
+    scenario: s,
+    scheme,
+    topo: buildTopology(s, !descriptorOf(scheme).virtualized),
+    costs: resolveCosts(s),
+    layout: new VcpuLayout([scheme, ...arenaSchemes].flatMap((id) => descriptorOf(id).vcpuState.arena)),
+  };
 }
 
 /** The options block scheme `id` runs with: the scenario's (validated, so defaulted), or `{}` when it declares none. */
@@ -46,7 +59,8 @@ function bindScheme<Id extends SchemeId>(s: Scenario, id: Id): SchemeBinding {
 
 /** The engine of one scheme run (`opts`: a shared or given arena, the shard view of a sharded run). */
 export function composeSim(parts: RunParts, opts: SimOptions = {}): Sim {
-  return new Sim(parts.scenario, parts.topo, bindScheme(parts.scenario, parts.scheme), parts.costs, opts);
+  const { scenario, topo, scheme, costs, layout } = parts;
+  return new Sim(scenario, topo, bindScheme(scenario, scheme), costs, { ...opts, layout });
 }
 
 /** runParts then composeSim: the engine of `scheme` on a validated scenario. */

@@ -5,7 +5,7 @@
 // abstract, so every file reads the others only through named members.
 
 import type { DeliveryScheme, SchemeHost } from '../hv/scheme.ts';
-import { Arena } from '../mem/vcpu-block.ts';
+import { Arena, type VcpuLayout } from '../mem/vcpu-block.ts';
 import { ExitReasonId } from '../model/vocabulary.ts';
 import type { CostTable } from '../scenario/costs.ts';
 import { guestHaltPollConfig, haltPollConfig } from '../scenario/defaults.ts';
@@ -87,6 +87,8 @@ export interface SimOptions {
   sharedArena?: boolean;
   /** Existing arena memory (shared by all shards of a run, so any thread can read any vCPU's state block). */
   arenaBuffer?: SharedArrayBuffer;
+  /** The regions of a vCPU block and where they are (default: every region); the composition root sets it. */
+  layout?: VcpuLayout;
   shard?: ShardView;
 }
 
@@ -203,7 +205,7 @@ export abstract class SimBase {
       }
       return ix;
     });
-    this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer, ledgerStride(topo.vms));
+    this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer, ledgerStride(topo.vms), opts.layout);
     this.self = opts.shard?.self ?? 0;
     this.send = opts.shard?.send ?? null;
     this.vcpuOwner = new Int32Array(V);
