@@ -3,7 +3,7 @@
 
 import { EXIT_REASONS } from '../src/hv/exit-reasons.ts';
 import { composeRun } from '../src/run/compose.ts';
-import { validateScenario } from '../src/scenario/load.ts';
+import { ScenarioError, validateScenario } from '../src/scenario/load.ts';
 import type { ScenarioInput, SchemeId } from '../src/scenario/schema.ts';
 import type { Sim } from '../src/sim/engine.ts';
 import type { Vcpu } from '../src/sim/vcpu.ts';
@@ -33,6 +33,17 @@ export function microScenario(scheme: SchemeId, patch: Partial<ScenarioInput> = 
     devices: [{ name: 'nic', vm: 'vm', vector: 0x41, arrival: { process: 'periodic', rate: 10_000 } }],
     ...patch,
   };
+}
+
+/** The message of the ScenarioError `f` throws (the test fails if it throws anything else, or nothing). */
+export function scenarioErrorMessage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    return e.message;
+  }
+  throw new Error('accepted');
 }
 
 const fmt = (what: string, detail: number) => (what === 'EXIT' ? `EXIT:${EXIT_REASONS[detail]}` : `${what}:${detail}`);

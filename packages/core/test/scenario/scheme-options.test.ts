@@ -4,20 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { DESCRIPTORS } from '../../src/hv/descriptors.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenario/builtin.ts';
-import { ScenarioError, validateScenario } from '../../src/scenario/load.ts';
+import { validateScenario } from '../../src/scenario/load.ts';
 import { scenarioReferenceMarkdown } from '../../src/scenario/reference.ts';
+import { scenarioErrorMessage } from '../helpers.ts';
 
 const base = () => structuredClone(BUILTIN_SCENARIOS['x86-small']);
 
-function message(schemeOptions: unknown): string {
-  try {
-    validateScenario({ ...base(), schemeOptions } as Parameters<typeof validateScenario>[0]);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return (e as Error).message;
-  }
-  throw new Error('accepted');
-}
+const message = (schemeOptions: unknown) => scenarioErrorMessage(() => validateScenario({ ...base(), schemeOptions }));
 
 describe('schemeOptions from the descriptors', () => {
   it('fills every declared default, block by block, in descriptor order', () => {
