@@ -7,6 +7,8 @@ import type { Scenario, SchemeId } from '@ivsim/core';
 export interface ShardTask {
   scenario: Scenario;
   scheme: SchemeId;
+  /** Every scheme of the run: the arena's vCPU blocks hold the regions they declare (one layout for the run). */
+  arenaSchemes: SchemeId[];
   shard: number;
   shards: number;
   pcpuOwner: Int32Array;

@@ -9,7 +9,6 @@
 import { availableParallelism } from 'node:os';
 import {
   type Results,
-  resolveCosts,
   type Scenario,
   type ScenarioInput,
   type SchemeId,
@@ -20,13 +19,13 @@ import {
   Arena,
   assembleResults,
   Barrier,
-  buildTopology,
-  createScheme,
   crossShardLookahead,
   ledgerStride,
+  runParts,
   type SchemeRun,
   SpscRing,
   schemePlan,
+  VcpuLayout,
 } from '@ivsim/core/internal';
 import { Piscina } from 'piscina';
 import { partition } from './partition.ts';
@@ -150,6 +149,8 @@ export class ParallelRun {
   private readonly arenas: (SharedArrayBuffer | null)[];
   /** Ledger slots per vCPU block of the arenas (their stride, ledgerStride; the same for every scheme). */
   private arenaLedgerSlots = 1;
+  /** Where each region of a vCPU block of the arenas is (the run's declared regions; the snapshot reader needs it). */
+  private arenaLayout = VcpuLayout.ALL;
   /** Per lane: the index (into plan.run) of the scheme it runs now, -1 when none. */
   private readonly running: Int32Array;
   /** Scheme runs finished so far. */
@@ -253,9 +254,9 @@ export class ParallelRun {
   ): Promise<{ run: SchemeRun; crossTraffic: boolean }> {
     const s = this.scenario;
     const n = this.lanes.shardsPerLane;
-    const impl = createScheme(scheme);
-    const costs = resolveCosts(s);
-    const topo = buildTopology(s, !impl.virtualized);
+    // One arena layout for the whole run (the regions every scheme of the plan declares), so a lane's arena is reused.
+    const arenaSchemes = this.plan.run;
+    const { topo, costs, layout } = runParts(s, scheme, arenaSchemes);
     // Only IPIs and csd acknowledgements (DESIGN §16) cross shards; they take at least ipiLatency and
     // csdAckLatency to arrive: the smaller is the lookahead, which the partitioner weighs (DESIGN §10).
     const part = partition(s, topo, n, crossShardLookahead(costs));
@@ -270,9 +271,10 @@ export class ParallelRun {
             : (SpscRing.create(this.opts.ringCapacity ?? RING_CAPACITY, REC_WORDS_PACKED).buffer as SharedArrayBuffer),
         );
     const stride = ledgerStride(topo.vms);
-    const arena = this.arenaFor(l, Arena.bytes(topo.vcpus.length, stride));
+    const arena = this.arenaFor(l, Arena.bytes(topo.vcpus.length, stride, layout));
     this.barriers[l] = barrier;
     this.arenaLedgerSlots = stride;
+    this.arenaLayout = layout;
     // cancel() or another lane's failure came while this run was being built: it stops at its first window.
     if (this.cancelled) Barrier.abortBuffer(barrier, ABORT_CANCELLED);
     else if (this.failure !== null) Barrier.abortBuffer(barrier, ABORT_FAILED);
@@ -284,6 +286,7 @@ export class ParallelRun {
       const task: ShardTask = {
         scenario: s,
         scheme,
+        arenaSchemes,
         shard,
         shards: n,
         pcpuOwner: part.pcpuOwner,
@@ -409,9 +412,10 @@ export class ParallelRun {
     const arena = lane < 0 ? null : this.arenas[lane];
     if (!arena) return null;
     const slots = this.arenaLedgerSlots;
-    const vcpus = arena.byteLength / Arena.bytes(1, slots);
+    const layout = this.arenaLayout;
+    const vcpus = arena.byteLength / Arena.bytes(1, slots, layout);
     if (!Number.isInteger(v) || v < 0 || v >= vcpus) throw new RangeError(`vcpu ${v} outside [0, ${vcpus})`);
-    return readVcpuSnapshot(new Arena(vcpus, true, arena, slots), v);
+    return readVcpuSnapshot(new Arena(vcpus, true, arena, slots, layout), v);
   }
 
   /** Worker threads currently alive in this run's pool (0 once run() has settled). */

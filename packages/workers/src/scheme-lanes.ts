@@ -35,8 +35,10 @@ function schemeCosts(s: Scenario, run: readonly SchemeId[]): (shards: number) =>
   const lookahead = crossShardLookahead(resolveCosts(s));
   const topos = new Map<boolean, ReturnType<typeof buildTopology>>();
   const topoOf = (bare: boolean) => {
-    let t = topos.get(bare);
-    if (!t) topos.set(bare, (t = buildTopology(s, bare)));
+    const known = topos.get(bare);
+    if (known) return known;
+    const t = buildTopology(s, bare);
+    topos.set(bare, t);
     return t;
   };
   return (shards) =>

@@ -7,16 +7,7 @@
 // When no VM spans two shards nothing can cross (lookahead = ∞): the shard then runs on its own in chunks, only
 // polling the abort flag and publishing progress between chunks.
 
-import {
-  Barrier,
-  buildTopology,
-  createScheme,
-  OutboundChannel,
-  resolveCosts,
-  Sim,
-  SpscRing,
-  WindowExchange,
-} from '@ivsim/core/shard';
+import { Barrier, composeSim, OutboundChannel, runParts, SpscRing, WindowExchange } from '@ivsim/core/shard';
 import {
   ABORT_FAILED,
   ABORTED_MESSAGE,
@@ -56,10 +47,8 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
   const s = task.scenario;
   const n = task.shards;
   const self = task.shard;
-  const impl = createScheme(task.scheme);
-  const costs = resolveCosts(s);
-  const topo = buildTopology(s, !impl.virtualized);
-  const end = topo.durationCycles;
+  const parts = runParts(s, task.scheme, task.arenaSchemes);
+  const end = parts.topo.durationCycles;
 
   const outs: (OutboundChannel | null)[] = [];
   const ins: SpscRing[] = [];
@@ -70,7 +59,7 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
     if (k !== self && inb.byteLength > 0) ins.push(SpscRing.fromBuffer(inb));
   }
   let cross = 0;
-  const sim = new Sim(s, topo, impl, costs, {
+  const sim = composeSim(parts, {
     arenaBuffer: task.arena,
     shard: {
       pcpuOwner: task.pcpuOwner,

@@ -4,7 +4,7 @@
 // arch vid-evaluate.ts — the evaluators the P- rule tests call), a preempted one has SN = 1 (P-13), a blocked one
 // gets the wake-up vector (P-14); EOIs are virtualized. Host interrupts and the guest's LAPIC timer (programming
 // and expiry: hv/x86/lapic-timer.ts) still exit. Unicast IPIs exit on the ICR write, unless the CPU has IPI
-// virtualization (schemeOptions['x86-apicv-pi'].ipiv, Intel IPIv): then the ICR write is virtualized and the CPU
+// virtualization (its `ipiv` option, Intel IPIv): then the ICR write is virtualized and the CPU
 // posts into the target's PI descriptor through the PID-pointer table, with no exit on either side.
 
 import { eoiExitRequired, vidEoi, vidRecognized } from '../arch/x86/apicv.ts';
@@ -27,6 +27,7 @@ import { ACTIVITY_ACTIVE, type VidGuestState, vidEvaluate } from '../arch/x86/vi
 import type { SchemeId } from '../scenario/schema.ts';
 import { B } from '../sim/blocking-counters.ts';
 import { PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
+import type { SchemeConfig } from './descriptors.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost } from './scheme.ts';
@@ -45,7 +46,7 @@ const WAKE_FIRED = 2;
 export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   readonly id: SchemeId = 'x86-apicv-pi';
   readonly virtualized = true;
-  private ipiv = false;
+  private readonly ipiv: boolean;
   /** VIRR before a PIR harvest (to tell a merge into a pending vector from a new one). */
   private readonly before = new Uint32Array(VECTOR_WORDS);
   /** PIR bits each vCPU received from SN-suppressed posts, not yet found at a vcpu_load (8 words per vCPU). */
@@ -60,8 +61,11 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     else sim.exit(vc, R.APIC_WRITE, CAUSE_GUEST_TIMER, sim.c.eoiMsrEmulation);
   };
 
+  constructor(config: SchemeConfig<'x86-apicv-pi'>) {
+    this.ipiv = config.ipiv;
+  }
+
   init(sim: SchemeHost, vc: Vcpu): void {
-    this.ipiv = sim.scenario.schemeOptions['x86-apicv-pi'].ipiv;
     if (this.wakeState.length !== sim.V) {
       this.snBits = new Uint32Array(sim.V * VECTOR_WORDS);
       this.wakeState = new Uint8Array(sim.V);

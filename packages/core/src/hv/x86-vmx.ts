@@ -2,7 +2,7 @@
 // APIC-access virtualization without APIC-register virtualization, so every LAPIC access the guest makes exits —
 // x2APIC WRMSR/RDMSR → EXIT:MSR_WRITE/MSR_READ, xAPIC page → EXIT:APIC_ACCESS (decoded). Two exits per device
 // interrupt to a running vCPU (V-07): EXTERNAL_INTERRUPT, then the EOI write — unless the guest uses KVM's PV EOI
-// (schemeOptions['x86-vmx'].pvEoi, on by default: a Linux ≥ 3.6 guest), which skips the EOI exit whenever KVM
+// (its `pvEoi` option, on by default: a Linux ≥ 3.6 guest), which skips the EOI exit whenever KVM
 // said nothing else was pending (K:lapic.c apic_sync_pv_eoi_to_guest / apic_sync_pv_eoi_from_guest; guest
 // kvm_guest_apic_eoi_write).
 
@@ -10,6 +10,7 @@ import { vecCount, vecForEach, vecIsEmpty } from '../arch/x86/bitmap.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
+import type { SchemeConfig } from './descriptors.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost } from './scheme.ts';
@@ -36,6 +37,8 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
   private readonly timerTmictWrite = (sim: SchemeHost, vc: Vcpu): void =>
     this.apicWrite(sim, vc, CAUSE_GUEST_TIMER, false);
 
+  constructor(private readonly config: SchemeConfig<'x86-vmx'>) {}
+
   init(sim: SchemeHost, vc: Vcpu): void {
     if (this.pvEoiPending.length !== sim.V) this.setup(sim);
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
@@ -45,14 +48,10 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     const V = sim.V;
     this.entry = new VlapicEntryState(V);
     this.x2apic = sim.scenario.host.x2apic;
-    this.pvEoi = this.usesPvEoi(sim);
+    this.pvEoi = this.config.pvEoi;
     this.pvEoiPending = new Uint8Array(V);
     this.pvEoiDone = new Uint8Array(V);
     this.isrCacheValid = new Uint8Array(V);
-  }
-
-  protected usesPvEoi(sim: SchemeHost): boolean {
-    return sim.scenario.schemeOptions['x86-vmx'].pvEoi;
   }
 
   /** Host work of an assigned device's interrupt: VFIO → irqfd → MSI route → accept. */

@@ -160,4 +160,11 @@ export class Sim extends HostScheduling {
 }
 
 export { CROSS_SHARD_EVENTS } from './events.ts';
-export { NoProgressError, type SendFn, type ShardView, type SimOptions, type TraceFn } from './sim-base.ts';
+export {
+  NoProgressError,
+  type SchemeBinding,
+  type SendFn,
+  type ShardView,
+  type SimOptions,
+  type TraceFn,
+} from './sim-base.ts';

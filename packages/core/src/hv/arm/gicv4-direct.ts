@@ -17,9 +17,9 @@ import { ARM_IAR_SRC, IAR_SRC_VLPI } from '../../arch/arm/cpuif-block.ts';
 import { VDELIVER_DOORBELL, VDELIVER_LATCHED, VDELIVER_RESIDENT } from '../../arch/arm/gicv4-rd.ts';
 import { ItsTables, itsMapd, LPI_MIN, vptTest } from '../../arch/arm/its.ts';
 import { cpuifVirqPending } from '../../arch/arm/vcpu-if.ts';
-import type { Scenario } from '../../scenario/schema.ts';
 import { B } from '../../sim/blocking-counters.ts';
 import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../../sim/vcpu.ts';
+import type { SchemeConfig } from '../descriptors.ts';
 import { CAUSE_DEVICE, ExitReasonId } from '../exit-reasons.ts';
 import type { SchemeHost } from '../scheme.ts';
 import { vgicBeginCall } from '../vgic/vgic-state.ts';
@@ -47,7 +47,7 @@ const vptSlot = (intid: number): number => (intid < 32 ? intid : 32 + intid - LP
 const slotIntid = (k: number): number => (k < 32 ? k : k - 32 + LPI_MIN);
 
 /** kvm-arm.wfi_trap_policy: 'default' (unset, KVM_WFX_NOTRAP_SINGLE_TASK), 'trap' or 'notrap'. */
-export type WfiTrapPolicy = Scenario['schemeOptions']['arm-gicv4']['wfiTrapPolicy'];
+export type WfiTrapPolicy = SchemeConfig<'arm-gicv4'>['wfiTrapPolicy'];
 
 /**
  * K:arm.c kvm_vcpu_should_clear_twi, evaluated by kvm_arch_vcpu_load: a forced kvm-arm.wfi_trap_policy decides
@@ -83,13 +83,15 @@ export class Gicv4Direct {
   private owedPut = new Uint8Array(0);
   /** HCR_EL2.TWI of each vCPU's current load (1 = WFI traps), decided at schedule-in as kvm_arch_vcpu_load does. */
   private twi = new Uint8Array(0);
-  private wfiPolicy: WfiTrapPolicy = 'default';
   private v41 = true;
   /** New vINTIDs latched in the VPT of the non-resident vPE, not yet found at a residency (counters only). */
   private latched = new Uint8Array(0);
   private latchedCount = new Int32Array(0);
 
-  constructor(private readonly core: GicDirectHost) {}
+  constructor(
+    private readonly core: GicDirectHost,
+    private readonly wfiPolicy: WfiTrapPolicy,
+  ) {}
 
   /** Sizes the per-vCPU state for a run of sim.V vCPUs (once per Sim). */
   setup(sim: SchemeHost, v41: boolean): void {
@@ -99,7 +101,6 @@ export class Gicv4Direct {
     this.twi = new Uint8Array(sim.V).fill(1);
     this.latched = new Uint8Array(sim.V * VPT_SLOTS);
     this.latchedCount = new Int32Array(sim.V);
-    this.wfiPolicy = sim.scenario.schemeOptions['arm-gicv4'].wfiTrapPolicy;
     this.v41 = v41;
     this.v4Of = new Array(sim.V);
   }
