@@ -7,9 +7,9 @@
 
 import { vecCount, vecForEach } from '../arch/x86/bitmap.ts';
 import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
+import { BCAST_SHORTHAND, PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { BCAST_SHORTHAND } from '../sim/ipi-patterns.ts';
-import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
+import type { Vcpu } from '../sim/vcpu.ts';
 import { sgiClusterEnd } from './ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost } from './scheme.ts';
 import { vlapicAccept } from './x86/vlapic-inject.ts';

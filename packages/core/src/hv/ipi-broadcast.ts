@@ -12,7 +12,7 @@
 // KVM's handling of a multi-target write is the single-target handling plus one host kick (or post) per further
 // target, priced as the host's own ICR/SGI write (icrSendCost on x86, ipiSendLocal on ARM).
 
-import { BCAST_PER_TARGET, BCAST_PV_SEND_IPI } from '../sim/ipi-patterns.ts';
+import { BCAST_PER_TARGET, BCAST_PV_SEND_IPI } from '../model/vocabulary.ts';
 import type { Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import type { SchemeHost } from './scheme.ts';

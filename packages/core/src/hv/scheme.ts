@@ -91,7 +91,7 @@ export interface DeliveryScheme {
   guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void;
   /**
    * The guest sends `vector` to targets[0..n) — every other vCPU of its VM, ascending (a broadcast with wait,
-   * DESIGN §16; hv/ipi-broadcast.ts). `mode` is the x86 guest's write (BCAST_* of sim/ipi-patterns.ts; ARM
+   * DESIGN §16; hv/ipi-broadcast.ts). `mode` is the x86 guest's write (BCAST_* of model/vocabulary.ts; ARM
    * ignores it). The scheme charges the sender's writes and calls Sim.sendIpi once per target.
    */
   guestSendIpiMany(

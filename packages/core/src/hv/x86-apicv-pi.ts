@@ -24,9 +24,10 @@ import {
 } from '../arch/x86/pi-desc.ts';
 import { piProcess } from '../arch/x86/pi-process.ts';
 import { ACTIVITY_ACTIVE, type VidGuestState, vidEvaluate } from '../arch/x86/vid-evaluate.ts';
+import { B } from '../model/blocking-slots.ts';
+import { PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { B } from '../sim/blocking-counters.ts';
-import { PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
+import type { Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost } from './scheme.ts';

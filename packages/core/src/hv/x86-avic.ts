@@ -25,8 +25,8 @@ import {
 } from '../arch/x86/avic.ts';
 import { vecCount, vecForEach, vecTest } from '../arch/x86/bitmap.ts';
 import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
-import { BCAST_SHORTHAND } from '../sim/ipi-patterns.ts';
-import { PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
+import { BCAST_SHORTHAND, PH_WORK, RUN_BLOCKED, RUN_GUEST } from '../model/vocabulary.ts';
+import type { Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost } from './scheme.ts';

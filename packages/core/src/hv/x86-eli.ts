@@ -11,8 +11,9 @@
 import { vecClear, vecCount, vecForEach, vecHighest, vecIsEmpty, vecSet, vecTestAndSet } from '../arch/x86/bitmap.ts';
 import { newShadowIdt, npErrorCode, type ShadowIdt, shadowIdtAssign, shadowIdtVector } from '../arch/x86/eli.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
+import { KIND_DEVICE, RUN_BLOCKED, RUN_GUEST, RUN_ROOT } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { KIND_DEVICE, RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
+import type { Vcpu } from '../sim/vcpu.ts';
 import {
   CAUSE_DEVICE,
   CAUSE_GUEST_TIMER,

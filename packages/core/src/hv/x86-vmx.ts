@@ -8,8 +8,9 @@
 
 import { vecCount, vecForEach, vecIsEmpty } from '../arch/x86/bitmap.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
+import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
+import type { Vcpu } from '../sim/vcpu.ts';
 import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost } from './scheme.ts';

@@ -18,9 +18,10 @@
 
 import { ARM_MISR } from '../../arch/arm/cpuif-block.ts';
 import { cpuifMaintenance, cpuifVirqPending, icvEoir, icvIar } from '../../arch/arm/vcpu-if.ts';
+import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT } from '../../model/vocabulary.ts';
 import { gicConfig } from '../../scenario/defaults.ts';
 import type { SchemeId } from '../../scenario/schema.ts';
-import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../../sim/vcpu.ts';
+import type { Vcpu } from '../../sim/vcpu.ts';
 import {
   CAUSE_DEVICE,
   CAUSE_GUEST_TIMER,

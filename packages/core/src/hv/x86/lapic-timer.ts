@@ -12,7 +12,8 @@
 // The timer interrupt itself then takes the scheme's software-interrupt path (vIRR + injection, or a post into
 // the PI descriptor).
 
-import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../../sim/vcpu.ts';
+import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT } from '../../model/vocabulary.ts';
+import type { Vcpu } from '../../sim/vcpu.ts';
 import { CAUSE_GUEST_TIMER, ExitReasonId } from '../exit-reasons.ts';
 import type { SchemeHost } from '../scheme.ts';
 

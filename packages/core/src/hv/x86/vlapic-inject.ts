@@ -7,7 +7,8 @@
 import { intrInfoValid, intrInfoVector } from '../../arch/x86/intr-info.ts';
 import { ACCEPT_COALESCED, ACCEPT_DISCARDED, acceptIrq } from '../../arch/x86/lapic.ts';
 import { newNmiState } from '../../arch/x86/nmi.ts';
-import { PH_HALT, PH_WORK, type Vcpu } from '../../sim/vcpu.ts';
+import { PH_HALT, PH_WORK } from '../../model/vocabulary.ts';
+import type { Vcpu } from '../../sim/vcpu.ts';
 import type { SchemeHost } from '../scheme.ts';
 import {
   checkAndInjectEvents,
