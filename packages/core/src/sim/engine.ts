@@ -101,6 +101,16 @@ export class Sim extends HostScheduling {
     if (vc.perInterrupt[vector] === 0) vc.ledger.addWork(vector, vc.handlerCost[vector](this.rng, vc.streamHandler));
   }
 
+  /** Bookkeeping for a scheme: `n` more in the overcommit/blocking counter `slot` (B of model/blocking-slots.ts). */
+  countBlocking(slot: number, n = 1): void {
+    this.cnt.blk[slot] += n;
+  }
+
+  /** Bookkeeping for a scheme: hardware cycles spent outside any guest segment (bare metal: a tick on a halted CPU). */
+  countHwCycles(cycles: number): void {
+    this.cnt.cycHw += cycles;
+  }
+
   countCoalesced(vc: Vcpu, vector: number): void {
     this.cnt.coalesced++;
     this.cnt.coalescedByKind[vc.kinds[vector]]++;

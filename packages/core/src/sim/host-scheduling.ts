@@ -5,7 +5,7 @@ import { CAUSE_SCHED } from '../model/vocabulary.ts';
 import { B } from './blocking-counters.ts';
 import { EV_HALT_POLL_END, EV_SLICE, RESCHED_TICK, RESCHED_WAKEUP } from './events.ts';
 import { RootMode } from './root-mode.ts';
-import { RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from './vcpu.ts';
+import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from './vcpu.ts';
 
 export abstract class HostScheduling extends RootMode {
   /** The target pCPU runs only this vCPU (no other runnable vCPU queued): KVM's single_task_running(). */
@@ -29,6 +29,24 @@ export abstract class HostScheduling extends RootMode {
     this.pcpuCur[p] = -1;
     this.pollVcpu[p] = vc.index;
     this.schedule(this.now + poll, vc.entity, EV_HALT_POLL_END, vc.index, vc.actGen, 0);
+  }
+
+  /** Bare metal: HLT with nothing pending halts the physical CPU (no activity until an interrupt wakes it). */
+  haltPcpu(vc: Vcpu): void {
+    vc.phase = PH_HALT;
+    vc.run = RUN_BLOCKED;
+    this.cancelActivity(vc);
+  }
+
+  /**
+   * Bare metal: an interrupt reaches a halted physical CPU, which leaves HLT (C1): the CPU runs again once its
+   * wake-up latency (haltWake, hardware cycles) has passed.
+   */
+  leaveHaltOnPcpu(vc: Vcpu): void {
+    vc.run = RUN_GUEST;
+    vc.phase = PH_WORK;
+    vc.segStart = this.now + this.c.haltWake;
+    this.cnt.cycHw += this.c.haltWake;
   }
 
   /** A wake event while vc halt-polls: kvm_vcpu_halt returns without schedule-out/in (no vcpuWakeup, no load). */

@@ -133,6 +133,16 @@ export abstract class RootMode extends IpiSends {
     }
   }
 
+  /**
+   * The VM entry being prepared (a scheme's beforeEntry) injects `vector`, raised at `raisedAt` (`flag`: it arrived
+   * while its target ran); the handler starts right after the entry.
+   */
+  injectAtEntry(vc: Vcpu, vector: number, raisedAt: number, flag: number): void {
+    vc.inject = vector;
+    vc.injectRaised = raisedAt;
+    vc.injectFlag = flag;
+  }
+
   /** EXIT:HLT: the hypervisor blocks the vCPU at the end of the exit unless a wake event is pending. */
   haltExit(vc: Vcpu, handling: number): void {
     vc.haltExit = true;
