@@ -125,20 +125,8 @@ export class BareMetalScheme implements DeliveryScheme {
     if (sim.scenario.arch === 'x86') sim.stall(vc, sim.c.timerArmLocal);
   }
 
-  beforeEntry(): number {
-    return 0;
-  }
-
   hasWakeEvent(_sim: SchemeHost, vc: SchemeVcpu): boolean {
     return pendingDeliverable(vc.lapic) >= 0;
-  }
-
-  schedIn(): number {
-    return 0;
-  }
-
-  schedOut(): number {
-    return 0;
   }
 
   pendingCount(_sim: SchemeHost, vc: SchemeVcpu): number {

@@ -107,8 +107,12 @@ export interface DeliveryScheme {
     cause: number,
     srcTag?: number,
   ): void;
-  /** The host timer tick on pCPU `p`; `vc` is the vCPU currently on it (null when idle). */
-  hostTick(sim: SchemeHost, p: number, vc: SchemeVcpu | null): void;
+  /**
+   * The host timer tick on pCPU `p`; `vc` is the vCPU currently on it (null when idle). Absent: the tick is a
+   * physical host interrupt on `p` (hostInterruptOnPcpu with hostTickHandler, CAUSE_HOST_TICK and
+   * hostIrqExitReason): an exit from guest mode, root work in root mode, nothing on an idle pCPU.
+   */
+  hostTick?(sim: SchemeHost, p: number, vc: SchemeVcpu | null): void;
   /** The guest handler body finished and the guest writes EOI. */
   guestEoi(sim: SchemeHost, vc: SchemeVcpu): void;
   /**
@@ -138,14 +142,20 @@ export interface DeliveryScheme {
     raisedAt: number,
     mode: number,
   ): void;
-  /** Just before VM entry (virtualized schemes): sync and choose an injection. Returns extra root cycles. */
-  beforeEntry(sim: SchemeHost, vc: SchemeVcpu): number;
+  /**
+   * Just before VM entry (virtualized schemes): sync and choose an injection (SchemeHost.injectAtEntry). Returns
+   * extra root cycles. Absent: nothing to sync or inject, 0 cycles (bare metal never enters).
+   */
+  beforeEntry?(sim: SchemeHost, vc: SchemeVcpu): number;
   /** Whether a blocked vCPU has something that must wake it / keep it from blocking. */
   hasWakeEvent(sim: SchemeHost, vc: SchemeVcpu): boolean;
-  /** vcpu_load on pCPU (schedule in). Returns root cycles spent. */
-  schedIn(sim: SchemeHost, vc: SchemeVcpu): number;
-  /** vcpu_put: preempted (runnable) or blocking (HLT). Returns root cycles spent. */
-  schedOut(sim: SchemeHost, vc: SchemeVcpu, blocking: boolean): number;
+  /** vcpu_load on pCPU (schedule in). Returns root cycles spent. Absent: the scheme keeps no per-pCPU state, 0 cycles. */
+  schedIn?(sim: SchemeHost, vc: SchemeVcpu): number;
+  /**
+   * vcpu_put: preempted (runnable) or blocking (HLT). Returns root cycles spent (the engine does not charge them
+   * today). Absent: nothing to put, 0 cycles.
+   */
+  schedOut?(sim: SchemeHost, vc: SchemeVcpu, blocking: boolean): number;
   /** Interrupts raised for vc but not yet delivered (for conservation at the end of a run). */
   pendingCount(sim: SchemeHost, vc: SchemeVcpu): number;
   /** Visits the raise time of each of those interrupts (pendingCount visits; ages of starved interrupts). */

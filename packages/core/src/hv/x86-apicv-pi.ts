@@ -27,7 +27,7 @@ import { ACTIVITY_ACTIVE, type VidGuestState, vidEvaluate } from '../arch/x86/vi
 import { B } from '../model/blocking-slots.ts';
 import { PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost, SchemeVcpu } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
@@ -192,10 +192,6 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
       }
     }
     return n;
-  }
-
-  hostTick(sim: SchemeHost, p: number): void {
-    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK);
   }
 
   guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {

@@ -26,7 +26,7 @@ import {
 import { vecCount, vecForEach, vecTest } from '../arch/x86/bitmap.ts';
 import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import { BCAST_SHORTHAND, PH_WORK, RUN_BLOCKED, RUN_GUEST } from '../model/vocabulary.ts';
-import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost, SchemeVcpu } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
@@ -123,10 +123,6 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
     if (srcTag !== TAG_AVIC_NOT_RUNNING && this.phys.isRunning(vc.index)) return this.doorbell(sim, vc);
     if (vc.run === RUN_GUEST) this.evaluate(sim, vc);
     else if (vc.run === RUN_BLOCKED) sim.wake(vc);
-  }
-
-  hostTick(sim: SchemeHost, p: number): void {
-    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK);
   }
 
   guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {

@@ -313,14 +313,6 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     return pendingDeliverable(vc.lapic) >= 0 || !vecIsEmpty(vc.pIRR);
   }
 
-  schedIn(): number {
-    return 0;
-  }
-
-  schedOut(): number {
-    return 0;
-  }
-
   pendingCount(_sim: SchemeHost, vc: SchemeVcpu): number {
     return vecCount(vc.lapic.IRR) + vecCount(vc.pIRR);
   }

@@ -10,7 +10,7 @@ import { vecCount, vecForEach, vecIsEmpty } from '../arch/x86/bitmap.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
 import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
 import type { DeliveryScheme, SchemeHost, SchemeVcpu } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
@@ -110,10 +110,6 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     sim.kick(vc, cause);
   }
 
-  hostTick(sim: SchemeHost, p: number): void {
-    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK);
-  }
-
   guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {
     const i = vc.index;
     if (this.pvEoiPending[i] !== 0) {
@@ -201,14 +197,6 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
 
   hasWakeEvent(_sim: SchemeHost, vc: SchemeVcpu): boolean {
     return pendingDeliverable(vc.lapic) >= 0;
-  }
-
-  schedIn(): number {
-    return 0;
-  }
-
-  schedOut(): number {
-    return 0;
   }
 
   pendingCount(_sim: SchemeHost, vc: SchemeVcpu): number {

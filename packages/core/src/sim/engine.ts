@@ -38,14 +38,14 @@ export class Sim extends HostScheduling {
         this.cnt.blk[B['sched.loadedAtStart']]++;
       } else {
         vc.run = RUN_DESCHED;
-        this.scheme.schedOut(this, vc, false);
+        this.vcpuPut(vc, false);
         this.sched.enqueue(p, vc.index);
       }
     }
     for (const vc of this.ownVcpus) {
       if (this.pcpuCur[vc.pcpu] === vc.index) {
         vc.run = RUN_GUEST;
-        this.scheme.schedIn(this, vc);
+        this.vcpuLoad(vc);
       }
       vc.phase = PH_WORK;
       vc.segStart = 0;

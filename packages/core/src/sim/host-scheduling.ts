@@ -82,7 +82,7 @@ export abstract class HostScheduling extends RootMode {
     this.cancelActivity(vc);
     this.sched.stop(vc.pcpu, this.now);
     this.cnt.blk[B['sched.blocks']]++;
-    this.scheme.schedOut(this.sim, vc, true);
+    this.vcpuPut(vc, true);
     this.pickNext(vc.pcpu);
   }
 
@@ -104,10 +104,22 @@ export abstract class HostScheduling extends RootMode {
     this.hp.end(vc.index, this.now); // a halted vCPU's kvm_vcpu_halt returns once its thread runs again
     vc.run = RUN_ROOT;
     vc.rootReason = reason;
-    const total = cost + this.scheme.schedIn(this.sim, vc);
+    const total = cost + this.vcpuLoad(vc);
     this.cnt.exitCycles[reason] += total;
     vc.rootEnd = this.now + total;
     this.activityAt(vc, vc.rootEnd);
+  }
+
+  /** vcpu_load: the scheme's schedIn, or nothing (0 root cycles) when it has none (DeliveryScheme.schedIn). */
+  protected vcpuLoad(vc: Vcpu): number {
+    const sc = this.scheme;
+    return sc.schedIn === undefined ? 0 : sc.schedIn(this.sim, vc);
+  }
+
+  /** vcpu_put: the scheme's schedOut, or nothing when it has none (DeliveryScheme.schedOut). */
+  protected vcpuPut(vc: Vcpu, blocking: boolean): void {
+    const sc = this.scheme;
+    if (sc.schedOut !== undefined) sc.schedOut(this.sim, vc, blocking);
   }
 
   /**
@@ -166,7 +178,7 @@ export abstract class HostScheduling extends RootMode {
       this.reschedReason[vc.index] === RESCHED_WAKEUP ? B['sched.wakeupPreemptions'] : B['sched.preemptions']
     ]++;
     this.reschedReason[vc.index] = 0;
-    this.scheme.schedOut(this.sim, vc, false);
+    this.vcpuPut(vc, false);
     vc.run = RUN_DESCHED;
     this.cancelActivity(vc);
     this.sched.enqueue(p, vc.index);

@@ -100,7 +100,9 @@ export abstract class RootMode extends IpiSends {
 
   /** VM entry: the scheme syncs/injects, then the guest resumes (or starts the injected handler). */
   protected enter(vc: Vcpu): void {
-    const extra = this.scheme.beforeEntry(this.sim, vc) + this.c.exitIndirect;
+    const sc = this.scheme;
+    // No beforeEntry: nothing to sync or inject (DeliveryScheme.beforeEntry).
+    const extra = (sc.beforeEntry === undefined ? 0 : sc.beforeEntry(this.sim, vc)) + this.c.exitIndirect;
     this.cnt.exitCycles[vc.rootReason] += extra;
     const at = this.now + extra;
     vc.run = RUN_GUEST;

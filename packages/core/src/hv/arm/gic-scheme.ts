@@ -21,7 +21,7 @@ import { cpuifMaintenance, cpuifVirqPending, icvEoir, icvIar } from '../../arch/
 import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT } from '../../model/vocabulary.ts';
 import { gicConfig } from '../../scenario/defaults.ts';
 import type { SchemeId } from '../../scenario/schema.ts';
-import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from '../exit-reasons.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, ExitReasonId } from '../exit-reasons.ts';
 import type { DeliveryScheme, SchemeHost, SchemeVcpu } from '../scheme.ts';
 import { kvmVgicInjectIrq, kvmVgicVcpuPendingIrq } from '../vgic/vgic.ts';
 import { vgicSetPhysLine } from '../vgic/vgic-dist.ts';
@@ -232,10 +232,6 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     vgicSetPhysLine(vm.s, vc.vmVcpu, VTIMER_PPI, true);
     kvmVgicInjectIrq(vm.s, vc.vmVcpu, VTIMER_PPI, true, OWNER_TIMER);
     this.applyKicks(sim, vc, CAUSE_GUEST_TIMER, extra);
-  }
-
-  hostTick(sim: SchemeHost, p: number): void {
-    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK, false, R.ARM_IRQ);
   }
 
   guestSendIpi(sim: SchemeHost, vc: SchemeVcpu, target: SchemeVcpu, vector: number, raisedAt: number): void {
