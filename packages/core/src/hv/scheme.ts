@@ -1,6 +1,7 @@
-// One DeliveryScheme interface (like KVM's kvm_x86_ops / the vgic per-version backends): the engine owns time,
-// scheduling, the guest program and accounting; a scheme owns where an interrupt goes and what each step costs.
-// One file per scheme implements it.
+// The whole contract between the engine and a scheme (DESIGN §19.5). One DeliveryScheme interface (like KVM's
+// kvm_x86_ops / the vgic per-version backends) is what the engine calls: the engine owns time, scheduling, the guest
+// program and accounting; a scheme owns where an interrupt goes and what each step costs. SchemeHost and SchemeVcpu
+// are what a scheme may use of the engine. One file per scheme implements it.
 
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
