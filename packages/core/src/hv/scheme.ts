@@ -3,6 +3,7 @@
 // program and accounting; a scheme owns where an interrupt goes and what each step costs. SchemeHost and SchemeVcpu
 // are what a scheme may use of the engine. One file per scheme implements it.
 
+import type { CostTable } from '../scenario/costs.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import type { Vcpu } from '../sim/vcpu.ts';
@@ -26,7 +27,6 @@ export type SchemeVcpu = Readonly<Omit<Vcpu, SchemeOwnedVcpuField>> & Pick<Vcpu,
 type HostMember =
   // time, configuration, read-only queries
   | 'now'
-  | 'c'
   | 'scenario'
   | 'topo'
   | 'guest'
@@ -74,6 +74,8 @@ type HostMember =
  * counters are not part of it (the named bookkeeping calls update them).
  */
 export type SchemeHost = Readonly<Pick<Sim, HostMember>> & {
+  /** The run's resolved costs (cycles). */
+  readonly c: Readonly<CostTable>;
   /** Every vCPU's context by index (holes for VMs wholly on another shard). */
   readonly vcpus: readonly SchemeVcpu[];
   /** The vCPU index current on each pCPU, −1 when none. */

@@ -32,6 +32,8 @@ export function engineStateIsReadOnly(sim: SchemeHost, vc: SchemeVcpu): void {
   sim.cnt.blk[B['pi.wakeupVector']]++;
   // @ts-expect-error the clock
   sim.now = 0;
+  // @ts-expect-error the run's resolved costs
+  sim.c.haltWake = 0;
   // @ts-expect-error the trace hook
   sim.trace = null;
   // @ts-expect-error the vCPU table
