@@ -8,10 +8,9 @@
 // no TSC-deadline timer.
 
 import type { SchemeId } from '../scenario/schema.ts';
-import type { Vcpu } from '../sim/vcpu.ts';
 import type { SchemeConfig } from './descriptors.ts';
 import { ExitReasonId } from './exit-reasons.ts';
-import type { SchemeHost } from './scheme.ts';
+import type { SchemeHost, SchemeVcpu } from './scheme.ts';
 import { causeOfVector, handlerIsRunningDevice } from './x86/vlapic-inject.ts';
 import { X86VmxScheme } from './x86-vmx.ts';
 
@@ -42,7 +41,7 @@ export class X86EmulScheme extends X86VmxScheme {
   }
 
   /** CR8 without a TPR shadow: EXIT:CR_ACCESS → apic_set_tpr (in KVM either way: CR8 is a register, not MMIO). */
-  guestTprAccess(sim: SchemeHost, vc: Vcpu): void {
+  guestTprAccess(sim: SchemeHost, vc: SchemeVcpu): void {
     sim.exit(vc, R.CR_ACCESS, causeOfVector(vc, vc.handlerVector), sim.c.tprEmulation, handlerIsRunningDevice(vc));
   }
 }

@@ -350,6 +350,13 @@ export abstract class SimBase {
   protected abstract csdUnlock(vc: Vcpu): void;
   protected abstract halt(vc: Vcpu): void;
   protected abstract haltForIdle(vc: Vcpu): void;
+  abstract hostInterruptOnPcpu(
+    p: number,
+    handling: number,
+    cause: number,
+    runningDevice?: boolean,
+    reason?: number,
+  ): void;
   protected abstract nicMaybeRaise(qi: number): void;
   protected abstract onArrival(qi: number, closed: number): void;
   protected abstract onArrivalMsi(qi: number): void;

@@ -75,7 +75,10 @@ export class Vcpu {
   irqsOff = false;
   stiShadow = false;
   irqsGen = 0;
-  /** Scheme-private mode bits (VMX interrupt-window armed, ELI injection mode, …). */
+  /**
+   * Scheme-private mode bits (VMX interrupt-window armed, ELI injection mode, …): the engine never reads them, and
+   * they (with tickDeferred) are the only fields a scheme may write (SchemeVcpu, hv/scheme.ts).
+   */
   windowArmed = false;
   eliInjectionMode = false;
   /** ELI: the current handler was delivered through the shadow IDT (physical ISR), not injected. */

@@ -16,7 +16,7 @@
 
 import { ARM_AREA_WORDS, cpuifReset } from '../../arch/arm/cpuif-block.ts';
 import type { ItsTables } from '../../arch/arm/its.ts';
-import { KIND_CALL_FUNC, KIND_IPI, KIND_RESCHED, KIND_TIMER } from '../../sim/vcpu.ts';
+import { KIND_CALL_FUNC, KIND_IPI, KIND_RESCHED, KIND_TIMER } from '../../model/vocabulary.ts';
 import type { SchemeHost } from '../scheme.ts';
 import { vgicMapPhysIrq, vgicSetEnabled } from '../vgic/vgic-dist.ts';
 import { VgicState } from '../vgic/vgic-state.ts';
