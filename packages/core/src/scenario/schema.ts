@@ -6,6 +6,7 @@
 // test fails when either is out of date.
 
 import { z } from 'zod';
+import { AVIC_MAX_PHYSICAL_ID, X2AVIC_MAX_PHYSICAL_ID } from '../arch/x86/avic.ts';
 import { ALL_SCHEME_IDS, ARM_SCHEME_IDS, familiesRead, type SchemeId, X86_SCHEME_IDS } from '../hv/descriptors.ts';
 import { COST_MEANINGS } from './cost-meanings.ts';
 import { COST_NAMES, type CostName } from './costs.ts';
@@ -625,6 +626,21 @@ export const scenarioSchema = z
             message: `arm-gicv2 supports at most 8 vCPUs per VM (GICv2 CPU targets), got ${vm.vcpus}`,
           });
       });
+    if (s.schemes.includes('x86-avic')) {
+      // KVM's avic_init_backing_page refuses (-EINVAL) a vCPU whose id (its APIC ID) is past the physical APIC ID
+      // table: 0xFE without x2AVIC, 0x1FF with it; so such a VM cannot be created with AVIC on.
+      const max = (s.host.x2apic ? X2AVIC_MAX_PHYSICAL_ID : AVIC_MAX_PHYSICAL_ID) + 1;
+      s.vms.forEach((vm, i) => {
+        if (vm.vcpus > max)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['vms', i, 'vcpus'],
+            message:
+              `x86-avic supports at most ${max} vCPUs per VM (${s.host.x2apic ? 'x2AVIC' : 'AVIC without x2APIC'}: ` +
+              `physical APIC IDs 0..0x${(max - 1).toString(16)}), got ${vm.vcpus}`,
+          });
+      });
+    }
     // Values the engine needs to make progress must not round to 0 cycles (an event re-firing at the same time
     // forever), and the run's cycle counts must stay exact.
     const f = s.cpu.freqGHz;

@@ -1,13 +1,14 @@
-// A-10..A-18: x86-avic at scheme level, run through the engine (APM vol. 2 §15.29; the AMD IOMMU spec's guest
+// A-10..A-19: x86-avic at scheme level, run through the engine (APM vol. 2 §15.29; the AMD IOMMU spec's guest
 // virtual APIC mode; KVM arch/x86/kvm/svm/avic.c). Arch-level AVIC rules: test/arch-x86/avic.test.ts.
 
 import { describe, expect, it } from 'vitest';
 import { vecSet, vecTest } from '../../src/arch/x86/bitmap.ts';
 import { CAUSE_IPI, ExitReasonId } from '../../src/hv/exit-reasons.ts';
 import type { X86AvicScheme } from '../../src/hv/x86-avic.ts';
+import { validateScenario } from '../../src/scenario/load.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';
 import { PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST } from '../../src/sim/vcpu.ts';
-import { harness, microScenario, runAll } from '../helpers.ts';
+import { harness, microScenario, runAll, scenarioErrorMessage } from '../helpers.ts';
 
 const R = ExitReasonId;
 const V = 0x41;
@@ -198,5 +199,21 @@ describe('x86-avic paths (A- rules at scheme level)', () => {
     expect(a.cnt.raised).toBe(a.cnt.delivered + a.cnt.coalesced + a.pendingTotal());
     const exits = (sim: typeof a) => sim.cnt.exits.reduce((x, y) => x + y, 0);
     expect(exits(a)).toBeLessThan(exits(v) / 10);
+  });
+
+  it('A-19 (KVM avic_init_backing_page: a vCPU id past the physical APIC ID table is -EINVAL): at most 255 vCPUs per VM under AVIC (IDs 0..0xFE; 0xFF is broadcast), 512 under x2AVIC (0..0x1FF); the error names the VM', () => {
+    const vms = (n: number) => ({ vms: [{ name: 'vm', vcpus: n, pin: 'spread' as const }] });
+    const big = (n: number, x2apic: boolean) =>
+      avic({ ...vms(n), devices: [], host: { pcpus: 64, timerHz: 0, x2apic } });
+    expect(() => validateScenario(big(255, false))).not.toThrow();
+    expect(scenarioErrorMessage(() => validateScenario(big(256, false)))).toMatch(
+      /^scenario\.vms\[0\]\.vcpus: x86-avic supports at most 255 vCPUs per VM \(AVIC without x2APIC: physical APIC IDs 0\.\.0xfe\), got 256/,
+    );
+    expect(() => validateScenario(big(512, true))).not.toThrow();
+    expect(scenarioErrorMessage(() => validateScenario(big(513, true)))).toMatch(
+      /^scenario\.vms\[0\]\.vcpus: x86-avic supports at most 512 vCPUs per VM \(x2AVIC/,
+    );
+    // The SVM baseline has no such table.
+    expect(() => validateScenario({ ...big(513, true), schemes: ['x86-vmx'] })).not.toThrow();
   });
 });
