@@ -17,7 +17,8 @@ export const BENCH_CASES: Record<string, string> = {
   'fleet/2': 'fleet (1,024 vCPUs) through ParallelRun on 2 shards',
   'fleet-100k/2': 'fleet scaled to 10^5 vCPUs (6,250 VMs × 16 on 4,096 pCPUs) through ParallelRun on 2 shards',
   'big-vm/1': 'big-vm (one 64-vCPU IPI-heavy VM) through ParallelRun on 1 shard',
-  'big-vm/2': 'big-vm through ParallelRun on 2 shards, default partition (the cost model keeps the VM whole)',
+  'big-vm/2':
+    'big-vm through ParallelRun on 2 shards, default partition (the VM whole, its schemes in two lanes of one shard)',
   'big-vm-split/2': 'big-vm through ParallelRun on 2 shards with engine.partition = split (the VM halved)',
   'fleet-1m/2':
     'fleet scaled to 10^6 vCPUs (62,500 VMs × 16 on 4,096 pCPUs) through ParallelRun on 2 shards (needs MAX_TOTAL_VCPUS ≥ 10^6)',

@@ -34,22 +34,26 @@ export interface GuardOptions {
   shards: number;
   cores: number;
   force: boolean;
+  /** The machine's heap limit per thread and RAM, bytes (default: this process's V8 limit and the OS total). */
+  machine?: { heapLimit: number; ram: number };
 }
 
 /** Throws a ScenarioError (exit 2) when the run's estimate exceeds the machine; returns the estimate otherwise. */
 export function checkResources(s: Scenario, o: GuardOptions) {
   const est = estimateRun(s, o.runs);
   if (o.force) return est;
-  // Memory: every shard builds the whole topology on its own heap; the shards share the process's RAM.
-  const heapLimit = getHeapStatistics().heap_size_limit;
-  const ram = totalmem();
-  const need = est.bytesPerEngine * o.shards;
+  // Memory: every shard builds the whole topology on its own heap, and so does the main thread; all of them and the
+  // run's one shared arena (outside every heap) share the process's RAM.
+  const heapLimit = o.machine?.heapLimit ?? getHeapStatistics().heap_size_limit;
+  const ram = o.machine?.ram ?? totalmem();
+  const need = est.sharedBytes + est.bytesPerEngine * (o.shards + 1);
   if (est.bytesPerEngine > heapLimit * 0.75 || need > ram * 0.75) {
     const byQueues = est.queues * BYTES_PER_QUEUE > est.vcpus * BYTES_PER_VCPU;
     const field = byQueues ? 'scenario.devices' : est.largestVm.path;
     const what = byQueues ? `${est.queues} device queues` : `${est.vcpus} vCPUs`;
     throw new ScenarioError(
-      `${field}: ${what} need ≈ ${gib(est.bytesPerEngine)} per shard (${gib(need)} for ${o.shards}), more than ` +
+      `${field}: ${what} need ≈ ${gib(est.bytesPerEngine)} of heap per thread (${gib(need)} in all with ${o.shards} ` +
+        `shard${o.shards === 1 ? '' : 's'} and the ${gib(est.sharedBytes)} shared arena), more than ` +
         `this machine has (${gib(heapLimit)} heap per thread, ${gib(ram)} RAM); pass --force to run anyway`,
     );
   }

@@ -16,9 +16,9 @@ import {
 import { schemePlan } from '@ivsim/core/internal';
 import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
-import { prepareOutput } from './output.ts';
 import { renderReport } from './report.ts';
 import { sweepCsv } from './sweep-csv.ts';
+import { prepareSweepOutputs, type SweepWriters } from './sweep-output.ts';
 import { choosePart } from './sweep-part.ts';
 import { paramSweepReportData } from './sweep-report.ts';
 
@@ -73,26 +73,13 @@ export function formatParamSweep(r: SweepResult): string {
   ].join('\n');
 }
 
-/** Checks --json/--csv/--report before the run; `-` (standard output) for at most one of them. */
-function prepareSweepOutputs(o: { json?: string; csv?: string; report?: string }) {
-  if (o.json === '-' && o.csv === '-')
-    throw new ScenarioError('--json - and --csv -: only one may write to standard output');
-  const json = o.json ? prepareOutput('--json', o.json) : null;
-  const csv = o.csv ? prepareOutput('--csv', o.csv) : null;
-  const report = o.report ? prepareOutput('--report', o.report) : null;
-  const toStdout = o.json === '-' || o.csv === '-';
-  return (r: SweepResult) => {
-    json?.(`${JSON.stringify(r, null, 2)}\n`);
-    csv?.(sweepCsv(r));
-    report?.(renderReport(paramSweepReportData(r)));
-    // Standard output stays pure JSON/CSV when one of them goes there: the table goes to standard error.
-    (toStdout ? console.error : console.log)(formatParamSweep(r));
-    if (r.points.some((p) => p.schemes.some((s) => !s.conservation.ok))) {
-      console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
-      process.exitCode = 1;
-    }
-  };
-}
+/** The writers of a general sweep's result (sweep-output.ts). */
+const PARAM_SWEEP_WRITERS: SweepWriters<SweepResult> = {
+  csv: sweepCsv,
+  report: (r) => renderReport(paramSweepReportData(r)),
+  table: formatParamSweep,
+  conserved: (r) => r.points.every((p) => p.schemes.every((s) => s.conservation.ok)),
+};
 
 /** Runs the sweep block of a scenario input (the --set overrides applied), or this process's part of it. */
 export function runParamSweep(input: unknown, o: ParamSweepFlags, env: NodeJS.ProcessEnv = process.env): void {
@@ -116,13 +103,13 @@ export function runParamSweep(input: unknown, o: ParamSweepFlags, env: NodeJS.Pr
     }
     checkResources(heaviest, { runs, shards: 1, cores: 1, force: o.force === true });
   }
-  const emit = prepareSweepOutputs(o);
+  const emit = prepareSweepOutputs(o, PARAM_SWEEP_WRITERS);
   emit(runSweepPoints(plan, points, part ? { part } : {}));
 }
 
 /** `ivsim merge parts/*.json`: reads every part (a bad file names itself, exit 2), merges, writes like a sweep. */
 export function runMerge(files: readonly string[], o: { json?: string; csv?: string; report?: string }): void {
-  const emit = prepareSweepOutputs(o);
+  const emit = prepareSweepOutputs(o, PARAM_SWEEP_WRITERS);
   const parts = files.map((name) => {
     let text: string;
     try {

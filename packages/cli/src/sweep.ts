@@ -18,10 +18,11 @@ import {
 import type { Command } from 'commander';
 import { columns } from './columns.ts';
 import { checkResources } from './guard.ts';
-import { fileArg, prepareOutput } from './output.ts';
+import { fileArg } from './output.ts';
 import { type ParamSweepFlags, runMerge, runParamSweep } from './param-sweep.ts';
 import { renderReport, sweepReportData } from './report.ts';
 import { collectSet, resolveScenarioInput, SET_HELP } from './resolve.ts';
+import { prepareSweepOutputs } from './sweep-output.ts';
 
 /** Parses "1,2,4,8,16"; a bad entry is a ScenarioError naming it (exit 2). */
 export function parseLrList(v: string): number[] {
@@ -133,26 +134,19 @@ type SweepFlags = ParamSweepFlags & {
   set: string[];
 };
 
-/**
- * Runs a sweep once its resources are checked: output paths are checked before it starts, then the JSON, the report
- * and the table; a point that did not conserve makes the exit status 1.
- */
+/** Runs a sweep once its resources are checked, writing it as every sweep is (sweep-output.ts). */
 function emitSweep<R extends LrSweepResult | ModerationSweepResult>(
   o: SweepFlags,
   sweep: () => R,
   kind: 'lr' | 'moderation',
   format: (r: R) => string,
 ): void {
-  const write = o.json ? prepareOutput('--json', o.json) : null;
-  const report = o.report ? prepareOutput('--report', o.report) : null;
-  const r = sweep();
-  write?.(`${JSON.stringify(r, null, 2)}\n`);
-  report?.(renderReport(sweepReportData(r, kind)));
-  console.log(format(r));
-  if (r.points.some((p) => !p.conserved)) {
-    console.error('error: conservation violated (raised ≠ delivered + coalesced + pending)');
-    process.exitCode = 1;
-  }
+  const emit = prepareSweepOutputs<R>(o, {
+    report: (r) => renderReport(sweepReportData(r, kind)),
+    table: format,
+    conserved: (r) => r.points.every((p) => p.conserved),
+  });
+  emit(sweep());
 }
 
 export function addSweepCommand(

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { livenessBound } from '../../core/test/liveness.ts';
 
 const CLI = new URL('../dist/main.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'ivsim-fm-cli-'));
@@ -98,7 +99,7 @@ describe('failure model: the ivsim command', () => {
       run(['run', 'x86-compare', '--json', join(dir, 'no/such/dir/out.json')]),
       /^error: --json: cannot write .*does not exist/,
     );
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(Date.now() - t0).toBeLessThan(livenessBound(3000));
   });
 
   it('--json onto a directory fails before the run', () => {
@@ -172,7 +173,7 @@ describe('failure model: the ivsim command', () => {
         .replace('pcpus: 1', 'pcpus: 4096');
     const t0 = Date.now();
     expectBadInput(run(['run', file('bomb.yaml', text)], { timeout: 10_000 }), re);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(Date.now() - t0).toBeLessThan(livenessBound(5000));
     // --force passes the guard: the run then stops at the next check (the output directory), never simulating.
     expect(run(['run', file('bomb.yaml', text), '--force', '--json', '/nonexistent-ivsim-dir/r.json']).stderr).toMatch(
       /--json: cannot write .*does not exist/,
@@ -226,7 +227,7 @@ describe('failure model: the ivsim command', () => {
     const t0 = Date.now();
     child.kill(sig);
     const r = await exited;
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(livenessBound(1000));
     expect(r.signal).toBeNull();
     expect(r.code).toBe(code);
     expect(

@@ -32,6 +32,8 @@ export { formatNs, parseTimeNs } from './scenario/units.ts';
 
 // ---- Delivery schemes and exit reasons ----
 export { ALL_SCHEMES, ARM_SCHEMES, type SchemeId, X86_SCHEMES } from './scenario/schema.ts';
+export type { ConfiguredSchemeId, SchemeConfig, SchemeOptions } from './hv/descriptors.ts';
+export type { SchemeOptionsInput } from './scenario/scheme-options.ts';
 export { implementedSchemes } from './hv/registry.ts';
 export { EXIT_REASONS, type ExitReason } from './hv/exit-reasons.ts';
 

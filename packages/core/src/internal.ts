@@ -15,11 +15,11 @@ export {
 export * from './arch/x86/index.ts';
 
 // ---- hv/: schemes ----
-export { createScheme } from './hv/registry.ts';
 export type { DeliveryScheme } from './hv/scheme.ts';
-
 // ---- mem/: SAB data plane ----
 export * from './mem/index.ts';
+// ---- run/: the composition root (topology, costs, scheme and engine of one scheme run) ----
+export { composeRun, composeSim, type RunParts, runParts } from './run/compose.ts';
 
 // ---- scenario/: the estimate's per-entity sizes, the preset entries scaled from Nehalem ----
 export { BYTES_PER_QUEUE, BYTES_PER_VCPU } from './scenario/estimate.ts';

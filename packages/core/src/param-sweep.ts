@@ -47,7 +47,7 @@ export interface SweepPlan {
  * run's engine figures summed over every point and scheme (shards = 1: the points run in turn on the calling
  * thread); a merged file's wall time is the sum of its parts'.
  */
-export interface SweepEngine extends Omit<EngineInfo, 'partition' | 'crossShard'> {
+export interface SweepEngine extends Omit<EngineInfo, 'partition' | 'crossShard' | 'schemeLanes'> {
   /** Merged files only: how many parts were merged. */
   parts?: number;
 }

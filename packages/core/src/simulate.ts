@@ -1,13 +1,11 @@
 // simulate(scenario): runs every scheme of the scenario on the same workload on the calling thread and returns
 // the results object. A pure function of (scenario, seed) outside `engine`.
 
-import { createScheme } from './hv/registry.ts';
+import { composeRun } from './run/compose.ts';
 import { validateScenario, withOverrides } from './scenario/load.ts';
 import { PRESETS } from './scenario/presets.ts';
-import { resolveCosts } from './scenario/resolve-costs.ts';
 import type { Scenario, ScenarioInput, SchemeId } from './scenario/schema.ts';
 import type { Counters } from './sim/counters.ts';
-import { Sim } from './sim/engine.ts';
 import { cfsSliceNs } from './sim/host-sched.ts';
 import { buildTopology } from './sim/topology.ts';
 import { engineFigures, type Results, type SchemeResult, schemeResult } from './stats/results.ts';
@@ -21,13 +19,11 @@ export interface SchemeRun {
 
 /** Runs one scheme of a validated scenario to completion on this thread. */
 export function runScheme(s: Scenario, scheme: SchemeId): SchemeRun {
-  const impl = createScheme(scheme);
-  const costs = resolveCosts(s);
-  const topo = buildTopology(s, !impl.virtualized);
-  const sim = new Sim(s, topo, impl, costs);
+  const sim = composeRun(s, scheme);
+  const end = sim.topo.durationCycles;
   sim.start();
-  sim.runUntil(topo.durationCycles);
-  sim.finish(topo.durationCycles);
+  sim.runUntil(end);
+  sim.finish(end);
   return { scheme, counters: sim.cnt, pending: sim.pendingTotal() };
 }
 

@@ -3,11 +3,9 @@
 // engine, so it sees every vCPU; its events are the same as any sharded run's (determinism, DESIGN §4).
 
 import { EXIT_REASONS } from './hv/exit-reasons.ts';
-import { createScheme } from './hv/registry.ts';
-import { resolveCosts } from './scenario/resolve-costs.ts';
+import { composeRun } from './run/compose.ts';
 import type { Scenario, SchemeId } from './scenario/schema.ts';
-import { Sim, type TraceFn } from './sim/engine.ts';
-import { buildTopology } from './sim/topology.ts';
+import type { TraceFn } from './sim/engine.ts';
 
 /** What a trace consumer needs to name its tracks; times in the trace are cycles at `freqGHz`. */
 export interface TraceLayout {
@@ -37,9 +35,8 @@ export function traceRun(
   untilNs: number,
   observe: (layout: TraceLayout) => TraceFn,
 ): TraceLayout {
-  const impl = createScheme(scheme);
-  const topo = buildTopology(s, !impl.virtualized);
-  const sim = new Sim(s, topo, impl, resolveCosts(s));
+  const sim = composeRun(s, scheme);
+  const topo = sim.topo;
   sim.start();
   const layout: TraceLayout = {
     scheme,

@@ -2,12 +2,10 @@
 // test step the simulation until a condition holds.
 
 import { EXIT_REASONS } from '../src/hv/exit-reasons.ts';
-import { createScheme } from '../src/hv/registry.ts';
-import { validateScenario } from '../src/scenario/load.ts';
-import { resolveCosts } from '../src/scenario/resolve-costs.ts';
+import { composeRun } from '../src/run/compose.ts';
+import { ScenarioError, validateScenario } from '../src/scenario/load.ts';
 import type { ScenarioInput, SchemeId } from '../src/scenario/schema.ts';
-import { Sim } from '../src/sim/engine.ts';
-import { buildTopology } from '../src/sim/topology.ts';
+import type { Sim } from '../src/sim/engine.ts';
 import type { Vcpu } from '../src/sim/vcpu.ts';
 
 export interface Harness {
@@ -37,14 +35,23 @@ export function microScenario(scheme: SchemeId, patch: Partial<ScenarioInput> = 
   };
 }
 
+/** The message of the ScenarioError `f` throws (the test fails if it throws anything else, or nothing). */
+export function scenarioErrorMessage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    return e.message;
+  }
+  throw new Error('accepted');
+}
+
 const fmt = (what: string, detail: number) => (what === 'EXIT' ? `EXIT:${EXIT_REASONS[detail]}` : `${what}:${detail}`);
 
 export function harness(scheme: SchemeId, input: ScenarioInput): Harness {
   const s = validateScenario(input);
-  const impl = createScheme(scheme);
-  const costs = resolveCosts(s);
-  const topo = buildTopology(s, !impl.virtualized);
-  const sim = new Sim(s, topo, impl, costs);
+  const sim = composeRun(s, scheme);
+  const topo = sim.topo;
   const trace: string[][] = topo.vcpus.map(() => []);
   // The path steps the tests spell out; device assertions and IRETs (for `ivsim run --trace`) are left out.
   sim.trace = (_t, v, what, detail) => {

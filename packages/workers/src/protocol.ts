@@ -7,6 +7,8 @@ import type { Scenario, SchemeId } from '@ivsim/core';
 export interface ShardTask {
   scenario: Scenario;
   scheme: SchemeId;
+  /** Every scheme of the run: the arena's vCPU blocks hold the regions they declare (one layout for the run). */
+  arenaSchemes: SchemeId[];
   shard: number;
   shards: number;
   pcpuOwner: Int32Array;
@@ -17,6 +19,8 @@ export interface ShardTask {
   rings: SharedArrayBuffer[];
   arena: SharedArrayBuffer;
   control: SharedArrayBuffer;
+  /** This shard's line of the control SAB (lane · shards per lane + shard: lanes run side by side, §10). */
+  controlLine: number;
   /** Hardware threads of the machine: with more shards than this the barrier adapts its spin. */
   cores: number;
   /** Test hook: this shard throws when its virtual time reaches `atCycles`. */
@@ -30,7 +34,8 @@ export const ABORTED_MESSAGE = 'ivsim-shard-aborted';
 export const ABORT_FAILED = 1;
 export const ABORT_CANCELLED = 2;
 
-// control SAB: Float64Array, one 8-slot (64-byte) line per shard so writers never share a cache line.
+// control SAB: Float64Array, one 8-slot (64-byte) line per shard thread of the run (every lane's), so writers never
+// share a cache line.
 export const CTL_STRIDE = 8;
 export const CTL_VTIME = 0; // virtual time reached (cycles)
 export const CTL_EVENTS = 1;

@@ -9,7 +9,6 @@
 import { availableParallelism } from 'node:os';
 import {
   type Results,
-  resolveCosts,
   type Scenario,
   type ScenarioInput,
   type SchemeId,
@@ -20,13 +19,13 @@ import {
   Arena,
   assembleResults,
   Barrier,
-  buildTopology,
-  createScheme,
   crossShardLookahead,
   ledgerStride,
+  runParts,
   type SchemeRun,
   SpscRing,
   schemePlan,
+  VcpuLayout,
 } from '@ivsim/core/internal';
 import { Piscina } from 'piscina';
 import { partition } from './partition.ts';
@@ -46,6 +45,7 @@ import {
   RING_CAPACITY,
   type ShardTask,
 } from './protocol.ts';
+import { type LanePlan, planLanes } from './scheme-lanes.ts';
 import { readVcpuSnapshot, type VcpuSnapshot } from './snapshot.ts';
 import { mergeCounters, type ShardResult } from './wire.ts';
 
@@ -139,14 +139,24 @@ export class ParallelRun {
   readonly scenario: Scenario;
   /** Shards (worker threads) the run uses. */
   readonly shards: number;
+  /** How the scheme runs share the shards (scheme-lanes.ts): one lane of all shards unless lanes pay. */
+  readonly lanes: LanePlan;
   private readonly plan: { run: SchemeId[]; report: SchemeId[] };
   private readonly control: SharedArrayBuffer;
   private readonly ctl: Float64Array;
-  private barrier: SharedArrayBuffer | null = null;
-  private arena: SharedArrayBuffer | null = null;
-  /** Ledger slots per vCPU block of `arena` (its stride, ledgerStride). */
+  /** Per lane: the barrier and the vCPU arena of the scheme it runs now (null between runs and after the run). */
+  private readonly barriers: (SharedArrayBuffer | null)[];
+  private readonly arenas: (SharedArrayBuffer | null)[];
+  /** Ledger slots per vCPU block of the arenas (their stride, ledgerStride; the same for every scheme). */
   private arenaLedgerSlots = 1;
-  private current = -1;
+  /** Where each region of a vCPU block of the arenas is (the run's declared regions; the snapshot reader needs it). */
+  private arenaLayout = VcpuLayout.ALL;
+  /** Per lane: the index (into plan.run) of the scheme it runs now, -1 when none. */
+  private readonly running: Int32Array;
+  /** Scheme runs finished so far. */
+  private done = 0;
+  /** The run's first failure (a ShardFailure of some lane), once there is one. */
+  private failure: unknown = null;
   private cancelled = false;
   private pool: Piscina | null = null;
   /** What the synchronization did (all schemes so far). */
@@ -166,6 +176,11 @@ export class ParallelRun {
     this.control = new SharedArrayBuffer(controlBytes(this.shards));
     this.ctl = new Float64Array(this.control);
     this.durationCycles = Math.round(s.duration * s.cpu.freqGHz);
+    this.lanes = planLanes(s, this.plan.run, this.shards);
+    const L = this.lanes.lanes.length;
+    this.barriers = new Array(L).fill(null);
+    this.arenas = new Array(L).fill(null);
+    this.running = new Int32Array(L).fill(-1);
   }
 
   /**
@@ -187,37 +202,61 @@ export class ParallelRun {
     this.pool = pool;
     this.destroying = null;
     const t0 = performance.now();
-    const runs: SchemeRun[] = [];
+    const runs: SchemeRun[] = new Array(this.plan.run.length);
     let crossTraffic = false;
+    this.failure = null;
     try {
-      for (let i = 0; i < this.plan.run.length; i++) {
-        if (this.cancelled) throw new RunCancelled();
-        this.current = i;
-        const r = await this.runScheme(pool, this.plan.run[i]);
-        crossTraffic ||= r.crossTraffic;
-        runs.push(r.run);
-      }
+      const lanes = this.lanes.lanes.map(async (lane, l) => {
+        try {
+          for (const i of lane) {
+            if (this.cancelled || this.failure !== null) return;
+            this.running[l] = i;
+            const r = await this.runScheme(pool, this.plan.run[i], l);
+            this.running[l] = -1;
+            this.done++;
+            crossTraffic ||= r.crossTraffic;
+            runs[i] = r.run;
+          }
+        } catch (e) {
+          this.running[l] = -1;
+          // The first failure that is not another lane's echo of it stops every other lane at its next window.
+          if (this.failure === null && !this.cancelled && !isLaneEcho(e)) {
+            this.failure = e;
+            for (const b of this.barriers) if (b) Barrier.abortBuffer(b, ABORT_FAILED);
+            this.armStopDeadline();
+          }
+        }
+      });
+      await Promise.all(lanes);
+      if (this.cancelled) throw new RunCancelled();
+      if (this.failure !== null) throw this.failure;
     } finally {
       if (this.stopTimer) clearTimeout(this.stopTimer);
       this.stopTimer = null;
       await this.destroyPool(pool);
       // The arena is 0.2 GB at 10^5 vCPUs: a finished run keeps none of it (snapshot() then answers null).
-      this.arena = null;
-      this.barrier = null;
+      this.arenas.fill(null);
+      this.barriers.fill(null);
     }
     const wall = (performance.now() - t0) / 1000;
     const res = assembleResults(s, runs, this.plan.report, { shards: n, wallSeconds: wall });
     res.engine.partition = s.engine.partition;
     res.engine.crossShard = crossTraffic;
+    res.engine.schemeLanes = this.lanes.lanes.length;
     return res;
   }
 
-  private async runScheme(pool: Piscina, scheme: SchemeId): Promise<{ run: SchemeRun; crossTraffic: boolean }> {
+  /** One scheme run on lane `l`: its shards are threads of the pool, their control lines l·k … l·k + k − 1. */
+  private async runScheme(
+    pool: Piscina,
+    scheme: SchemeId,
+    l: number,
+  ): Promise<{ run: SchemeRun; crossTraffic: boolean }> {
     const s = this.scenario;
-    const n = this.shards;
-    const impl = createScheme(scheme);
-    const costs = resolveCosts(s);
-    const topo = buildTopology(s, !impl.virtualized);
+    const n = this.lanes.shardsPerLane;
+    // One arena layout for the whole run (the regions every scheme of the plan declares), so a lane's arena is reused.
+    const arenaSchemes = this.plan.run;
+    const { topo, costs, layout } = runParts(s, scheme, arenaSchemes);
     // Only IPIs and csd acknowledgements (DESIGN §16) cross shards; they take at least ipiLatency and
     // csdAckLatency to arrive: the smaller is the lookahead, which the partitioner weighs (DESIGN §10).
     const part = partition(s, topo, n, crossShardLookahead(costs));
@@ -232,10 +271,14 @@ export class ParallelRun {
             : (SpscRing.create(this.opts.ringCapacity ?? RING_CAPACITY, REC_WORDS_PACKED).buffer as SharedArrayBuffer),
         );
     const stride = ledgerStride(topo.vms);
-    const arena = this.arenaFor(Arena.bytes(topo.vcpus.length, stride));
-    this.barrier = barrier;
+    const arena = this.arenaFor(l, Arena.bytes(topo.vcpus.length, stride, layout));
+    this.barriers[l] = barrier;
     this.arenaLedgerSlots = stride;
-    this.ctl.fill(0);
+    this.arenaLayout = layout;
+    // cancel() or another lane's failure came while this run was being built: it stops at its first window.
+    if (this.cancelled) Barrier.abortBuffer(barrier, ABORT_CANCELLED);
+    else if (this.failure !== null) Barrier.abortBuffer(barrier, ABORT_FAILED);
+    this.ctl.fill(0, l * n * CTL_STRIDE, (l + 1) * n * CTL_STRIDE);
     const fault = this.opts.fault
       ? { shard: this.opts.fault.shard, atCycles: Math.round(this.opts.fault.atNs * s.cpu.freqGHz) }
       : undefined;
@@ -243,6 +286,7 @@ export class ParallelRun {
       const task: ShardTask = {
         scenario: s,
         scheme,
+        arenaSchemes,
         shard,
         shards: n,
         pcpuOwner: part.pcpuOwner,
@@ -251,6 +295,7 @@ export class ParallelRun {
         rings,
         arena,
         control: this.control,
+        controlLine: l * n + shard,
         cores: availableParallelism(),
         fault,
       };
@@ -272,11 +317,15 @@ export class ParallelRun {
     const failed = settled.findIndex((r) => r.status === 'rejected' && !isAbortEcho(r.reason));
     if (this.cancelled) throw new RunCancelled(); // includes shards ended by the stop deadline
     const f = first as { shard: number; error: unknown } | null;
-    if (f) throw new ShardFailure(f.shard, errorMessage(f.error));
-    if (failed >= 0) throw new ShardFailure(failed, errorMessage((settled[failed] as PromiseRejectedResult).reason));
+    // A shard is named by its thread of the whole run (lane · shards per lane + shard), as the fault hook names it.
+    const line = (shard: number) => l * n + shard;
+    if (f) throw new ShardFailure(line(f.shard), errorMessage(f.error));
+    if (failed >= 0)
+      throw new ShardFailure(line(failed), errorMessage((settled[failed] as PromiseRejectedResult).reason));
     if (this.cancelled || Barrier.abortCodeOf(barrier) === ABORT_CANCELLED) throw new RunCancelled();
+    // Only echoes are left: another lane failed and aborted this one.
     const anyRejected = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-    if (anyRejected) throw new ShardFailure(settled.indexOf(anyRejected), errorMessage(anyRejected.reason));
+    if (anyRejected) throw new ShardFailure(line(settled.indexOf(anyRejected)), errorMessage(anyRejected.reason));
     const parts = settled.map((r) => (r as PromiseFulfilledResult<ShardResult>).value);
     const counters = mergeCounters(parts.map((p) => p.counters));
     const pending = parts.reduce((a, p) => a + p.pending, 0);
@@ -289,64 +338,84 @@ export class ParallelRun {
   }
 
   /**
-   * The vCPU arena of the next scheme: the previous scheme's, zeroed, when it has the size (every scheme of a run
-   * has the same vCPUs and VMs, so it always has), so one run holds one arena however many schemes it has — a new
+   * The vCPU arena of lane l's next scheme: its previous scheme's, zeroed, when it has the size (every scheme of a run
+   * has the same vCPUs and VMs, so it always has), so a lane holds one arena however many schemes it runs — a new
    * one per scheme would keep two alive until the shards' threads collect their views of the old one.
    */
-  private arenaFor(bytes: number): SharedArrayBuffer {
-    const old = this.arena;
+  private arenaFor(l: number, bytes: number): SharedArrayBuffer {
+    const old = this.arenas[l];
     if (old !== null && old.byteLength === bytes) {
       new Uint8Array(old).fill(0);
       return old;
     }
-    this.arena = null;
-    this.arena = new SharedArrayBuffer(bytes);
-    return this.arena;
+    this.arenas[l] = null;
+    const a = new SharedArrayBuffer(bytes);
+    this.arenas[l] = a;
+    return a;
   }
 
-  /** Progress read from the control SAB (no messages to the shards). */
+  /** The lane running the scheme earliest in the run list (the one progress() names), or -1. */
+  private reportedLane(): number {
+    let best = -1;
+    for (let l = 0; l < this.running.length; l++)
+      if (this.running[l] >= 0 && (best < 0 || this.running[l] < this.running[best])) best = l;
+    return best;
+  }
+
+  /**
+   * Progress read from the control SAB (no messages to the shards). With several lanes, `scheme` is the running
+   * scheme earliest in the run list, `events` and `raised` add up every scheme running now.
+   */
   progress(): Progress {
-    const n = this.shards;
+    const k = this.lanes.shardsPerLane;
     const ctl = this.ctl;
-    let vmin = Number.POSITIVE_INFINITY;
     let events = 0;
     let raised = 0;
     let windows = 0;
     let cross = 0;
     let spilled = 0;
-    for (let k = 0; k < n; k++) {
-      const o = k * CTL_STRIDE;
-      vmin = Math.min(vmin, ctl[o + CTL_VTIME]);
-      events += ctl[o + CTL_EVENTS];
-      raised += ctl[o + CTL_RAISED];
-      windows = Math.max(windows, ctl[o + CTL_WINDOWS]);
-      cross += ctl[o + CTL_CROSS];
-      spilled += ctl[o + CTL_SPILLED];
+    let within = 0;
+    for (let l = 0; l < this.running.length; l++) {
+      if (this.running[l] < 0) continue;
+      let vmin = Number.POSITIVE_INFINITY;
+      for (let j = 0; j < k; j++) {
+        const o = (l * k + j) * CTL_STRIDE;
+        vmin = Math.min(vmin, ctl[o + CTL_VTIME]);
+        events += ctl[o + CTL_EVENTS];
+        raised += ctl[o + CTL_RAISED];
+        windows = Math.max(windows, ctl[o + CTL_WINDOWS]);
+        cross += ctl[o + CTL_CROSS];
+        spilled += ctl[o + CTL_SPILLED];
+      }
+      within += Math.min(1, vmin / this.durationCycles);
     }
     const total = this.plan.run.length;
-    const idx = Math.max(0, this.current);
-    const within = this.current < 0 ? 0 : Math.min(1, vmin / this.durationCycles);
+    const lane = this.reportedLane();
+    const idx = lane < 0 ? Math.min(this.done, total - 1) : this.running[lane];
     return {
-      scheme: this.current < 0 ? null : this.plan.run[idx],
+      scheme: lane < 0 ? null : this.plan.run[idx],
       schemeIndex: idx,
       schemes: total,
-      fraction: (idx + within) / total,
+      fraction: Math.min(1, (this.done + within) / total),
       events,
       raised,
-      shards: n,
+      shards: this.shards,
       windows,
       crossEvents: cross,
       spilled,
     };
   }
 
-  /** Architectural state of vCPU `v` of the scheme now running, read straight from the shared arena. */
+  /** Architectural state of vCPU `v` of the scheme progress() names, read straight from its shared arena. */
   snapshot(v: number): VcpuSnapshot | null {
-    if (!this.arena) return null;
+    const lane = this.reportedLane();
+    const arena = lane < 0 ? null : this.arenas[lane];
+    if (!arena) return null;
     const slots = this.arenaLedgerSlots;
-    const vcpus = this.arena.byteLength / Arena.bytes(1, slots);
+    const layout = this.arenaLayout;
+    const vcpus = arena.byteLength / Arena.bytes(1, slots, layout);
     if (!Number.isInteger(v) || v < 0 || v >= vcpus) throw new RangeError(`vcpu ${v} outside [0, ${vcpus})`);
-    return readVcpuSnapshot(new Arena(vcpus, true, this.arena, slots), v);
+    return readVcpuSnapshot(new Arena(vcpus, true, arena, slots, layout), v);
   }
 
   /** Worker threads currently alive in this run's pool (0 once run() has settled). */
@@ -357,7 +426,7 @@ export class ParallelRun {
   /** Stops every shard at its next window; run() then rejects with RunCancelled and the pool is destroyed. */
   cancel(): void {
     this.cancelled = true;
-    if (this.barrier) Barrier.abortBuffer(this.barrier, ABORT_CANCELLED);
+    for (const b of this.barriers) if (b) Barrier.abortBuffer(b, ABORT_CANCELLED);
     this.armStopDeadline();
   }
 
@@ -381,6 +450,11 @@ export class ParallelRun {
 /** A shard that stopped only because another one failed or the run was cancelled. */
 function isAbortEcho(e: unknown): boolean {
   return e instanceof Error && e.message === ABORTED_MESSAGE;
+}
+
+/** A lane's scheme run that failed only because another lane's failure aborted it. */
+function isLaneEcho(e: unknown): boolean {
+  return e instanceof ShardFailure && e.message.endsWith(`: ${ABORTED_MESSAGE}`);
 }
 
 function errorMessage(e: unknown): string {

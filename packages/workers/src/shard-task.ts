@@ -7,16 +7,7 @@
 // When no VM spans two shards nothing can cross (lookahead = ∞): the shard then runs on its own in chunks, only
 // polling the abort flag and publishing progress between chunks.
 
-import {
-  Barrier,
-  buildTopology,
-  createScheme,
-  OutboundChannel,
-  resolveCosts,
-  Sim,
-  SpscRing,
-  WindowExchange,
-} from '@ivsim/core/shard';
+import { Barrier, composeSim, OutboundChannel, runParts, SpscRing, WindowExchange } from '@ivsim/core/shard';
 import {
   ABORT_FAILED,
   ABORTED_MESSAGE,
@@ -56,10 +47,8 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
   const s = task.scenario;
   const n = task.shards;
   const self = task.shard;
-  const impl = createScheme(task.scheme);
-  const costs = resolveCosts(s);
-  const topo = buildTopology(s, !impl.virtualized);
-  const end = topo.durationCycles;
+  const parts = runParts(s, task.scheme, task.arenaSchemes);
+  const end = parts.topo.durationCycles;
 
   const outs: (OutboundChannel | null)[] = [];
   const ins: SpscRing[] = [];
@@ -70,7 +59,7 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
     if (k !== self && inb.byteLength > 0) ins.push(SpscRing.fromBuffer(inb));
   }
   let cross = 0;
-  const sim = new Sim(s, topo, impl, costs, {
+  const sim = composeSim(parts, {
     arenaBuffer: task.arena,
     shard: {
       pcpuOwner: task.pcpuOwner,
@@ -82,7 +71,7 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
     },
   });
 
-  const ctl = new Float64Array(task.control, self * CTL_STRIDE * 8, CTL_STRIDE);
+  const ctl = new Float64Array(task.control, task.controlLine * CTL_STRIDE * 8, CTL_STRIDE);
   let windows = 0;
   const publishProgress = (vtime: number) => {
     ctl[CTL_VTIME] = vtime;
@@ -91,7 +80,8 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
     ctl[CTL_WINDOWS] = windows;
     ctl[CTL_CROSS] = cross;
   };
-  const faultAt = task.fault && task.fault.shard === self ? task.fault.atCycles : Number.POSITIVE_INFINITY;
+  // The fault names a thread of the whole run (its control line), whatever lane it is on.
+  const faultAt = task.fault && task.fault.shard === task.controlLine ? task.fault.atCycles : Number.POSITIVE_INFINITY;
   const checkFault = (vtime: number) => {
     if (vtime >= faultAt) throw new Error(`injected fault at virtual time ${vtime} cycles (test hook)`);
   };

@@ -2,22 +2,7 @@
 // control plane). The owning shard keeps writing while we read, so a snapshot is a consistent view only of each
 // 32-bit word, which is what a debugger attached to a running machine sees too.
 
-import {
-  type Arena,
-  getRvi,
-  getSvi,
-  PID_CONTROL,
-  PID_NV_SHIFT,
-  PID_ON,
-  PID_SN,
-  VB_ARM,
-  VB_IRR,
-  VB_ISR,
-  VB_PID,
-  VB_REGS,
-  VB_TMR,
-  vecList,
-} from '@ivsim/core/internal';
+import { type Arena, getRvi, getSvi, PID_CONTROL, PID_NV_SHIFT, PID_ON, PID_SN, vecList } from '@ivsim/core/internal';
 
 /** One vCPU's architectural state, read while the run goes on (ParallelRun.snapshot); each 32-bit word consistent. */
 export interface VcpuSnapshot {
@@ -31,12 +16,18 @@ export interface VcpuSnapshot {
   armWords: number[];
 }
 
+/**
+ * Reads vCPU `v` of `arena` at the offsets of its layout (the run's declared regions); a region the run's schemes do
+ * not declare reads as zeros, as it did when every block held every region and nothing wrote it.
+ */
 export function readVcpuSnapshot(arena: Arena, v: number): VcpuSnapshot {
-  const w = (off: number, len: number) => Uint32Array.from(arena.u32View(v, off, len));
-  const regs = w(VB_REGS, 8);
-  const pid = w(VB_PID, 16);
+  const w = (off: number, len: number) =>
+    off < 0 ? new Uint32Array(len) : Uint32Array.from(arena.u32View(v, off, len));
+  const L = arena.layout;
+  const regs = w(L.regs, 8);
+  const pid = w(L.pid, 16);
   const ctl = pid[PID_CONTROL];
-  const lapicView = { IRR: w(VB_IRR, 8), ISR: w(VB_ISR, 8), TMR: w(VB_TMR, 8), regs };
+  const lapicView = { IRR: w(L.irr, 8), ISR: w(L.isr, 8), TMR: w(L.tmr, 8), regs };
   return {
     vcpu: v,
     lapic: {
@@ -55,6 +46,6 @@ export function readVcpuSnapshot(arena: Arena, v: number): VcpuSnapshot {
       NV: (ctl >>> PID_NV_SHIFT) & 0xff,
       NDST: pid[PID_CONTROL + 1],
     },
-    armWords: Array.from(w(VB_ARM, 32)),
+    armWords: Array.from(w(L.arm, 32)),
   };
 }

@@ -3,6 +3,7 @@
 
 import { BUILTIN_SCENARIOS, simulate } from '@ivsim/core';
 import { describe, expect, it } from 'vitest';
+import { livenessBound } from '../../core/test/liveness.ts';
 import { ParallelRun, RunCancelled, runParallel } from '../dist/runner.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests build scenario variants
@@ -63,7 +64,7 @@ describe('failure model: parallel runner', () => {
     const r = await within(p, 10_000);
     const ms = performance.now() - t0;
     expect(r).toBeInstanceOf(RunCancelled);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(livenessBound(1000));
     expect(run.liveThreads()).toBe(0);
   });
 

@@ -5,6 +5,7 @@
 
 import { BUILTIN_SCENARIOS, type ScenarioInput } from '@ivsim/core';
 import { describe, expect, it } from 'vitest';
+import { livenessBound } from '../../core/test/liveness.ts';
 import { LiveFailure, LiveRun, runLive } from '../dist/index.js';
 import { EOI_PLAIN_RMW } from '../dist/live/lr-live.js';
 import { HARVEST_ON_CLEAR_AFTER_PIR, POST_ON_BEFORE_PIR, RELOAD_NO_PIR_CHECK } from '../dist/live/pi-live.js';
@@ -209,7 +210,7 @@ describe('live protocols: the checker catches each broken variant', () => {
     expect(v.verdicts + v.stranded + v.lost + v.duplicated).toBeGreaterThan(0);
     expect(r.schemes[0].conservation.ok).toBe(false);
     expect(r.live.stoppedBy).toBe('violation');
-    expect(performance.now() - t0).toBeLessThan((BOUND_S + 2) * 1000);
+    expect(performance.now() - t0).toBeLessThan(livenessBound((BOUND_S + 2) * 1000));
   });
 });
 
@@ -227,7 +228,7 @@ describe('live runs stop cleanly', () => {
     );
     expect(err).toBeInstanceOf(LiveFailure);
     expect((err as Error).message).toMatch(/injected fault/);
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(performance.now() - t0).toBeLessThan(livenessBound(3000));
     expect(run.liveThreads()).toBe(0);
   });
 
@@ -240,7 +241,7 @@ describe('live runs stop cleanly', () => {
     const t0 = performance.now();
     run.stop('test');
     const r = await p;
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(livenessBound(1000));
     expect(r.live.stoppedBy).toBe('test');
     // The first list-register segment and part of the first baseline segment ran.
     expect(r.live.structures).toEqual(['ich-lr', 'spsc-ring']);

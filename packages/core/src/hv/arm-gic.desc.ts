@@ -34,30 +34,45 @@ const VGIC = [TRANSIT_COSTS, CPU_COSTS, KVM_COSTS, VGIC_COSTS] as const;
 
 export const ARM_GICV2 = {
   id: 'arm-gicv2',
+  virtualized: true,
   arch: ['arm'],
   summary: 'GICv2 virtualization: GICH/GICV, list registers (MMIO)',
   reads: { arm: VGIC },
   owns: [VGIC_COSTS],
   exitReasons: [],
   vcpuState: { arena: ['arm'], private: ['vgic distributor and pending state'] },
+  options: {},
 } as const satisfies SchemeDescriptor;
 
 export const ARM_GICV3 = {
   id: 'arm-gicv3',
+  virtualized: true,
   arch: ['arm'],
   summary: 'GICv3: ICH_LR<n>_EL2 system registers, up to 16 LRs',
   reads: { arm: VGIC },
   owns: [],
   exitReasons: [],
   vcpuState: { arena: ['arm'], private: ['vgic distributor and pending state'] },
+  options: {},
 } as const satisfies SchemeDescriptor;
 
 export const ARM_GICV4 = {
   id: 'arm-gicv4',
+  virtualized: true,
   arch: ['arm'],
   summary: 'GICv4/4.1 direct injection of vLPIs (and vSGIs) through the ITS',
   reads: { arm: [...VGIC, GICV4_COSTS] },
   owns: [GICV4_COSTS],
   exitReasons: [],
   vcpuState: { arena: ['arm'], private: ['vgic distributor and pending state', 'VPT', 'residency'] },
+  options: {
+    wfiTrapPolicy: {
+      type: 'enum',
+      values: ['default', 'trap', 'notrap'],
+      default: 'default',
+      meaning:
+        'KVM’s kvm-arm.wfi_trap_policy: `default` clears HCR_EL2.TWI when the vCPU is alone on its pCPU and ' +
+        'has direct vLPIs/vSGIs (kvm_vcpu_should_clear_twi); `trap` / `notrap` force it.',
+    },
+  },
 } as const satisfies SchemeDescriptor;

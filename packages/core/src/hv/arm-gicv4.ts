@@ -6,12 +6,13 @@ import type { SchemeId } from '../scenario/schema.ts';
 import { GicScheme } from './arm/gic-scheme.ts';
 import { gicv4Backend } from './arm/gicv4-backend.ts';
 import { Gicv4Direct } from './arm/gicv4-direct.ts';
+import type { SchemeConfig } from './descriptors.ts';
 
 export { kvmVcpuShouldClearTwi, type WfiTrapPolicy } from './arm/gicv4-direct.ts';
 
 export class ArmGicv4Scheme extends GicScheme {
   readonly id: SchemeId = 'arm-gicv4';
-  constructor() {
-    super(gicv4Backend, (host) => new Gicv4Direct(host));
+  constructor(config: SchemeConfig<'arm-gicv4'>) {
+    super(gicv4Backend, (host) => new Gicv4Direct(host, config.wfiTrapPolicy));
   }
 }

@@ -7,11 +7,10 @@
 
 import { vecCount, vecForEach } from '../arch/x86/bitmap.ts';
 import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
+import { BCAST_SHORTHAND, RUN_BLOCKED, RUN_GUEST } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { BCAST_SHORTHAND } from '../sim/ipi-patterns.ts';
-import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
 import { sgiClusterEnd } from './ipi-broadcast.ts';
-import type { DeliveryScheme, SchemeHost } from './scheme.ts';
+import type { DeliveryScheme, SchemeHost, SchemeVcpu } from './scheme.ts';
 import { vlapicAccept } from './x86/vlapic-inject.ts';
 
 export class BareMetalScheme implements DeliveryScheme {
@@ -21,7 +20,7 @@ export class BareMetalScheme implements DeliveryScheme {
   private deliveryCost = 0;
   private eoiCost = 0;
 
-  init(sim: SchemeHost, vc: Vcpu): void {
+  init(sim: SchemeHost, vc: SchemeVcpu): void {
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     const c = sim.c;
     const arm = sim.scenario.arch === 'arm';
@@ -29,50 +28,44 @@ export class BareMetalScheme implements DeliveryScheme {
     this.eoiCost = arm ? c.gicEoi : c.eoiLocal;
   }
 
-  private deliverPending(sim: SchemeHost, vc: Vcpu): void {
+  private deliverPending(sim: SchemeHost, vc: SchemeVcpu): void {
     const v = pendingDeliverable(vc.lapic);
     if (v < 0) return;
     ackIrq(vc.lapic, v);
     sim.deliverNow(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v), this.deliveryCost);
   }
 
-  private interrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
+  private interrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     vlapicAccept(sim, vc, vector, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
-    if (vc.run === RUN_BLOCKED) {
-      // Leave HLT (C1), then take the interrupt.
-      vc.run = RUN_GUEST;
-      vc.phase = PH_WORK;
-      vc.segStart = sim.now + sim.c.haltWake;
-      sim.cnt.cycHw += sim.c.haltWake;
-    }
+    if (vc.run === RUN_BLOCKED) sim.leaveHaltOnPcpu(vc); // leave HLT (C1), then take the interrupt
     if (sim.guestInterruptible(vc)) this.deliverPending(sim, vc);
   }
 
-  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     this.interrupt(sim, vc, vector, raisedAt);
   }
 
-  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
+  softwareInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     this.interrupt(sim, vc, vector, raisedAt);
   }
 
-  hostTick(sim: SchemeHost, _p: number, vc: Vcpu | null): void {
+  hostTick(sim: SchemeHost, _p: number, vc: SchemeVcpu | null): void {
     if (vc === null) return;
     if (vc.run === RUN_BLOCKED) {
-      sim.cnt.cycHw += sim.c.hostTickHandler; // the tick wakes the idle CPU, which halts again
+      sim.countHwCycles(sim.c.hostTickHandler); // the tick wakes the idle CPU, which halts again
       return;
     }
     if (sim.guestInterruptible(vc)) sim.stall(vc, this.tickCost(sim));
     else vc.tickDeferred++;
   }
 
-  guestEoi(sim: SchemeHost, vc: Vcpu): void {
+  guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {
     sim.stall(vc, this.eoiCost);
     eoi(vc.lapic);
     sim.completeEoi(vc, vc.segStart);
   }
 
-  guestIret(sim: SchemeHost, vc: Vcpu): void {
+  guestIret(sim: SchemeHost, vc: SchemeVcpu): void {
     if (vc.tickDeferred > 0) {
       sim.stall(vc, vc.tickDeferred * this.tickCost(sim));
       vc.tickDeferred = 0;
@@ -85,18 +78,16 @@ export class BareMetalScheme implements DeliveryScheme {
     return this.deliveryCost + sim.c.hostTickHandler + (sim.scenario.arch === 'arm' ? this.eoiCost : 0);
   }
 
-  guestHalt(sim: SchemeHost, vc: Vcpu): void {
+  guestHalt(sim: SchemeHost, vc: SchemeVcpu): void {
     if (pendingDeliverable(vc.lapic) >= 0) {
-      vc.phase = PH_WORK;
+      sim.haltNotTaken(vc);
       this.deliverPending(sim, vc);
       return;
     }
-    vc.phase = PH_HALT;
-    vc.run = RUN_BLOCKED;
-    sim.cancelActivity(vc);
+    sim.haltPcpu(vc);
   }
 
-  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
+  guestSendIpi(sim: SchemeHost, vc: SchemeVcpu, target: SchemeVcpu, vector: number, raisedAt: number): void {
     sim.stall(vc, sim.c.ipiSendLocal);
     sim.sendIpi(vc, target, vector, raisedAt, 0, vc.segStart); // leaves once the ICR write retired
   }
@@ -108,7 +99,7 @@ export class BareMetalScheme implements DeliveryScheme {
    */
   guestSendIpiMany(
     sim: SchemeHost,
-    vc: Vcpu,
+    vc: SchemeVcpu,
     targets: Int32Array,
     n: number,
     vector: number,
@@ -130,31 +121,19 @@ export class BareMetalScheme implements DeliveryScheme {
   }
 
   /** Native LAPIC timer programming (WRMSR IA32_TSC_DEADLINE / TMICT store): no exit on a physical CPU. */
-  guestTimerArm(sim: SchemeHost, vc: Vcpu): void {
+  guestTimerArm(sim: SchemeHost, vc: SchemeVcpu): void {
     if (sim.scenario.arch === 'x86') sim.stall(vc, sim.c.timerArmLocal);
   }
 
-  beforeEntry(): number {
-    return 0;
-  }
-
-  hasWakeEvent(_sim: SchemeHost, vc: Vcpu): boolean {
+  hasWakeEvent(_sim: SchemeHost, vc: SchemeVcpu): boolean {
     return pendingDeliverable(vc.lapic) >= 0;
   }
 
-  schedIn(): number {
-    return 0;
-  }
-
-  schedOut(): number {
-    return 0;
-  }
-
-  pendingCount(_sim: SchemeHost, vc: Vcpu): number {
+  pendingCount(_sim: SchemeHost, vc: SchemeVcpu): number {
     return vecCount(vc.lapic.IRR);
   }
 
-  forEachPending(_sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void {
+  forEachPending(_sim: SchemeHost, vc: SchemeVcpu, visit: (raisedAt: number) => void): void {
     const l = vc.ledger;
     vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v)));
   }

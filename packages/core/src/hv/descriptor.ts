@@ -4,6 +4,8 @@
 // types), so the scenario schema, the cost table and the exit-reason vocabulary can be derived from them without
 // importing any scheme code (hv/descriptors.ts is the list; hv/registry.ts maps each id to its factory).
 
+import type { ArenaRegion } from '../mem/vcpu-block.ts';
+
 export type Arch = 'x86' | 'arm';
 
 /** A group of cost keys read together, with the meaning of each (docs/SCENARIOS.md, `costs.overrides`). */
@@ -25,13 +27,30 @@ export function costFamily<const K extends string>(id: string, meanings: Record<
  * writes, and the words of scheme-private per-vCPU state it allocates itself (typed arrays indexed by vCPU).
  */
 export interface VcpuStateDecl {
-  readonly arena: readonly ('lapic' | 'eoiExit' | 'eliPhys' | 'pid' | 'arm')[];
+  /** The arena regions it reads or writes: a run's vCPU blocks hold the union of its schemes' (DESIGN §19.12). */
+  readonly arena: readonly ArenaRegion[];
   /** Scheme-private per-vCPU arrays the scheme allocates itself (names, for the reader). */
   readonly private: readonly string[];
 }
 
+/**
+ * One option a scheme declares (`schemeOptions.<id>.<name>` of a scenario, DESIGN §19.12): its type, its default and
+ * its meaning (the scenario reference). scenario/scheme-options.ts derives the schema from these; the scheme's factory
+ * receives the validated values (SchemeConfig, hv/descriptors.ts; hv/registry.ts).
+ */
+export type SchemeOptionDecl =
+  | { readonly type: 'boolean'; readonly default: boolean; readonly meaning: string }
+  | {
+      readonly type: 'enum';
+      readonly values: readonly [string, ...string[]];
+      readonly default: string;
+      readonly meaning: string;
+    };
+
 export interface SchemeDescriptor {
   readonly id: string;
+  /** False only for bare-metal: no root mode, every vCPU a physical CPU (the run's topology pins them 1:1). */
+  readonly virtualized: boolean;
   /** Architectures the scheme runs on (the scenario's `arch` must be one of them). */
   readonly arch: readonly Arch[];
   /** One line for `ivsim` listings and the scenario reference. */
@@ -43,4 +62,6 @@ export interface SchemeDescriptor {
   /** Exit reasons it adds to the shared vocabulary (model/vocabulary.ts appends them, in registry order). */
   readonly exitReasons: readonly string[];
   readonly vcpuState: VcpuStateDecl;
+  /** The options a scenario may set for it (`schemeOptions.<id>`), by name; empty when it has none. */
+  readonly options: Readonly<Record<string, SchemeOptionDecl>>;
 }

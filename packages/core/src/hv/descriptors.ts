@@ -77,6 +77,32 @@ export function descriptorOf(id: SchemeId): SchemeDescriptor {
   return d;
 }
 
+/**
+ * The options block scheme `id` receives from its factory (hv/registry.ts): the values of the options its descriptor
+ * declares, validated and defaulted by the scenario schema (an empty object for a scheme that declares none).
+ */
+// Spelled with `typeof`, `Extract` and `infer` (not through Descriptor), for the same reason as SchemeId.
+export type SchemeConfig<Id extends SchemeId> = Extract<
+  (typeof DESCRIPTORS)[number],
+  { id: Id }
+>['options'] extends infer O
+  ? {
+      -readonly [K in keyof O]: O[K] extends { readonly type: 'enum'; readonly values: readonly (infer V)[] }
+        ? V
+        : O[K] extends { readonly type: 'boolean' }
+          ? boolean
+          : never;
+    }
+  : never;
+
+/** The schemes that declare options: the keys of a scenario's `schemeOptions`. */
+export type ConfiguredSchemeId = {
+  [Id in SchemeId]: keyof Extract<(typeof DESCRIPTORS)[number], { id: Id }>['options'] extends never ? never : Id;
+}[SchemeId];
+
+/** A validated scenario's `schemeOptions`: every configured scheme's block, defaults filled in. */
+export type SchemeOptions = { [Id in ConfiguredSchemeId]: SchemeConfig<Id> };
+
 /** The cost families scheme `id` reads on `arch` (empty when it does not run there). */
 export function familiesRead(id: SchemeId, arch: Arch): readonly CostFamily[] {
   return (descriptorOf(id).reads as Partial<Record<Arch, readonly CostFamily[]>>)[arch] ?? [];

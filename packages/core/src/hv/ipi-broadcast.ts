@@ -12,10 +12,9 @@
 // KVM's handling of a multi-target write is the single-target handling plus one host kick (or post) per further
 // target, priced as the host's own ICR/SGI write (icrSendCost on x86, ipiSendLocal on ARM).
 
-import { BCAST_PER_TARGET, BCAST_PV_SEND_IPI } from '../sim/ipi-patterns.ts';
-import type { Vcpu } from '../sim/vcpu.ts';
+import { BCAST_PER_TARGET, BCAST_PV_SEND_IPI } from '../model/vocabulary.ts';
 import { CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
-import type { SchemeHost } from './scheme.ts';
+import type { SchemeHost, SchemeVcpu } from './scheme.ts';
 
 /** Targets per affinity cluster: KVM's vCPU MPIDR has Aff0 = vcpu_id & 0xf, Aff1 = vcpu_id >> 4 (reset_mpidr). */
 export const SGI_CLUSTER = 16;
@@ -39,16 +38,16 @@ export const icrSendCost = (sim: SchemeHost): number => Math.max(0, sim.c.icrEmu
 
 /** The x86 scheme operations a broadcast is made of. */
 export interface X86BroadcastOps {
-  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void;
+  guestSendIpi(sim: SchemeHost, vc: SchemeVcpu, target: SchemeVcpu, vector: number, raisedAt: number): void;
   /** The exit of one ICR write with a destination shorthand that KVM emulates for n targets. */
-  icrShorthandExit(sim: SchemeHost, vc: Vcpu, n: number): void;
+  icrShorthandExit(sim: SchemeHost, vc: SchemeVcpu, n: number): void;
 }
 
 /** A virtualized x86 scheme's broadcast: per-target writes, one PV hypercall, or one shorthand ICR write. */
 export function x86SendIpiMany(
   ops: X86BroadcastOps,
   sim: SchemeHost,
-  vc: Vcpu,
+  vc: SchemeVcpu,
   targets: Int32Array,
   n: number,
   vector: number,

@@ -1,30 +1,37 @@
-// One DeliveryScheme interface (like KVM's kvm_x86_ops / the vgic per-version backends): the engine owns time,
-// scheduling, the guest program and accounting; a scheme owns where an interrupt goes and what each step costs.
-// One file per scheme implements it.
+// The whole contract between the engine and a scheme (DESIGN §19.5). One DeliveryScheme interface (like KVM's
+// kvm_x86_ops / the vgic per-version backends) is what the engine calls: the engine owns time, scheduling, the guest
+// program and accounting; a scheme owns where an interrupt goes and what each step costs. SchemeHost and SchemeVcpu
+// are what a scheme may use of the engine. One file per scheme implements it.
 
+import type { CostTable } from '../scenario/costs.ts';
 import type { SchemeId } from '../scenario/schema.ts';
 import type { Sim } from '../sim/engine.ts';
 import type { Vcpu } from '../sim/vcpu.ts';
 
 /**
- * What a scheme may use of the engine (DESIGN §19.5): time and the run's resolved costs, guest effects (deliverNow,
- * stall, completeEoi), exits (exit, exitAtEntry, rootWork, haltExit), host effects (hostInterruptOnPcpu, wake, kick,
- * sendIpi, schemeAt), bookkeeping (cnt, countCoalesced, cancelActivity), read-only queries and the trace hook. Every
- * hook below receives this, not the whole Sim, so a member a scheme starts to use is added here on purpose. (Schemes
- * still write fields of their `Vcpu` contexts and of `cnt`; DESIGN §19.7.)
+ * Fields of a vCPU context that are the scheme's own: mode bits only schemes read (VMX interrupt window, ELI's
+ * injection mode and physical handler, the PI wake-up list, a host tick held off by IF = 0). Everything else on
+ * `Vcpu` is the engine's: a scheme reads it and changes it only through the host effects below.
  */
-export type SchemeHost = Pick<
-  Sim,
+type SchemeOwnedVcpuField = 'windowArmed' | 'eliInjectionMode' | 'handlerPhysical' | 'onWakeupList' | 'tickDeferred';
+
+/**
+ * The vCPU context as a scheme sees it (DESIGN §19.5): the engine's fields (run state, phase, segment start,
+ * handler and root-mode state, accounting, …) are read-only, so a scheme that writes engine state fails to compile;
+ * its architectural state (LAPIC, PI descriptor and the other arena views, the pending-interrupt ledger) stays
+ * writable through those objects, and so do its own mode bits.
+ */
+export type SchemeVcpu = Readonly<Omit<Vcpu, SchemeOwnedVcpuField>> & Pick<Vcpu, SchemeOwnedVcpuField>;
+
+/** The members of the engine a scheme may call or read (SchemeHost). */
+type HostMember =
   // time, configuration, read-only queries
   | 'now'
-  | 'c'
   | 'scenario'
   | 'topo'
   | 'guest'
   | 'P'
   | 'V'
-  | 'vcpus'
-  | 'pcpuCur'
   | 'arena'
   | 'exitHandledAt'
   | 'guestInterruptible'
@@ -33,23 +40,47 @@ export type SchemeHost = Pick<
   | 'deliverNow'
   | 'stall'
   | 'completeEoi'
+  | 'haltNotTaken'
+  | 'leaveNativeWfi'
   // exits and root mode
   | 'exit'
   | 'exitAtEntry'
   | 'rootWork'
   | 'haltExit'
+  | 'injectAtEntry'
   // host effects
   | 'hostInterruptOnPcpu'
   | 'wake'
   | 'kick'
   | 'sendIpi'
   | 'schemeAt'
+  | 'haltPcpu'
+  | 'leaveHaltOnPcpu'
   // bookkeeping and tracing
-  | 'cnt'
+  | 'countBlocking'
+  | 'countHwCycles'
   | 'countCoalesced'
   | 'cancelActivity'
-  | 'trace'
->;
+  | 'trace';
+
+/**
+ * What a scheme may use of the engine (DESIGN §19.5): time and the run's resolved costs, read-only queries, guest
+ * effects (deliverNow, stall, completeEoi; haltNotTaken and leaveNativeWfi for an HLT/WFI that an interrupt ends in
+ * guest mode), exits (exit, exitAtEntry, rootWork, haltExit, injectAtEntry), host effects (hostInterruptOnPcpu,
+ * wake, kick, sendIpi, schemeAt; haltPcpu and leaveHaltOnPcpu for bare metal's physical CPUs), bookkeeping
+ * (countBlocking, countHwCycles, countCoalesced, cancelActivity) and the trace hook. Every hook below receives this,
+ * not the whole Sim, so a member a scheme starts to use is added here on purpose. It is read-only: no scheme writes
+ * engine state — the vCPUs are SchemeVcpu and the current vCPU of each pCPU is a read-only table; the engine's
+ * counters are not part of it (the named bookkeeping calls update them).
+ */
+export type SchemeHost = Readonly<Pick<Sim, HostMember>> & {
+  /** The run's resolved costs (cycles). */
+  readonly c: Readonly<CostTable>;
+  /** Every vCPU's context by index (holes for VMs wholly on another shard). */
+  readonly vcpus: readonly SchemeVcpu[];
+  /** The vCPU index current on each pCPU, −1 when none. */
+  readonly pcpuCur: Readonly<Int32Array>;
+};
 
 export interface DeliveryScheme {
   readonly id: SchemeId;
@@ -64,73 +95,90 @@ export interface DeliveryScheme {
   readonly haltExitReason?: number;
 
   /** Per-vCPU setup (reset architectural state). */
-  init(sim: SchemeHost, vc: Vcpu): void;
+  init(sim: SchemeHost, vc: SchemeVcpu): void;
   /** An assigned device's MSI for guest vector `vector` reaches the interrupt controller / IOMMU. */
-  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void;
+  deviceInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void;
   /**
    * A software-originated virtual interrupt (IPI arrival, emulated guest timer) for vc. `srcTag` is the tag the
    * sender passed to Sim.sendIpi (0 when none).
    */
-  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag?: number): void;
-  /** The host timer tick on pCPU `p`; `vc` is the vCPU currently on it (null when idle). */
-  hostTick(sim: SchemeHost, p: number, vc: Vcpu | null): void;
+  softwareInterrupt(
+    sim: SchemeHost,
+    vc: SchemeVcpu,
+    vector: number,
+    raisedAt: number,
+    cause: number,
+    srcTag?: number,
+  ): void;
+  /**
+   * The host timer tick on pCPU `p`; `vc` is the vCPU currently on it (null when idle). Absent: the tick is a
+   * physical host interrupt on `p` (hostInterruptOnPcpu with hostTickHandler, CAUSE_HOST_TICK and
+   * hostIrqExitReason): an exit from guest mode, root work in root mode, nothing on an idle pCPU.
+   */
+  hostTick?(sim: SchemeHost, p: number, vc: SchemeVcpu | null): void;
   /** The guest handler body finished and the guest writes EOI. */
-  guestEoi(sim: SchemeHost, vc: Vcpu): void;
+  guestEoi(sim: SchemeHost, vc: SchemeVcpu): void;
   /**
    * The guest enables interrupts again: IRET at the end of a handler, or the end of the STI shadow after an
    * interrupts-off section. May start the next handler or take the interrupt-window exit.
    */
-  guestIret(sim: SchemeHost, vc: Vcpu): void;
+  guestIret(sim: SchemeHost, vc: SchemeVcpu): void;
   /** The guest executes HLT with IF = 1. */
-  guestHalt(sim: SchemeHost, vc: Vcpu): void;
+  guestHalt(sim: SchemeHost, vc: SchemeVcpu): void;
   /**
    * The guest writes the ICR (x86) or an SGI register (ARM) to send `vector` to `target`; `raisedAt` is when the
    * guest's IPI source asked for it (earlier than now if the send was deferred). The scheme charges the sender's
    * side and calls Sim.sendIpi with the departure time (the end of the ICR emulation when the write exits).
    */
-  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void;
+  guestSendIpi(sim: SchemeHost, vc: SchemeVcpu, target: SchemeVcpu, vector: number, raisedAt: number): void;
   /**
    * The guest sends `vector` to targets[0..n) — every other vCPU of its VM, ascending (a broadcast with wait,
-   * DESIGN §16; hv/ipi-broadcast.ts). `mode` is the x86 guest's write (BCAST_* of sim/ipi-patterns.ts; ARM
+   * DESIGN §16; hv/ipi-broadcast.ts). `mode` is the x86 guest's write (BCAST_* of model/vocabulary.ts; ARM
    * ignores it). The scheme charges the sender's writes and calls Sim.sendIpi once per target.
    */
   guestSendIpiMany(
     sim: SchemeHost,
-    vc: Vcpu,
+    vc: SchemeVcpu,
     targets: Int32Array,
     n: number,
     vector: number,
     raisedAt: number,
     mode: number,
   ): void;
-  /** Just before VM entry (virtualized schemes): sync and choose an injection. Returns extra root cycles. */
-  beforeEntry(sim: SchemeHost, vc: Vcpu): number;
+  /**
+   * Just before VM entry (virtualized schemes): sync and choose an injection (SchemeHost.injectAtEntry). Returns
+   * extra root cycles. Absent: nothing to sync or inject, 0 cycles (bare metal never enters).
+   */
+  beforeEntry?(sim: SchemeHost, vc: SchemeVcpu): number;
   /** Whether a blocked vCPU has something that must wake it / keep it from blocking. */
-  hasWakeEvent(sim: SchemeHost, vc: Vcpu): boolean;
-  /** vcpu_load on pCPU (schedule in). Returns root cycles spent. */
-  schedIn(sim: SchemeHost, vc: Vcpu): number;
-  /** vcpu_put: preempted (runnable) or blocking (HLT). Returns root cycles spent. */
-  schedOut(sim: SchemeHost, vc: Vcpu, blocking: boolean): number;
+  hasWakeEvent(sim: SchemeHost, vc: SchemeVcpu): boolean;
+  /** vcpu_load on pCPU (schedule in). Returns root cycles spent. Absent: the scheme keeps no per-pCPU state, 0 cycles. */
+  schedIn?(sim: SchemeHost, vc: SchemeVcpu): number;
+  /**
+   * vcpu_put: preempted (runnable) or blocking (HLT). Returns root cycles spent (the engine does not charge them
+   * today). Absent: nothing to put, 0 cycles.
+   */
+  schedOut?(sim: SchemeHost, vc: SchemeVcpu, blocking: boolean): number;
   /** Interrupts raised for vc but not yet delivered (for conservation at the end of a run). */
-  pendingCount(sim: SchemeHost, vc: Vcpu): number;
+  pendingCount(sim: SchemeHost, vc: SchemeVcpu): number;
   /** Visits the raise time of each of those interrupts (pendingCount visits; ages of starved interrupts). */
-  forEachPending(sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void;
+  forEachPending(sim: SchemeHost, vc: SchemeVcpu, visit: (raisedAt: number) => void): void;
   /**
    * The guest programs its LAPIC timer (x86: WRMSR IA32_TSC_DEADLINE, or a TMICT write in one-shot mode, per
    * sim.guest.timerOneshot). Absent: programming the timer costs nothing the model charges (ARM CNTV_CVAL_EL0).
    */
-  guestTimerArm?(sim: SchemeHost, vc: Vcpu): void;
+  guestTimerArm?(sim: SchemeHost, vc: SchemeVcpu): void;
   /** The guest handler reads an APIC register (ISR/IRR/PPR). Absent: the read is virtualized or native. */
-  guestApicRead?(sim: SchemeHost, vc: Vcpu): void;
+  guestApicRead?(sim: SchemeHost, vc: SchemeVcpu): void;
   /** The guest handler writes CR8/TPR. Absent: a TPR shadow (or the GIC's PMR) absorbs it. */
-  guestTprAccess?(sim: SchemeHost, vc: Vcpu): void;
+  guestTprAccess?(sim: SchemeHost, vc: SchemeVcpu): void;
   /**
    * A physical host interrupt (host timer tick, kick, another vCPU's device, preemption) arrives while vc runs
    * in guest mode. Absent: the engine takes an exit of `reason` (external-interrupt exiting / IRQ to EL2).
    */
   physicalInterrupt?(
     sim: SchemeHost,
-    vc: Vcpu,
+    vc: SchemeVcpu,
     reason: number,
     cause: number,
     handling: number,
@@ -140,9 +188,9 @@ export interface DeliveryScheme {
    * Right after an exit from guest mode: host work the scheme adds to it (KVM reading the PV EOI flag back; the
    * physical interrupts ELI held off while the guest had IF = 0, taken now by the host). Returns cycles.
    */
-  onExitFromGuest?(sim: SchemeHost, vc: Vcpu): number;
+  onExitFromGuest?(sim: SchemeHost, vc: SchemeVcpu): number;
   /** End of the run, per owned vCPU after its pending interrupts were counted: close the scheme's counters. */
-  atEnd?(sim: SchemeHost, vc: Vcpu): void;
+  atEnd?(sim: SchemeHost, vc: SchemeVcpu): void;
   /** A timed event the scheme scheduled with Sim.schemeAt (e.g. a GIC maintenance interrupt becoming visible). */
-  onSchemeEvent?(sim: SchemeHost, vc: Vcpu, a0: number): void;
+  onSchemeEvent?(sim: SchemeHost, vc: SchemeVcpu, a0: number): void;
 }

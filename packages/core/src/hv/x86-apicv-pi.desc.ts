@@ -16,10 +16,20 @@ export const APICV_PI_COSTS = costFamily('apicv-pi', {
 
 export const X86_APICV_PI = {
   id: 'x86-apicv-pi',
+  virtualized: true,
   arch: ['x86'],
   summary: 'APICv virtual-interrupt delivery + VT-d posted interrupts',
   reads: { x86: [TRANSIT_COSTS, CPU_COSTS, KVM_COSTS, KVM_X86_COSTS, APICV_PI_COSTS] },
   owns: [APICV_PI_COSTS],
   exitReasons: [],
   vcpuState: { arena: ['lapic', 'eoiExit', 'pid'], private: ['snBits (8 words)', 'wakeState'] },
+  options: {
+    ipiv: {
+      type: 'boolean',
+      default: false,
+      meaning:
+        'Intel IPI virtualization (Sapphire Rapids+): unicast ICR writes post into the target’s PI descriptor ' +
+        'through the PID-pointer table without an exit.',
+    },
+  },
 } as const satisfies SchemeDescriptor;

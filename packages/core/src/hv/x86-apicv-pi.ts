@@ -4,7 +4,7 @@
 // arch vid-evaluate.ts — the evaluators the P- rule tests call), a preempted one has SN = 1 (P-13), a blocked one
 // gets the wake-up vector (P-14); EOIs are virtualized. Host interrupts and the guest's LAPIC timer (programming
 // and expiry: hv/x86/lapic-timer.ts) still exit. Unicast IPIs exit on the ICR write, unless the CPU has IPI
-// virtualization (schemeOptions['x86-apicv-pi'].ipiv, Intel IPIv): then the ICR write is virtualized and the CPU
+// virtualization (its `ipiv` option, Intel IPIv): then the ICR write is virtualized and the CPU
 // posts into the target's PI descriptor through the PID-pointer table, with no exit on either side.
 
 import { eoiExitRequired, vidEoi, vidRecognized } from '../arch/x86/apicv.ts';
@@ -24,12 +24,13 @@ import {
 } from '../arch/x86/pi-desc.ts';
 import { piProcess } from '../arch/x86/pi-process.ts';
 import { ACTIVITY_ACTIVE, type VidGuestState, vidEvaluate } from '../arch/x86/vid-evaluate.ts';
+import { B } from '../model/blocking-slots.ts';
+import { PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { B } from '../sim/blocking-counters.ts';
-import { PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
-import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import type { SchemeConfig } from './descriptors.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
-import type { DeliveryScheme, SchemeHost } from './scheme.ts';
+import type { DeliveryScheme, SchemeHost, SchemeVcpu } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import { PUT_BLOCKED_SELF_IPI, piLoad, piPut } from './x86/posted-intr.ts';
 import { causeOfVector, entryInterruptible } from './x86/vlapic-inject.ts';
@@ -45,7 +46,7 @@ const WAKE_FIRED = 2;
 export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   readonly id: SchemeId = 'x86-apicv-pi';
   readonly virtualized = true;
-  private ipiv = false;
+  private readonly ipiv: boolean;
   /** VIRR before a PIR harvest (to tell a merge into a pending vector from a new one). */
   private readonly before = new Uint32Array(VECTOR_WORDS);
   /** PIR bits each vCPU received from SN-suppressed posts, not yet found at a vcpu_load (8 words per vCPU). */
@@ -53,15 +54,18 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   private wakeState = new Uint8Array(0);
   /** The guest-state inputs of "evaluate pending virtual interrupts" (filled per call, no allocation). */
   private readonly g: VidGuestState = { IF: false, shadow: false, interruptWindowExiting: false, activity: 0 };
-  private readonly timerTmictWrite = (sim: SchemeHost, vc: Vcpu): void => {
+  private readonly timerTmictWrite = (sim: SchemeHost, vc: SchemeVcpu): void => {
     // With APIC-register virtualization the TMICT write lands in the virtual-APIC page, then traps (APIC_WRITE);
     // in x2APIC mode MSR 0x838 is not virtualized and exits as a WRMSR.
     if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_GUEST_TIMER, sim.c.eoiMsrEmulation);
     else sim.exit(vc, R.APIC_WRITE, CAUSE_GUEST_TIMER, sim.c.eoiMsrEmulation);
   };
 
-  init(sim: SchemeHost, vc: Vcpu): void {
-    this.ipiv = sim.scenario.schemeOptions['x86-apicv-pi'].ipiv;
+  constructor(config: SchemeConfig<'x86-apicv-pi'>) {
+    this.ipiv = config.ipiv;
+  }
+
+  init(sim: SchemeHost, vc: SchemeVcpu): void {
     if (this.wakeState.length !== sim.V) {
       this.snBits = new Uint32Array(sim.V * VECTOR_WORDS);
       this.wakeState = new Uint8Array(sim.V);
@@ -71,7 +75,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** PIR → VIRR (posted-interrupt processing or vmx_sync_pir_to_irr), keeping coalescing and raise times. */
-  private mergePir(sim: SchemeHost, vc: Vcpu): void {
+  private mergePir(sim: SchemeHost, vc: SchemeVcpu): void {
     const irr = vc.lapic.IRR;
     this.before.set(irr);
     if (piProcess(vc.pid, vc.lapic, vc.scratch) < 0) return;
@@ -89,7 +93,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** SDM posted-interrupt processing in non-root (no exit), then evaluate/deliver if IF = 1 (P-08). */
-  private processPosted(sim: SchemeHost, vc: Vcpu): void {
+  private processPosted(sim: SchemeHost, vc: SchemeVcpu): void {
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'PI_PROCESS', 0);
     sim.stall(vc, sim.c.piNotification);
     this.mergePir(sim, vc);
@@ -97,7 +101,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** Evaluate pending virtual interrupts: recognized iff class(RVI) > class(VPPR); delivered when IF = 1. */
-  private evaluate(sim: SchemeHost, vc: Vcpu): void {
+  private evaluate(sim: SchemeHost, vc: SchemeVcpu): void {
     if (vc.run !== RUN_GUEST) return;
     const g = this.g;
     g.IF = vc.phase === PH_WORK && !vc.irqsOff;
@@ -109,7 +113,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** A notification (NV) sent to NDST, i.e. this vCPU's pCPU. */
-  private notify(sim: SchemeHost, vc: Vcpu): void {
+  private notify(sim: SchemeHost, vc: SchemeVcpu): void {
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'PI_NOTIFY', piNv(vc.pid));
     if (piNv(vc.pid) === POSTED_INTR_VECTOR) {
       if (vc.run === RUN_GUEST) this.processPosted(sim, vc);
@@ -120,7 +124,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
       return;
     }
     // Wake-up vector 0xF1 (P-14): pi_wakeup_handler runs on NDST's pCPU and wakes this vCPU.
-    sim.cnt.blk[B['pi.wakeupVector']]++;
+    sim.countBlocking(B['pi.wakeupVector']);
     this.wakeState[vc.index] = WAKE_FIRED;
     const p = vc.pcpu;
     if (sim.pcpuCur[p] >= 0) sim.hostInterruptOnPcpu(p, sim.c.piWakeupHandler, CAUSE_DEVICE);
@@ -128,7 +132,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** A post by hardware (the IOMMU for a device, the CPU for an IPIv IPI): VT-d §5.2.3 semantics. */
-  private postHw(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, running: number): void {
+  private postHw(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number, running: number): void {
     this.countPost(sim, vc);
     const sn = piTestSn(vc.pid);
     const r = piPostHw(vc.pid, vector);
@@ -137,18 +141,25 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
       vc.ledger.post(vector, raisedAt, running);
       if (sn) {
         // SN = 1: PIR is set, no notification; vmx_vcpu_pi_load finds it (ON := 1) when the vCPU is loaded again.
-        sim.cnt.blk[B['pi.snSuppressed']]++;
+        sim.countBlocking(B['pi.snSuppressed']);
         this.snBits[vc.index * VECTOR_WORDS + (vector >>> 5)] |= 1 << (vector & 31);
       }
     }
     if (r & POST_NOTIFY) this.notify(sim, vc);
   }
 
-  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     this.postHw(sim, vc, vector, raisedAt, vc.run === RUN_GUEST ? 1 : 0);
   }
 
-  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag = 0): void {
+  softwareInterrupt(
+    sim: SchemeHost,
+    vc: SchemeVcpu,
+    vector: number,
+    raisedAt: number,
+    cause: number,
+    srcTag = 0,
+  ): void {
     if (cause === CAUSE_IPI && srcTag === TAG_IPIV) return this.postHw(sim, vc, vector, raisedAt, 0);
     // The LAPIC timer is not virtualized: its expiry exits (or wakes) first, then KVM posts the vector.
     if (cause === CAUSE_GUEST_TIMER) lapicTimerExpiry(sim, vc);
@@ -167,13 +178,13 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** Posts that find their vCPU descheduled or halted (counters). */
-  private countPost(sim: SchemeHost, vc: Vcpu): void {
-    if (vc.run === RUN_DESCHED) sim.cnt.blk[B['pi.postsToPreempted']]++;
-    else if (vc.run === RUN_BLOCKED) sim.cnt.blk[B['pi.postsToHalted']]++;
+  private countPost(sim: SchemeHost, vc: SchemeVcpu): void {
+    if (vc.run === RUN_DESCHED) sim.countBlocking(B['pi.postsToPreempted']);
+    else if (vc.run === RUN_BLOCKED) sim.countBlocking(B['pi.postsToHalted']);
   }
 
   /** SN-suppressed PIR bits of vc still in its PIR (then forgotten). */
-  private takeSnBits(vc: Vcpu): number {
+  private takeSnBits(vc: SchemeVcpu): number {
     let n = 0;
     const o = vc.index * VECTOR_WORDS;
     for (let w = 0; w < VECTOR_WORDS; w++) {
@@ -187,11 +198,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     return n;
   }
 
-  hostTick(sim: SchemeHost, p: number): void {
-    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK);
-  }
-
-  guestEoi(sim: SchemeHost, vc: Vcpu): void {
+  guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {
     // EOI virtualization: no exit unless the EOI-exit bitmap asks for one (P-19, level vectors only).
     sim.stall(vc, sim.c.eoiVirtualized);
     const v = vidEoi(vc.lapic);
@@ -200,20 +207,20 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     else this.evaluate(sim, vc);
   }
 
-  guestIret(sim: SchemeHost, vc: Vcpu): void {
+  guestIret(sim: SchemeHost, vc: SchemeVcpu): void {
     this.evaluate(sim, vc);
   }
 
-  guestHalt(sim: SchemeHost, vc: Vcpu): void {
+  guestHalt(sim: SchemeHost, vc: SchemeVcpu): void {
     // HLT with a recognized interrupt does not block (the virtual interrupt wakes the HLT activity state).
     if (vidRecognized(vc.lapic)) {
-      vc.phase = PH_WORK;
+      sim.haltNotTaken(vc);
       return this.evaluate(sim, vc);
     }
     sim.haltExit(vc, sim.c.hltExitHandling);
   }
 
-  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
+  guestSendIpi(sim: SchemeHost, vc: SchemeVcpu, target: SchemeVcpu, vector: number, raisedAt: number): void {
     if (this.ipiv) {
       // IPIv: the ICR write is virtualized (no exit); the CPU posts through the PID-pointer table.
       sim.stall(vc, sim.c.ipivSend);
@@ -232,7 +239,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
    */
   guestSendIpiMany(
     sim: SchemeHost,
-    vc: Vcpu,
+    vc: SchemeVcpu,
     targets: Int32Array,
     n: number,
     vector: number,
@@ -242,16 +249,16 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     x86SendIpiMany(this, sim, vc, targets, n, vector, raisedAt, mode);
   }
 
-  icrShorthandExit(sim: SchemeHost, vc: Vcpu, n: number): void {
+  icrShorthandExit(sim: SchemeHost, vc: SchemeVcpu, n: number): void {
     const handling = sim.c.icrEmulation + (n - 1) * icrSendCost(sim);
     sim.exit(vc, sim.scenario.host.x2apic ? R.MSR_WRITE : R.APIC_WRITE, CAUSE_IPI, handling);
   }
 
-  guestTimerArm(sim: SchemeHost, vc: Vcpu): void {
+  guestTimerArm(sim: SchemeHost, vc: SchemeVcpu): void {
     lapicTimerArm(sim, vc, this.timerTmictWrite);
   }
 
-  beforeEntry(sim: SchemeHost, vc: Vcpu): number {
+  beforeEntry(sim: SchemeHost, vc: SchemeVcpu): number {
     let cost = 0;
     if (piTestOn(vc.pid)) {
       cost += sim.c.piSync; // vmx_sync_pir_to_irr (§B.3 (c))
@@ -265,38 +272,35 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     g.activity = ACTIVITY_ACTIVE;
     const v = vidEvaluate(vc.lapic, g);
     if (v >= 0) {
-      vc.inject = v;
-      vc.injectRaised = vc.ledger.acceptedAt(v);
-      vc.injectFlag = vc.ledger.acceptedRunning(v);
+      sim.injectAtEntry(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v));
       cost += sim.c.vidDelivery;
     }
     return cost;
   }
 
-  hasWakeEvent(_sim: SchemeHost, vc: Vcpu): boolean {
+  hasWakeEvent(_sim: SchemeHost, vc: SchemeVcpu): boolean {
     return piHasPending(vc.pid) || vidRecognized(vc.lapic);
   }
 
-  schedIn(sim: SchemeHost, vc: Vcpu): number {
-    const b = sim.cnt.blk;
-    b[B['pi.snFoundAtLoad']] += this.takeSnBits(vc);
-    if (this.wakeState[vc.index] === WAKE_ARMED) b[B['pi.wakeupDisarmed']]++;
+  schedIn(sim: SchemeHost, vc: SchemeVcpu): number {
+    sim.countBlocking(B['pi.snFoundAtLoad'], this.takeSnBits(vc));
+    if (this.wakeState[vc.index] === WAKE_ARMED) sim.countBlocking(B['pi.wakeupDisarmed']);
     this.wakeState[vc.index] = WAKE_NONE;
     piLoad(vc.pid, vc.pcpu, sim.scenario.host.x2apic);
     vc.onWakeupList = false;
     return sim.c.piPutLoad;
   }
 
-  schedOut(sim: SchemeHost, vc: Vcpu, blocking: boolean): number {
+  schedOut(sim: SchemeHost, vc: SchemeVcpu, blocking: boolean): number {
     // A blocking vCPU has IF = 1 here (the guest halts from its idle loop), so the wake-up vector is armed.
     const r = piPut(vc.pid, blocking, false);
     vc.onWakeupList = blocking;
     if (blocking) {
-      sim.cnt.blk[B['pi.wakeupArmed']]++;
+      sim.countBlocking(B['pi.wakeupArmed']);
       this.wakeState[vc.index] = WAKE_ARMED;
     }
     if (r === PUT_BLOCKED_SELF_IPI) {
-      sim.cnt.blk[B['pi.wakeupVector']]++; // KVM's self-IPI with the wake-up vector
+      sim.countBlocking(B['pi.wakeupVector']); // KVM's self-IPI with the wake-up vector
       this.wakeState[vc.index] = WAKE_FIRED;
     }
     // ON cannot be set here: the HLT exit only blocks when hasWakeEvent (which includes ON) is false. If it
@@ -305,17 +309,16 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     return sim.c.piPutLoad;
   }
 
-  pendingCount(_sim: SchemeHost, vc: Vcpu): number {
+  pendingCount(_sim: SchemeHost, vc: SchemeVcpu): number {
     return vecCount(vc.pid.subarray(0, 8)) + vecCount(vc.lapic.IRR);
   }
 
-  atEnd(sim: SchemeHost, vc: Vcpu): void {
-    const b = sim.cnt.blk;
-    b[B['pi.snPendingAtEnd']] += this.takeSnBits(vc);
-    if (this.wakeState[vc.index] === WAKE_ARMED) b[B['pi.wakeupArmedAtEnd']]++;
+  atEnd(sim: SchemeHost, vc: SchemeVcpu): void {
+    sim.countBlocking(B['pi.snPendingAtEnd'], this.takeSnBits(vc));
+    if (this.wakeState[vc.index] === WAKE_ARMED) sim.countBlocking(B['pi.wakeupArmedAtEnd']);
   }
 
-  forEachPending(_sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void {
+  forEachPending(_sim: SchemeHost, vc: SchemeVcpu, visit: (raisedAt: number) => void): void {
     const l = vc.ledger;
     vecForEach(vc.pid.subarray(0, 8), (v) => visit(l.postedAt(v))); // PIR
     vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v))); // VIRR

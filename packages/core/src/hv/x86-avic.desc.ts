@@ -19,10 +19,12 @@ export const AVIC_COSTS = costFamily('avic', {
 
 export const X86_AVIC = {
   id: 'x86-avic',
+  virtualized: true,
   arch: ['x86'],
   summary: 'AMD AVIC (x2AVIC with host.x2apic) + IOMMU guest virtual APIC (GA) mode',
   reads: { x86: [TRANSIT_COSTS, CPU_COSTS, KVM_COSTS, KVM_X86_COSTS, AVIC_COSTS] },
   owns: [AVIC_COSTS],
   exitReasons: ['AVIC_INCOMPLETE_IPI', 'AVIC_NOACCEL'],
   vcpuState: { arena: ['lapic'], private: ['physical APIC ID table entry (2 words)', 'GA-mode IRTE (4 words)'] },
+  options: {},
 } as const satisfies SchemeDescriptor;

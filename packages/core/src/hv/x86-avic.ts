@@ -25,11 +25,10 @@ import {
 } from '../arch/x86/avic.ts';
 import { vecCount, vecForEach, vecTest } from '../arch/x86/bitmap.ts';
 import { ackIrq, eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
-import { BCAST_SHORTHAND } from '../sim/ipi-patterns.ts';
-import { PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../sim/vcpu.ts';
-import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import { BCAST_SHORTHAND, PH_WORK, RUN_BLOCKED, RUN_GUEST } from '../model/vocabulary.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
-import type { DeliveryScheme, SchemeHost } from './scheme.ts';
+import type { DeliveryScheme, SchemeHost, SchemeVcpu } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import { causeOfVector, entryInterruptible, vlapicAccept } from './x86/vlapic-inject.ts';
 
@@ -52,7 +51,7 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
   /** First global vCPU index of each VM (decodes a GA tag). */
   private vmFirst = new Int32Array(0);
 
-  init(sim: SchemeHost, vc: Vcpu): void {
+  init(sim: SchemeHost, vc: SchemeVcpu): void {
     if (this.irte.length !== sim.V) this.setup(sim);
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     const page = BACKING_BASE + vc.index * 4096;
@@ -70,7 +69,7 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** The hardware's delivery from the backing page: highest IRR above PPR, taken when the guest has IF = 1. */
-  private evaluate(sim: SchemeHost, vc: Vcpu): void {
+  private evaluate(sim: SchemeHost, vc: SchemeVcpu): void {
     if (vc.run !== RUN_GUEST || vc.phase !== PH_WORK || vc.irqsOff || vc.stiShadow) return;
     const v = pendingDeliverable(vc.lapic);
     if (v < 0) return;
@@ -79,7 +78,7 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** A doorbell reaches vc's pCPU: in guest mode the core rescans IRR; in host mode it is dropped (VMRUN sees IRR). */
-  private doorbell(sim: SchemeHost, vc: Vcpu): void {
+  private doorbell(sim: SchemeHost, vc: SchemeVcpu): void {
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'AVIC_DOORBELL', this.phys.hostApicId(vc.index));
     if (vc.run === RUN_GUEST) {
       sim.stall(vc, sim.c.avicDoorbell);
@@ -87,7 +86,7 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
     } else if (vc.run === RUN_BLOCKED) sim.wake(vc); // halt-polling, still loaded: the poll loop sees IRR
   }
 
-  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     const e = this.irte[vc.index];
     e.setVector(vector);
     vlapicAccept(sim, vc, vector, raisedAt, vc.run === RUN_GUEST ? 1 : 0); // IOMMU: IRR bit in the backing page
@@ -97,7 +96,7 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** The IOMMU logs the GA tag and interrupts the host; the handler drains the log and wakes each vCPU. */
-  private gaLogInterrupt(sim: SchemeHost, vc: Vcpu, tag: number): void {
+  private gaLogInterrupt(sim: SchemeHost, vc: SchemeVcpu, tag: number): void {
     this.gaLog.append(tag);
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'GA_LOG', tag);
     const p = vc.pcpu;
@@ -109,7 +108,14 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
     }
   }
 
-  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag = 0): void {
+  softwareInterrupt(
+    sim: SchemeHost,
+    vc: SchemeVcpu,
+    vector: number,
+    raisedAt: number,
+    cause: number,
+    srcTag = 0,
+  ): void {
     if (cause === CAUSE_GUEST_TIMER) lapicTimerExpiry(sim, vc); // the timer is not virtualized: exit or wake first
     vlapicAccept(sim, vc, vector, raisedAt, 0);
     if (srcTag === TAG_AVIC_DOORBELL) return this.doorbell(sim, vc);
@@ -119,11 +125,7 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
     else if (vc.run === RUN_BLOCKED) sim.wake(vc);
   }
 
-  hostTick(sim: SchemeHost, p: number): void {
-    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK);
-  }
-
-  guestEoi(sim: SchemeHost, vc: Vcpu): void {
+  guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {
     const v = eoi(vc.lapic);
     const level = v >= 0 && vecTest(vc.lapic.TMR, v);
     if (!level) sim.stall(vc, sim.c.avicEoi); // accelerated (edge)
@@ -133,19 +135,19 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
     else this.evaluate(sim, vc);
   }
 
-  guestIret(sim: SchemeHost, vc: Vcpu): void {
+  guestIret(sim: SchemeHost, vc: SchemeVcpu): void {
     this.evaluate(sim, vc);
   }
 
-  guestHalt(sim: SchemeHost, vc: Vcpu): void {
+  guestHalt(sim: SchemeHost, vc: SchemeVcpu): void {
     if (pendingDeliverable(vc.lapic) >= 0) {
-      vc.phase = PH_WORK; // a deliverable interrupt in IRR: HLT does not block
+      sim.haltNotTaken(vc); // a deliverable interrupt in IRR: HLT does not block
       return this.evaluate(sim, vc);
     }
     sim.haltExit(vc, sim.c.hltExitHandling);
   }
 
-  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
+  guestSendIpi(sim: SchemeHost, vc: SchemeVcpu, target: SchemeVcpu, vector: number, raisedAt: number): void {
     const outcome = avicIpiOutcome(this.phys, target.index);
     if (outcome === IPI_ACCELERATED) {
       sim.stall(vc, sim.c.avicIpiSend);
@@ -165,7 +167,7 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
    */
   guestSendIpiMany(
     sim: SchemeHost,
-    vc: Vcpu,
+    vc: SchemeVcpu,
     targets: Int32Array,
     n: number,
     vector: number,
@@ -189,11 +191,11 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
     }
   }
 
-  icrShorthandExit(sim: SchemeHost, vc: Vcpu, _n: number): void {
+  icrShorthandExit(sim: SchemeHost, vc: SchemeVcpu, _n: number): void {
     sim.exit(vc, R.AVIC_INCOMPLETE_IPI, CAUSE_IPI, sim.c.avicIncompleteIpiHandling);
   }
 
-  guestTimerArm(sim: SchemeHost, vc: Vcpu): void {
+  guestTimerArm(sim: SchemeHost, vc: SchemeVcpu): void {
     lapicTimerArm(sim, vc, (s, v) => {
       // xAPIC: TMICT is not accelerated (a trap-like AVIC_NOACCEL); x2AVIC: the timer MSRs are intercepted.
       if (s.scenario.host.x2apic) s.exit(v, R.MSR_WRITE, CAUSE_GUEST_TIMER, s.c.tscDeadlineEmulation);
@@ -201,39 +203,37 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
     });
   }
 
-  beforeEntry(sim: SchemeHost, vc: Vcpu): number {
+  beforeEntry(sim: SchemeHost, vc: SchemeVcpu): number {
     // VMRUN: the hardware evaluates the backing page's IRR against PPR and injects when the guest has IF = 1.
     if (!entryInterruptible(vc)) return 0;
     const v = pendingDeliverable(vc.lapic);
     if (v < 0) return 0;
     ackIrq(vc.lapic, v);
-    vc.inject = v;
-    vc.injectRaised = vc.ledger.acceptedAt(v);
-    vc.injectFlag = vc.ledger.acceptedRunning(v);
+    sim.injectAtEntry(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v));
     return sim.c.avicVintrDelivery;
   }
 
-  hasWakeEvent(_sim: SchemeHost, vc: Vcpu): boolean {
+  hasWakeEvent(_sim: SchemeHost, vc: SchemeVcpu): boolean {
     return pendingDeliverable(vc.lapic) >= 0;
   }
 
-  schedIn(sim: SchemeHost, vc: Vcpu): number {
+  schedIn(sim: SchemeHost, vc: SchemeVcpu): number {
     this.phys.load(vc.index, vc.pcpu); // avic_vcpu_load: host APIC ID = the pCPU's, IsRunning = 1
     this.irte[vc.index].updateGa(true, vc.pcpu);
     return sim.c.avicLoadPut;
   }
 
-  schedOut(sim: SchemeHost, vc: Vcpu, _blocking: boolean): number {
+  schedOut(sim: SchemeHost, vc: SchemeVcpu, _blocking: boolean): number {
     this.phys.put(vc.index); // avic_vcpu_put (preempted) or svm_vcpu_blocking: IsRunning = 0
     this.irte[vc.index].updateGa(false, 0);
     return sim.c.avicLoadPut;
   }
 
-  pendingCount(_sim: SchemeHost, vc: Vcpu): number {
+  pendingCount(_sim: SchemeHost, vc: SchemeVcpu): number {
     return vecCount(vc.lapic.IRR);
   }
 
-  forEachPending(_sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void {
+  forEachPending(_sim: SchemeHost, vc: SchemeVcpu, visit: (raisedAt: number) => void): void {
     const l = vc.ledger;
     vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v)));
   }

@@ -11,10 +11,12 @@ export const ELI_COSTS = costFamily('eli', {
 
 export const X86_ELI = {
   id: 'x86-eli',
+  virtualized: true,
   arch: ['x86'],
   summary: 'ELI exitless interrupts (shadow IDT, exitless x2APIC EOI)',
   reads: { x86: [TRANSIT_COSTS, CPU_COSTS, X86_LAPIC_COSTS, KVM_COSTS, KVM_X86_COSTS, ELI_COSTS] },
   owns: [ELI_COSTS],
   exitReasons: [],
   vcpuState: { arena: ['lapic', 'eliPhys'], private: ['VlapicEntryState', 'mode per vCPU', 'held host interrupts'] },
+  options: {},
 } as const satisfies SchemeDescriptor;

@@ -11,8 +11,8 @@
 import { vecClear, vecCount, vecForEach, vecHighest, vecIsEmpty, vecSet, vecTestAndSet } from '../arch/x86/bitmap.ts';
 import { newShadowIdt, npErrorCode, type ShadowIdt, shadowIdtAssign, shadowIdtVector } from '../arch/x86/eli.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
+import { KIND_DEVICE, RUN_BLOCKED, RUN_GUEST, RUN_ROOT } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { KIND_DEVICE, RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
 import {
   CAUSE_DEVICE,
   CAUSE_GUEST_TIMER,
@@ -22,7 +22,7 @@ import {
   ExitReasonId,
 } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
-import type { DeliveryScheme, SchemeHost } from './scheme.ts';
+import type { DeliveryScheme, SchemeHost, SchemeVcpu } from './scheme.ts';
 import { eliNpAction, NP_HOST_INTERRUPT } from './x86/eli-np.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import {
@@ -57,10 +57,10 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
   private heldCause = new Int32Array(0);
   private held = new Uint8Array(0);
   private exitlessEoi = true;
-  private readonly timerTmictWrite = (sim: SchemeHost, vc: Vcpu): void =>
+  private readonly timerTmictWrite = (sim: SchemeHost, vc: SchemeVcpu): void =>
     this.interceptedApicWrite(sim, vc, CAUSE_GUEST_TIMER, false);
 
-  init(sim: SchemeHost, vc: Vcpu): void {
+  init(sim: SchemeHost, vc: SchemeVcpu): void {
     if (this.held.length !== sim.V) {
       const V = sim.V;
       this.entry = new VlapicEntryState(V);
@@ -79,7 +79,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** A guest write to an intercepted LAPIC register (x2APIC MSR, or the xAPIC page decoded). */
-  private interceptedApicWrite(sim: SchemeHost, vc: Vcpu, cause: number, running: boolean): void {
+  private interceptedApicWrite(sim: SchemeHost, vc: SchemeVcpu, cause: number, running: boolean): void {
     if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, cause, sim.c.eoiMsrEmulation, running);
     else sim.exit(vc, R.APIC_ACCESS, cause, sim.c.apicMmioEmulation, running);
   }
@@ -89,7 +89,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
    * its guest vector; a real host allocates assigned vectors from its device range, so its own system vectors never
    * collide with them — when a guest vector happens to equal one, the host's interrupt uses the next free vector.
    */
-  private hostVector(vc: Vcpu, cause: number): number {
+  private hostVector(vc: SchemeVcpu, cause: number): number {
     const idt = this.idt[vc.index];
     let h = hostVectorOf(cause);
     while (shadowIdtVector(idt, h) >= 0) h = h === 0xff ? 0x20 : h + 1;
@@ -97,7 +97,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** Direct mode: physical vector h hits a not-present shadow-IDT gate → EXIT:EXCEPTION(#NP) (E-03). */
-  private npExit(sim: SchemeHost, vc: Vcpu, cause: number, handling: number, running: boolean): void {
+  private npExit(sim: SchemeHost, vc: SchemeVcpu, cause: number, handling: number, running: boolean): void {
     const h = this.hostVector(vc, cause);
     // The error code (vector << 3 | IDT | EXT) tells the hypervisor it is a host interrupt, not a guest #NP.
     if (eliNpAction(npErrorCode(h)) !== NP_HOST_INTERRUPT) throw new Error('internal: #NP not decoded as host IRQ');
@@ -106,7 +106,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
 
   physicalInterrupt(
     sim: SchemeHost,
-    vc: Vcpu,
+    vc: SchemeVcpu,
     _reason: number,
     cause: number,
     handling: number,
@@ -124,7 +124,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     this.npExit(sim, vc, cause, handling, running);
   }
 
-  onExitFromGuest(_sim: SchemeHost, vc: Vcpu): number {
+  onExitFromGuest(_sim: SchemeHost, vc: SchemeVcpu): number {
     // Any exit re-enables host interrupts: what was held is handled in this exit.
     const i = vc.index;
     if (this.held[i] === 0) return 0;
@@ -135,7 +135,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** Physical delivery through the shadow IDT: IRR[p] → ISR[p], guest handler for g = p (E-01). */
-  private deliverDirect(sim: SchemeHost, vc: Vcpu): void {
+  private deliverDirect(sim: SchemeHost, vc: SchemeVcpu): void {
     const v = vecHighest(vc.pIRR);
     vecClear(vc.pIRR, v);
     vecSet(vc.pISR, v);
@@ -144,7 +144,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     sim.deliverNow(vc, v, vc.ledger.postedAt(v), vc.ledger.postedRunning(v), sim.c.irqDelivery);
   }
 
-  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     const onCpu = sim.pcpuCur[vc.pcpu] === vc.index;
     const direct = onCpu && vc.run === RUN_GUEST && !vc.eliInjectionMode;
     if (direct && shadowIdtVector(this.idt[vc.index], vector) >= 0) {
@@ -163,7 +163,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     if (vc.run === RUN_BLOCKED) sim.wake(vc, sim.pcpuCur[vc.pcpu] < 0 ? sim.c.hostIrqHandler : 0);
   }
 
-  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, cause: number): void {
+  softwareInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number, cause: number): void {
     if (cause === CAUSE_GUEST_TIMER) {
       lapicTimerExpiry(sim, vc); // the VMX-preemption timer exits whatever the guest's IF
       vlapicAccept(sim, vc, vector, raisedAt, 0);
@@ -173,14 +173,14 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     sim.kick(vc, cause); // a reschedule IPI: #NP (or held) in direct mode, external-interrupt exit otherwise
   }
 
-  hostTick(sim: SchemeHost, _p: number, u: Vcpu | null): void {
+  hostTick(sim: SchemeHost, _p: number, u: SchemeVcpu | null): void {
     if (u === null) return;
     if (u.run === RUN_ROOT) return sim.rootWork(u, sim.c.hostTickHandler);
     if (u.run === RUN_GUEST)
       this.physicalInterrupt(sim, u, R.EXTERNAL_INTERRUPT, CAUSE_HOST_TICK, sim.c.hostTickHandler, false);
   }
 
-  guestEoi(sim: SchemeHost, vc: Vcpu): void {
+  guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {
     const running = handlerIsRunningDevice(vc);
     if (!vc.eliInjectionMode && vc.handlerPhysical) {
       const v = vecHighest(vc.pISR);
@@ -207,7 +207,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     sim.completeEoi(vc, sim.exitHandledAt(vc));
   }
 
-  guestIret(sim: SchemeHost, vc: Vcpu): void {
+  guestIret(sim: SchemeHost, vc: SchemeVcpu): void {
     const i = vc.index;
     if (this.held[i] !== 0) {
       // IF = 1 again: the held host vectors (higher class than any assigned one) are taken first, as one #NP.
@@ -225,11 +225,11 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     if (!vecIsEmpty(vc.pIRR) && vecIsEmpty(vc.pISR)) this.deliverDirect(sim, vc);
   }
 
-  guestHalt(sim: SchemeHost, vc: Vcpu): void {
+  guestHalt(sim: SchemeHost, vc: SchemeVcpu): void {
     sim.haltExit(vc, sim.c.hltExitHandling);
   }
 
-  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
+  guestSendIpi(sim: SchemeHost, vc: SchemeVcpu, target: SchemeVcpu, vector: number, raisedAt: number): void {
     if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
     else sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, sim.c.apicMmioEmulation + icrSendCost(sim));
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
@@ -237,7 +237,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
 
   guestSendIpiMany(
     sim: SchemeHost,
-    vc: Vcpu,
+    vc: SchemeVcpu,
     targets: Int32Array,
     n: number,
     vector: number,
@@ -248,13 +248,13 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** ELI leaves the ICR intercepted: a shorthand write exits as a unicast one, emulated for n targets. */
-  icrShorthandExit(sim: SchemeHost, vc: Vcpu, n: number): void {
+  icrShorthandExit(sim: SchemeHost, vc: SchemeVcpu, n: number): void {
     const more = (n - 1) * icrSendCost(sim);
     if (sim.scenario.host.x2apic) sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation + more);
     else sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, sim.c.apicMmioEmulation + icrSendCost(sim) + more);
   }
 
-  guestTimerArm(sim: SchemeHost, vc: Vcpu): void {
+  guestTimerArm(sim: SchemeHost, vc: SchemeVcpu): void {
     lapicTimerArm(sim, vc, this.timerTmictWrite);
   }
 
@@ -263,7 +263,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
    * the entry (external-interrupt exiting is on again) and the host makes it a virtual interrupt. Returns the
    * cycles of that exit.
    */
-  private strandedToVirtual(sim: SchemeHost, vc: Vcpu): number {
+  private strandedToVirtual(sim: SchemeHost, vc: SchemeVcpu): number {
     const l = vc.ledger;
     vecForEach(vc.pIRR, (v) => {
       vecClear(vc.pIRR, v);
@@ -273,7 +273,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     return sim.exitAtEntry(R.EXTERNAL_INTERRUPT, CAUSE_DEVICE, sim.c.hostIrqHandler);
   }
 
-  beforeEntry(sim: SchemeHost, vc: Vcpu): number {
+  beforeEntry(sim: SchemeHost, vc: SchemeVcpu): number {
     let cost = 0;
     const virtualBusy = pendingDeliverable(vc.lapic) >= 0 || !vecIsEmpty(vc.lapic.ISR);
     if (virtualBusy && !vc.eliInjectionMode) {
@@ -283,7 +283,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
       if (!vecIsEmpty(vc.pIRR)) cost += this.strandedToVirtual(sim, vc);
     }
     if (vc.eliInjectionMode) {
-      cost += this.entry.injectAtEntry(sim, vc);
+      cost += this.entry.injectEvents(sim, vc);
       if (vc.inject < 0 && !virtualBusy) {
         vc.eliInjectionMode = false; // nothing virtual pending or in service: back to direct mode
         if (sim.trace !== null) sim.trace(sim.now, vc.index, 'MODE_DIRECT', 0);
@@ -303,31 +303,21 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
       vecClear(vc.pIRR, v);
       vecSet(vc.pISR, v);
       vc.handlerPhysical = true;
-      vc.inject = v;
-      vc.injectRaised = vc.ledger.postedAt(v);
-      vc.injectFlag = vc.ledger.postedRunning(v);
+      sim.injectAtEntry(vc, v, vc.ledger.postedAt(v), vc.ledger.postedRunning(v));
       cost += sim.c.irqDelivery;
     }
     return cost;
   }
 
-  hasWakeEvent(_sim: SchemeHost, vc: Vcpu): boolean {
+  hasWakeEvent(_sim: SchemeHost, vc: SchemeVcpu): boolean {
     return pendingDeliverable(vc.lapic) >= 0 || !vecIsEmpty(vc.pIRR);
   }
 
-  schedIn(): number {
-    return 0;
-  }
-
-  schedOut(): number {
-    return 0;
-  }
-
-  pendingCount(_sim: SchemeHost, vc: Vcpu): number {
+  pendingCount(_sim: SchemeHost, vc: SchemeVcpu): number {
     return vecCount(vc.lapic.IRR) + vecCount(vc.pIRR);
   }
 
-  forEachPending(_sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void {
+  forEachPending(_sim: SchemeHost, vc: SchemeVcpu, visit: (raisedAt: number) => void): void {
     const l = vc.ledger;
     vecForEach(vc.pIRR, (v) => visit(l.postedAt(v)));
     vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v)));

@@ -2,15 +2,15 @@
 // virtualization, the guest in xAPIC mode. Every LAPIC access the guest makes is an EXIT:APIC_ACCESS whose
 // instruction is decoded and emulated (EOI, ICR2 + ICR of an IPI, register reads, a one-shot timer's TMICT), every
 // CR8/TPR access an EXIT:CR_ACCESS; IA32_TSC_DEADLINE is an MSR (EXIT:MSR_WRITE). Same injection path as
-// x86-vmx, no PV EOI (nothing bypasses the emulated APIC). schemeOptions['x86-emul'].lapic picks where the APIC
+// x86-vmx, no PV EOI (nothing bypasses the emulated APIC). Its `lapic` option picks where the APIC
 // model lives: in KVM ('kernel'), or in the VMM process ('userspace', QEMU kernel-irqchip=off), where each APIC
 // access and each interrupt the device raises also cross into user space (apicUserspaceExit) and the guest has
 // no TSC-deadline timer.
 
 import type { SchemeId } from '../scenario/schema.ts';
-import type { Vcpu } from '../sim/vcpu.ts';
+import type { SchemeConfig } from './descriptors.ts';
 import { ExitReasonId } from './exit-reasons.ts';
-import type { SchemeHost } from './scheme.ts';
+import type { SchemeHost, SchemeVcpu } from './scheme.ts';
 import { causeOfVector, handlerIsRunningDevice } from './x86/vlapic-inject.ts';
 import { X86VmxScheme } from './x86-vmx.ts';
 
@@ -21,14 +21,14 @@ export class X86EmulScheme extends X86VmxScheme {
   /** Extra cycles of each access handled in the VMM process (0 for the in-kernel LAPIC). */
   private vmm = 0;
 
+  constructor(private readonly emulConfig: SchemeConfig<'x86-emul'>) {
+    super({ pvEoi: false }); // nothing bypasses the emulated APIC
+  }
+
   protected override setup(sim: SchemeHost): void {
     super.setup(sim);
     this.x2apic = false;
-    this.vmm = sim.scenario.schemeOptions['x86-emul'].lapic === 'userspace' ? sim.c.apicUserspaceExit : 0;
-  }
-
-  protected override usesPvEoi(): boolean {
-    return false;
+    this.vmm = this.emulConfig.lapic === 'userspace' ? sim.c.apicUserspaceExit : 0;
   }
 
   protected override hostIrqCost(sim: SchemeHost): number {
@@ -41,7 +41,7 @@ export class X86EmulScheme extends X86VmxScheme {
   }
 
   /** CR8 without a TPR shadow: EXIT:CR_ACCESS → apic_set_tpr (in KVM either way: CR8 is a register, not MMIO). */
-  guestTprAccess(sim: SchemeHost, vc: Vcpu): void {
+  guestTprAccess(sim: SchemeHost, vc: SchemeVcpu): void {
     sim.exit(vc, R.CR_ACCESS, causeOfVector(vc, vc.handlerVector), sim.c.tprEmulation, handlerIsRunningDevice(vc));
   }
 }

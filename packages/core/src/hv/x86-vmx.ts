@@ -2,17 +2,18 @@
 // APIC-access virtualization without APIC-register virtualization, so every LAPIC access the guest makes exits —
 // x2APIC WRMSR/RDMSR → EXIT:MSR_WRITE/MSR_READ, xAPIC page → EXIT:APIC_ACCESS (decoded). Two exits per device
 // interrupt to a running vCPU (V-07): EXTERNAL_INTERRUPT, then the EOI write — unless the guest uses KVM's PV EOI
-// (schemeOptions['x86-vmx'].pvEoi, on by default: a Linux ≥ 3.6 guest), which skips the EOI exit whenever KVM
+// (its `pvEoi` option, on by default: a Linux ≥ 3.6 guest), which skips the EOI exit whenever KVM
 // said nothing else was pending (K:lapic.c apic_sync_pv_eoi_to_guest / apic_sync_pv_eoi_from_guest; guest
 // kvm_guest_apic_eoi_write).
 
 import { vecCount, vecForEach, vecIsEmpty } from '../arch/x86/bitmap.ts';
 import { eoi, LAPIC_SVR, pendingDeliverable, SVR_APIC_ENABLED } from '../arch/x86/lapic.ts';
+import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT } from '../model/vocabulary.ts';
 import type { SchemeId } from '../scenario/schema.ts';
-import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../sim/vcpu.ts';
-import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_HOST_TICK, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
+import type { SchemeConfig } from './descriptors.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, ExitReasonId } from './exit-reasons.ts';
 import { icrSendCost, type X86BroadcastOps, x86SendIpiMany } from './ipi-broadcast.ts';
-import type { DeliveryScheme, SchemeHost } from './scheme.ts';
+import type { DeliveryScheme, SchemeHost, SchemeVcpu } from './scheme.ts';
 import { lapicTimerArm, lapicTimerExpiry } from './x86/lapic-timer.ts';
 import { causeOfVector, handlerIsRunningDevice, VlapicEntryState, vlapicAccept } from './x86/vlapic-inject.ts';
 
@@ -33,10 +34,12 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
   private pvEoiDone = new Uint8Array(0);
   /** KVM's highest_isr_cache is valid: set when an interrupt is acknowledged, invalidated by any EOI. */
   private isrCacheValid = new Uint8Array(0);
-  private readonly timerTmictWrite = (sim: SchemeHost, vc: Vcpu): void =>
+  private readonly timerTmictWrite = (sim: SchemeHost, vc: SchemeVcpu): void =>
     this.apicWrite(sim, vc, CAUSE_GUEST_TIMER, false);
 
-  init(sim: SchemeHost, vc: Vcpu): void {
+  constructor(private readonly config: SchemeConfig<'x86-vmx'>) {}
+
+  init(sim: SchemeHost, vc: SchemeVcpu): void {
     if (this.pvEoiPending.length !== sim.V) this.setup(sim);
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
   }
@@ -45,14 +48,10 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     const V = sim.V;
     this.entry = new VlapicEntryState(V);
     this.x2apic = sim.scenario.host.x2apic;
-    this.pvEoi = this.usesPvEoi(sim);
+    this.pvEoi = this.config.pvEoi;
     this.pvEoiPending = new Uint8Array(V);
     this.pvEoiDone = new Uint8Array(V);
     this.isrCacheValid = new Uint8Array(V);
-  }
-
-  protected usesPvEoi(sim: SchemeHost): boolean {
-    return sim.scenario.schemeOptions['x86-vmx'].pvEoi;
   }
 
   /** Host work of an assigned device's interrupt: VFIO → irqfd → MSI route → accept. */
@@ -66,13 +65,13 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** A guest write of a LAPIC register that is not virtualized (EOI, TMICT, ICR2): one exit, emulated by KVM. */
-  protected apicWrite(sim: SchemeHost, vc: Vcpu, cause: number, running: boolean): void {
+  protected apicWrite(sim: SchemeHost, vc: SchemeVcpu, cause: number, running: boolean): void {
     if (this.x2apic) sim.exit(vc, R.MSR_WRITE, cause, sim.c.eoiMsrEmulation, running);
     else sim.exit(vc, R.APIC_ACCESS, cause, this.mmioCost(sim), running);
   }
 
   /** A guest read of a LAPIC register (no APIC-register virtualization). */
-  protected apicRead(sim: SchemeHost, vc: Vcpu, cause: number, running: boolean): void {
+  protected apicRead(sim: SchemeHost, vc: SchemeVcpu, cause: number, running: boolean): void {
     if (this.x2apic) sim.exit(vc, R.MSR_READ, cause, sim.c.eoiMsrEmulation, running);
     else sim.exit(vc, R.APIC_ACCESS, cause, this.mmioCost(sim), running);
   }
@@ -81,14 +80,14 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
    * The ICR write(s) of a unicast IPI: x2APIC one WRMSR 0x830 (emulated and sent by KVM); xAPIC the optional
    * wait-for-idle ICR reads, ICR2 (destination), then ICR (vector; this write sends the IPI).
    */
-  protected icrWrite(sim: SchemeHost, vc: Vcpu): void {
+  protected icrWrite(sim: SchemeHost, vc: SchemeVcpu): void {
     if (this.x2apic) return sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation);
     for (let k = sim.guest.icrReads[vc.index]; k > 0; k--) this.apicRead(sim, vc, CAUSE_IPI, false);
     this.apicWrite(sim, vc, CAUSE_IPI, false);
     sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, this.mmioCost(sim) + icrSendCost(sim));
   }
 
-  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     // Host IRQ affinity follows the vCPU: the physical interrupt lands on vc's pCPU (§B.1 steps 1-3).
     const h = this.hostIrqCost(sim);
     const running = vc.run === RUN_GUEST;
@@ -100,7 +99,7 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     if (vc.run === RUN_BLOCKED) sim.wake(vc, sim.pcpuCur[vc.pcpu] < 0 ? h : 0);
   }
 
-  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, cause: number): void {
+  softwareInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number, cause: number): void {
     if (cause === CAUSE_GUEST_TIMER) {
       lapicTimerExpiry(sim, vc); // preemption-timer exit / hrtimer wake-up, then the timer vector is accepted
       vlapicAccept(sim, vc, vector, raisedAt, 0);
@@ -110,11 +109,7 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     sim.kick(vc, cause);
   }
 
-  hostTick(sim: SchemeHost, p: number): void {
-    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK);
-  }
-
-  guestEoi(sim: SchemeHost, vc: Vcpu): void {
+  guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {
     const i = vc.index;
     if (this.pvEoiPending[i] !== 0) {
       // kvm_guest_apic_eoi_write: the flag was set, the guest clears it and skips the APIC write.
@@ -129,7 +124,7 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     sim.completeEoi(vc, sim.exitHandledAt(vc));
   }
 
-  onExitFromGuest(sim: SchemeHost, vc: Vcpu): number {
+  onExitFromGuest(sim: SchemeHost, vc: SchemeVcpu): number {
     // apic_sync_pv_eoi_from_guest: a flag still set means the guest has not EOId — clear it (its EOI will exit);
     // a flag the guest cleared means the EOI happened: apic_set_eoi now.
     const i = vc.index;
@@ -144,7 +139,7 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     return sim.c.pvEoiSync;
   }
 
-  guestIret(sim: SchemeHost, vc: Vcpu): void {
+  guestIret(sim: SchemeHost, vc: SchemeVcpu): void {
     if (!vc.windowArmed) return;
     // An interrupt became pending while IF = 0: the window opens now (IRET, or STI's shadow expired) →
     // EXIT:INTERRUPT_WINDOW, then the entry injects it.
@@ -153,18 +148,18 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     sim.exit(vc, R.INTERRUPT_WINDOW, v < 0 ? CAUSE_DEVICE : causeOfVector(vc, v), sim.c.windowExitHandling, running);
   }
 
-  guestHalt(sim: SchemeHost, vc: Vcpu): void {
+  guestHalt(sim: SchemeHost, vc: SchemeVcpu): void {
     sim.haltExit(vc, sim.c.hltExitHandling);
   }
 
-  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
+  guestSendIpi(sim: SchemeHost, vc: SchemeVcpu, target: SchemeVcpu, vector: number, raisedAt: number): void {
     this.icrWrite(sim, vc);
     sim.sendIpi(vc, target, vector, raisedAt, 0, sim.exitHandledAt(vc));
   }
 
   guestSendIpiMany(
     sim: SchemeHost,
-    vc: Vcpu,
+    vc: SchemeVcpu,
     targets: Int32Array,
     n: number,
     vector: number,
@@ -175,23 +170,23 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
   }
 
   /** One shorthand ICR write: x2APIC WRMSR 0x830; xAPIC the ICR alone (the shorthand ignores ICR2). */
-  icrShorthandExit(sim: SchemeHost, vc: Vcpu, n: number): void {
+  icrShorthandExit(sim: SchemeHost, vc: SchemeVcpu, n: number): void {
     const more = (n - 1) * icrSendCost(sim);
     if (this.x2apic) return sim.exit(vc, R.MSR_WRITE, CAUSE_IPI, sim.c.icrEmulation + more);
     for (let k = sim.guest.icrReads[vc.index]; k > 0; k--) this.apicRead(sim, vc, CAUSE_IPI, false);
     sim.exit(vc, R.APIC_ACCESS, CAUSE_IPI, this.mmioCost(sim) + icrSendCost(sim) + more);
   }
 
-  guestTimerArm(sim: SchemeHost, vc: Vcpu): void {
+  guestTimerArm(sim: SchemeHost, vc: SchemeVcpu): void {
     lapicTimerArm(sim, vc, this.timerTmictWrite);
   }
 
-  guestApicRead(sim: SchemeHost, vc: Vcpu): void {
+  guestApicRead(sim: SchemeHost, vc: SchemeVcpu): void {
     this.apicRead(sim, vc, causeOfVector(vc, vc.handlerVector), handlerIsRunningDevice(vc));
   }
 
-  beforeEntry(sim: SchemeHost, vc: Vcpu): number {
-    const cost = this.entry.injectAtEntry(sim, vc);
+  beforeEntry(sim: SchemeHost, vc: SchemeVcpu): number {
+    const cost = this.entry.injectEvents(sim, vc);
     const i = vc.index;
     if (vc.inject >= 0) this.isrCacheValid[i] = 1; // apic_set_isr: highest_isr_cache = vector
     // apic_sync_pv_eoi_to_guest: offer PV EOI iff nothing is pending in IRR and the in-service vector is known.
@@ -199,23 +194,15 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     return cost;
   }
 
-  hasWakeEvent(_sim: SchemeHost, vc: Vcpu): boolean {
+  hasWakeEvent(_sim: SchemeHost, vc: SchemeVcpu): boolean {
     return pendingDeliverable(vc.lapic) >= 0;
   }
 
-  schedIn(): number {
-    return 0;
-  }
-
-  schedOut(): number {
-    return 0;
-  }
-
-  pendingCount(_sim: SchemeHost, vc: Vcpu): number {
+  pendingCount(_sim: SchemeHost, vc: SchemeVcpu): number {
     return vecCount(vc.lapic.IRR);
   }
 
-  forEachPending(_sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void {
+  forEachPending(_sim: SchemeHost, vc: SchemeVcpu, visit: (raisedAt: number) => void): void {
     const l = vc.ledger;
     vecForEach(vc.lapic.IRR, (v) => visit(l.acceptedAt(v)));
   }

@@ -1,5 +1,5 @@
 // The vocabulary the engine (sim/) and the schemes (hv/) share: exit reasons, exit causes, interrupt kinds, run
-// states and guest phases (DESIGN §19.1). It sits below both, so every arrow points one way: sim/ and hv/ import
+// states, guest phases and the guest's broadcast write modes (DESIGN §19.1). It sits below both, so every arrow points one way: sim/ and hv/ import
 // it, neither imports the other's values for it. Its one import is the descriptor list (hv/descriptors.ts, data
 // only, no scheme code): the exit reasons a scheme adds are declared in its descriptor and appended here.
 //
@@ -74,3 +74,11 @@ export const KIND_TIMER = 3;
 export const KIND_RESCHED = 4;
 export const KIND_CALL_FUNC = 5;
 export const NUM_KINDS = 6;
+
+/**
+ * How an x86 guest writes a broadcast (guest.tlbShootdown.send): the engine's IPI patterns choose it per vCPU
+ * (sim/ipi-patterns.ts), the scheme prices the writes (guestSendIpiMany); ARM schemes ignore it.
+ */
+export const BCAST_SHORTHAND = 0;
+export const BCAST_PV_SEND_IPI = 1;
+export const BCAST_PER_TARGET = 2;

@@ -12,12 +12,20 @@ import type { DeviceSpec, DistInput, Scenario } from './schema.ts';
  */
 export const EVENTS_PER_INTERRUPT = 5;
 /**
- * Bytes per vCPU per engine (its context, arena block, ledger, scheme state and topology share), per VM instance and
- * per device queue. Per vCPU: the 10^6-vCPU fleet on 2 shards peaked at 5.92 GiB in all (DESIGN §19.10), of which
- * the shared arena is 1.7 GB, so ≈ 2.1 KiB per vCPU per shard; 3 KiB errs high by ~40 %. (It was 8 KiB, from
- * ~6.5 KB measured at 120k vCPUs before shards built only their own VMs and the ledger shrank.)
+ * Heap bytes per vCPU per thread that builds it (its context, ledger offsets, scheme state and topology share), per VM
+ * instance and per device queue; the arena is counted apart (ARENA_BYTES_PER_VCPU), because it is one
+ * SharedArrayBuffer per run, outside every thread's heap limit. Per vCPU: the 10^6-vCPU fleet on 2 shards peaked at
+ * 5.92 GiB RSS in all (DESIGN §19.10); less its 1.7 GB arena that is 4.3 GiB over three threads (the main thread and
+ * two shards), ≈ 1.45 GiB per thread, where this estimate gives 2.15 GiB (1.5 KiB per vCPU + the VMs and queues):
+ * it errs high by ~50 %, as a guard should, and counts every vCPU on every thread although a shard builds only its
+ * own VMs. (It was 3 KiB per vCPU with the arena inside, and 8 KiB before shards built only their own VMs.)
  */
-export const BYTES_PER_VCPU = 3 * 1024;
+export const BYTES_PER_VCPU = 1536;
+/**
+ * Shared-arena bytes per vCPU (mem/vcpu-block.ts: 1 KiB of registers + 40 B per vector the widest VM uses): 1.7 KB
+ * measured on the 10^6-vCPU fleet; 2 KiB errs high.
+ */
+export const ARENA_BYTES_PER_VCPU = 2048;
 export const BYTES_PER_VM = 4 * 1024;
 export const BYTES_PER_QUEUE = 512;
 /** Fixed cost of one engine instance (histograms, counters, event queue), bytes. */
@@ -69,8 +77,10 @@ export interface RunEstimate {
   eventsPerSecond: number;
   /** Total engine events of the run (every scheme simulated, the bare-metal reference included). */
   events: number;
-  /** Heap bytes one engine instance needs (every shard builds the whole topology). */
+  /** Heap bytes one engine instance needs on its thread (every shard builds the whole topology). */
   bytesPerEngine: number;
+  /** Bytes of the run's shared arena (one SharedArrayBuffer per run, outside the threads' heaps). */
+  sharedBytes: number;
   /** vCPUs of the whole topology. */
   vcpus: number;
   /** Device queues of the whole topology. */
@@ -138,6 +148,7 @@ export function estimateRun(s: Scenario, schemesRun: number): RunEstimate {
     eventsPerSecond,
     events: eventsPerSecond * (s.duration / 1e9) * schemesRun,
     bytesPerEngine,
+    sharedBytes: vcpus * ARENA_BYTES_PER_VCPU,
     vcpus,
     queues,
     contributors,

@@ -10,6 +10,7 @@ import { ALL_SCHEME_IDS, ARM_SCHEME_IDS, familiesRead, type SchemeId, X86_SCHEME
 import { COST_MEANINGS } from './cost-meanings.ts';
 import { COST_NAMES, type CostName } from './costs.ts';
 import { PRESETS } from './presets.ts';
+import { schemeOptionsSchema } from './scheme-options.ts';
 import { sweepSchema } from './sweep-schema.ts';
 import { parseTimeNs, TIME_PATTERN } from './units.ts';
 
@@ -574,64 +575,7 @@ export const scenarioSchema = z
           .describe('ARM only: the GIC virtual CPU interface and GICv4 generation.'),
       })
       .describe('The host machine and hypervisor.'),
-    schemeOptions: z
-      .strictObject({
-        'x86-emul': z
-          .strictObject({
-            lapic: z
-              .enum(['kernel', 'userspace'])
-              .default('kernel')
-              .describe(
-                'Where the emulated LAPIC lives: in KVM (`kernel`) or in the VMM process (`userspace`, QEMU ' +
-                  'kernel-irqchip=off: every APIC access is an exit to user space).',
-              ),
-          })
-          .default({ lapic: 'kernel' })
-          .describe('Options of x86-emul.'),
-        'x86-vmx': z
-          .strictObject({
-            pvEoi: z
-              .boolean()
-              .default(true)
-              .describe(
-                'KVM PV EOI (MSR_KVM_PV_EOI_EN, Linux ≥ 3.6 guests): the guest skips the EOI exit when KVM says ' +
-                  'nothing else is pending (kvm_guest_apic_eoi_write). On for a modern guest; off for the ELI-era one.',
-              ),
-          })
-          .default({ pvEoi: true })
-          .describe('Options of x86-vmx.'),
-        'x86-apicv-pi': z
-          .strictObject({
-            ipiv: z
-              .boolean()
-              .default(false)
-              .describe(
-                'Intel IPI virtualization (Sapphire Rapids+): unicast ICR writes post into the target’s PI descriptor ' +
-                  'through the PID-pointer table without an exit.',
-              ),
-          })
-          .default({ ipiv: false })
-          .describe('Options of x86-apicv-pi.'),
-        'arm-gicv4': z
-          .strictObject({
-            wfiTrapPolicy: z
-              .enum(['default', 'trap', 'notrap'])
-              .default('default')
-              .describe(
-                'KVM’s kvm-arm.wfi_trap_policy: `default` clears HCR_EL2.TWI when the vCPU is alone on its pCPU and ' +
-                  'has direct vLPIs/vSGIs (kvm_vcpu_should_clear_twi); `trap` / `notrap` force it.',
-              ),
-          })
-          .default({ wfiTrapPolicy: 'default' })
-          .describe('Options of arm-gicv4.'),
-      })
-      .default({
-        'x86-emul': { lapic: 'kernel' },
-        'x86-vmx': { pvEoi: true },
-        'x86-apicv-pi': { ipiv: false },
-        'arm-gicv4': { wfiTrapPolicy: 'default' },
-      })
-      .describe('Per-scheme options (DESIGN §12): features a hypervisor or CPU generation may or may not have.'),
+    schemeOptions: schemeOptionsSchema,
     vms: z.array(vmSchema).min(1).max(MAX_LIST).describe('The virtual machines.'),
     devices: z
       .array(deviceSchema)

@@ -38,14 +38,14 @@ export class Sim extends HostScheduling {
         this.cnt.blk[B['sched.loadedAtStart']]++;
       } else {
         vc.run = RUN_DESCHED;
-        this.scheme.schedOut(this, vc, false);
+        this.vcpuPut(vc, false);
         this.sched.enqueue(p, vc.index);
       }
     }
     for (const vc of this.ownVcpus) {
       if (this.pcpuCur[vc.pcpu] === vc.index) {
         vc.run = RUN_GUEST;
-        this.scheme.schedIn(this, vc);
+        this.vcpuLoad(vc);
       }
       vc.phase = PH_WORK;
       vc.segStart = 0;
@@ -99,6 +99,16 @@ export class Sim extends HostScheduling {
   /** Samples the handler work an interrupt brings when it reaches its target (target's handler stream). */
   sampleWork(vc: Vcpu, vector: number): void {
     if (vc.perInterrupt[vector] === 0) vc.ledger.addWork(vector, vc.handlerCost[vector](this.rng, vc.streamHandler));
+  }
+
+  /** Bookkeeping for a scheme: `n` more in the overcommit/blocking counter `slot` (B of model/blocking-slots.ts). */
+  countBlocking(slot: number, n = 1): void {
+    this.cnt.blk[slot] += n;
+  }
+
+  /** Bookkeeping for a scheme: hardware cycles spent outside any guest segment (bare metal: a tick on a halted CPU). */
+  countHwCycles(cycles: number): void {
+    this.cnt.cycHw += cycles;
   }
 
   countCoalesced(vc: Vcpu, vector: number): void {
@@ -160,4 +170,11 @@ export class Sim extends HostScheduling {
 }
 
 export { CROSS_SHARD_EVENTS } from './events.ts';
-export { NoProgressError, type SendFn, type ShardView, type SimOptions, type TraceFn } from './sim-base.ts';
+export {
+  NoProgressError,
+  type SchemeBinding,
+  type SendFn,
+  type ShardView,
+  type SimOptions,
+  type TraceFn,
+} from './sim-base.ts';

@@ -1,7 +1,7 @@
 // The event loop (DESIGN §7): scheduling with the (time, source, sequence) key, the one activity-end event per
 // vCPU (DESIGN §19.2), cross-shard sends, the watchdog, and the dispatch of every event type to its concern.
 
-import { CAUSE_IPI } from '../model/vocabulary.ts';
+import { CAUSE_HOST_TICK, CAUSE_IPI } from '../model/vocabulary.ts';
 import {
   EV_ARRIVAL,
   EV_ARRIVAL_MSI,
@@ -104,8 +104,7 @@ export abstract class EventLoop extends SimBase {
       case EV_TICK: {
         const next = this.now + this.topo.tickPeriod;
         this.schedule(next, e, EV_TICK, e, 0, 0);
-        const cur = this.pcpuCur[e];
-        return this.scheme.hostTick(this.sim, e, cur < 0 ? null : this.vcpus[cur]);
+        return this.hostTickOn(e);
       }
       case EV_VCPU: {
         this.actEv[e] = -1; // the event just popped was vc's one pending activity end
@@ -169,6 +168,14 @@ export abstract class EventLoop extends SimBase {
     const dest = this.vcpuOwner[target.index];
     if (dest === this.self) this.schedule(t, src, type, target.index, a0, a1);
     else this.send!(dest, t, src, this.seq[src]++, type, target.index, a0, a1);
+  }
+
+  /** The host timer tick on pCPU p: the scheme's hostTick, or (none) a physical host interrupt on p. */
+  hostTickOn(p: number): void {
+    const sc = this.scheme;
+    if (sc.hostTick === undefined) return this.hostInterruptOnPcpu(p, this.c.hostTickHandler, CAUSE_HOST_TICK);
+    const cur = this.pcpuCur[p];
+    sc.hostTick(this.sim, p, cur < 0 ? null : this.vcpus[cur]);
   }
 
   /** A scheme-owned event for vc at absolute time t (delivered to scheme.onSchemeEvent with a0); never crosses shards. */

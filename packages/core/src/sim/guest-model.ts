@@ -4,7 +4,7 @@
 // scheme decides what each access costs (an exit, a virtualized access, or a native one).
 
 import { eoiAtStart } from '../scenario/defaults.ts';
-import type { Scenario, SchemeId } from '../scenario/schema.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { makeSampler, type Sampler } from './distributions.ts';
 import type { Topology } from './topology.ts';
 import { distToCycles } from './topology.ts';
@@ -27,7 +27,8 @@ export class GuestModel {
   readonly irqsOffMean: Float64Array;
   readonly irqsOffLen: Sampler[];
 
-  constructor(s: Scenario, topo: Topology, scheme: SchemeId) {
+  /** `noTscDeadline`: the scheme's virtual LAPIC has no TSC-deadline mode (QEMU's userspace LAPIC, SchemeBinding). */
+  constructor(s: Scenario, topo: Topology, noTscDeadline: boolean) {
     const V = topo.vcpus.length;
     const f = topo.freqGHz;
     this.eoiAtStart = new Uint8Array(V);
@@ -39,8 +40,6 @@ export class GuestModel {
     this.timerOneshot = new Uint8Array(V);
     this.irqsOffMean = new Float64Array(V);
     this.irqsOffLen = new Array(V);
-    // QEMU's userspace LAPIC has no TSC-deadline mode, so a guest of it programs TMICT (one-shot).
-    const userspaceLapic = scheme === 'x86-emul' && s.schemeOptions['x86-emul'].lapic === 'userspace';
     const none: Sampler = () => 0;
     topo.vcpus.forEach((d, i) => {
       const g = s.vms[d.vmSpec].guest;
@@ -50,7 +49,7 @@ export class GuestModel {
       this.icrReads[i] = g.apic.icrReadsPerIpi;
       this.timerArmsPerTimerIrq[i] = s.arch === 'x86' ? g.apic.timerArmsPerTimerInterrupt : 0;
       this.timerArmsPerIdle[i] = s.arch === 'x86' && g.idle ? g.apic.timerArmsPerIdle : 0;
-      this.timerOneshot[i] = g.apic.timer === 'oneshot' || (g.apic.timer === 'auto' && userspaceLapic) ? 1 : 0;
+      this.timerOneshot[i] = g.apic.timer === 'oneshot' || (g.apic.timer === 'auto' && noTscDeadline) ? 1 : 0;
       this.irqsOffMean[i] = g.irqsOff ? (f * 1e9) / g.irqsOff.rate : 0;
       this.irqsOffLen[i] = g.irqsOff ? makeSampler(distToCycles(g.irqsOff.length, f)) : none;
     });

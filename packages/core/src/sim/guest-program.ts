@@ -66,6 +66,23 @@ export abstract class GuestProgram extends Devices {
     this.scheme.guestHalt(this.sim, vc);
   }
 
+  /** HLT/WFI found an interrupt it can take at once: it does not halt, the guest goes on in work. */
+  haltNotTaken(vc: Vcpu): void {
+    vc.phase = PH_WORK;
+  }
+
+  /**
+   * A vIRQ is signalled to a guest in a native WFI (guest mode, TWI clear): the core leaves its low-power state with
+   * the bare-metal wake-up latency (haltWake, hardware cycles); if its entry is still finishing, the WFI completes
+   * at once.
+   */
+  leaveNativeWfi(vc: Vcpu): void {
+    vc.phase = PH_WORK;
+    if (vc.segStart > this.now) return;
+    vc.segStart = this.now + this.c.haltWake;
+    this.cnt.cycHw += this.c.haltWake;
+  }
+
   /** The guest's haltpoll window ended: HLT/WFI now, or when the guest next runs its idle loop. */
   protected onGuestPollEnd(vc: Vcpu, gen: number): void {
     const g = this.ghp;

@@ -5,7 +5,7 @@ import { CAUSE_SCHED } from '../model/vocabulary.ts';
 import { B } from './blocking-counters.ts';
 import { EV_HALT_POLL_END, EV_SLICE, RESCHED_TICK, RESCHED_WAKEUP } from './events.ts';
 import { RootMode } from './root-mode.ts';
-import { RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from './vcpu.ts';
+import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from './vcpu.ts';
 
 export abstract class HostScheduling extends RootMode {
   /** The target pCPU runs only this vCPU (no other runnable vCPU queued): KVM's single_task_running(). */
@@ -29,6 +29,24 @@ export abstract class HostScheduling extends RootMode {
     this.pcpuCur[p] = -1;
     this.pollVcpu[p] = vc.index;
     this.schedule(this.now + poll, vc.entity, EV_HALT_POLL_END, vc.index, vc.actGen, 0);
+  }
+
+  /** Bare metal: HLT with nothing pending halts the physical CPU (no activity until an interrupt wakes it). */
+  haltPcpu(vc: Vcpu): void {
+    vc.phase = PH_HALT;
+    vc.run = RUN_BLOCKED;
+    this.cancelActivity(vc);
+  }
+
+  /**
+   * Bare metal: an interrupt reaches a halted physical CPU, which leaves HLT (C1): the CPU runs again once its
+   * wake-up latency (haltWake, hardware cycles) has passed.
+   */
+  leaveHaltOnPcpu(vc: Vcpu): void {
+    vc.run = RUN_GUEST;
+    vc.phase = PH_WORK;
+    vc.segStart = this.now + this.c.haltWake;
+    this.cnt.cycHw += this.c.haltWake;
   }
 
   /** A wake event while vc halt-polls: kvm_vcpu_halt returns without schedule-out/in (no vcpuWakeup, no load). */
@@ -64,7 +82,7 @@ export abstract class HostScheduling extends RootMode {
     this.cancelActivity(vc);
     this.sched.stop(vc.pcpu, this.now);
     this.cnt.blk[B['sched.blocks']]++;
-    this.scheme.schedOut(this.sim, vc, true);
+    this.vcpuPut(vc, true);
     this.pickNext(vc.pcpu);
   }
 
@@ -86,10 +104,22 @@ export abstract class HostScheduling extends RootMode {
     this.hp.end(vc.index, this.now); // a halted vCPU's kvm_vcpu_halt returns once its thread runs again
     vc.run = RUN_ROOT;
     vc.rootReason = reason;
-    const total = cost + this.scheme.schedIn(this.sim, vc);
+    const total = cost + this.vcpuLoad(vc);
     this.cnt.exitCycles[reason] += total;
     vc.rootEnd = this.now + total;
     this.activityAt(vc, vc.rootEnd);
+  }
+
+  /** vcpu_load: the scheme's schedIn, or nothing (0 root cycles) when it has none (DeliveryScheme.schedIn). */
+  protected vcpuLoad(vc: Vcpu): number {
+    const sc = this.scheme;
+    return sc.schedIn === undefined ? 0 : sc.schedIn(this.sim, vc);
+  }
+
+  /** vcpu_put: the scheme's schedOut, or nothing when it has none (DeliveryScheme.schedOut). */
+  protected vcpuPut(vc: Vcpu, blocking: boolean): void {
+    const sc = this.scheme;
+    if (sc.schedOut !== undefined) sc.schedOut(this.sim, vc, blocking);
   }
 
   /**
@@ -148,7 +178,7 @@ export abstract class HostScheduling extends RootMode {
       this.reschedReason[vc.index] === RESCHED_WAKEUP ? B['sched.wakeupPreemptions'] : B['sched.preemptions']
     ]++;
     this.reschedReason[vc.index] = 0;
-    this.scheme.schedOut(this.sim, vc, false);
+    this.vcpuPut(vc, false);
     vc.run = RUN_DESCHED;
     this.cancelActivity(vc);
     this.sched.enqueue(p, vc.index);

@@ -13,16 +13,16 @@
 // and is taken by the next handler. State here is plain typed arrays indexed by vCPU; each entry is only touched
 // by the shard that owns that vCPU.
 
+import { BCAST_PER_TARGET, BCAST_PV_SEND_IPI, BCAST_SHORTHAND } from '../model/vocabulary.ts';
 import type { CostTable } from '../scenario/costs.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Counters } from './counters.ts';
 import type { Topology } from './topology.ts';
 import type { Vcpu } from './vcpu.ts';
 
-/** How an x86 guest writes a broadcast (guest.tlbShootdown.send); ARM schemes ignore it. */
-export const BCAST_SHORTHAND = 0;
-export const BCAST_PV_SEND_IPI = 1;
-export const BCAST_PER_TARGET = 2;
+// The broadcast write modes are shared vocabulary (model/vocabulary.ts): the schemes read them too.
+export { BCAST_PER_TARGET, BCAST_PV_SEND_IPI, BCAST_SHORTHAND } from '../model/vocabulary.ts';
+
 const BCAST_OF = { shorthand: BCAST_SHORTHAND, 'pv-send-ipi': BCAST_PV_SEND_IPI, 'per-target': BCAST_PER_TARGET };
 
 /** The smallest latency of any event that can cross shards (IPI transit, csd acknowledgement): the lookahead. */

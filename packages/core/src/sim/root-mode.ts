@@ -103,7 +103,9 @@ export abstract class RootMode extends IpiSends {
 
   /** VM entry: the scheme syncs/injects, then the guest resumes (or starts the injected handler). */
   protected enter(vc: Vcpu): void {
-    const extra = this.scheme.beforeEntry(this.sim, vc) + this.c.exitIndirect;
+    const sc = this.scheme;
+    // No beforeEntry: nothing to sync or inject (DeliveryScheme.beforeEntry).
+    const extra = (sc.beforeEntry === undefined ? 0 : sc.beforeEntry(this.sim, vc)) + this.c.exitIndirect;
     this.cnt.exitCycles[vc.rootReason] += extra;
     const at = this.now + extra;
     vc.run = RUN_GUEST;
@@ -137,6 +139,16 @@ export abstract class RootMode extends IpiSends {
           this.schedule(Math.max(at, g.pollEnd[vc.index]), vc.entity, EV_GUEST_POLL_END, vc.index, g.gen[vc.index], 0);
       }
     }
+  }
+
+  /**
+   * The VM entry being prepared (a scheme's beforeEntry) injects `vector`, raised at `raisedAt` (`flag`: it arrived
+   * while its target ran); the handler starts right after the entry.
+   */
+  injectAtEntry(vc: Vcpu, vector: number, raisedAt: number, flag: number): void {
+    vc.inject = vector;
+    vc.injectRaised = raisedAt;
+    vc.injectFlag = flag;
   }
 
   /** EXIT:HLT: the hypervisor blocks the vCPU at the end of the exit unless a wake event is pending. */

@@ -4,12 +4,12 @@
 // host scheduling → Sim with start and accounting); a method one concern calls on a later one is declared here,
 // abstract, so every file reads the others only through named members.
 
-import type { DeliveryScheme } from '../hv/scheme.ts';
-import { Arena } from '../mem/vcpu-block.ts';
+import type { DeliveryScheme, SchemeHost } from '../hv/scheme.ts';
+import { Arena, type VcpuLayout } from '../mem/vcpu-block.ts';
 import { ExitReasonId } from '../model/vocabulary.ts';
 import type { CostTable } from '../scenario/costs.ts';
 import { guestHaltPollConfig, haltPollConfig } from '../scenario/defaults.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { Scenario, SchemeId } from '../scenario/schema.ts';
 import { Arrivals } from './arrivals.ts';
 import { Counters } from './counters.ts';
 import { makeSampler, type Sampler } from './distributions.ts';
@@ -64,11 +64,31 @@ export interface ShardView {
   send: SendFn;
 }
 
+/**
+ * How the engine gets its scheme (DESIGN §19.12): built by the composition root (run/compose.ts) from the scheme's
+ * descriptor and registry entry, with the scheme's options already bound into `create`.
+ */
+export interface SchemeBinding {
+  readonly id: SchemeId;
+  /** The descriptor's `virtualized`: the engine sizes its halt-polling state by it before the scheme exists. */
+  readonly virtualized: boolean;
+  /** The guest-visible LAPIC has no TSC-deadline timer, so an `auto` guest timer is one-shot (guest-model.ts). */
+  readonly noTscDeadline: boolean;
+  /**
+   * Builds the run's scheme, once the engine's own state is set up (scenario, topology, costs, vCPU contexts,
+   * arena); `host` is the engine. Called once, from the constructor, so a scheme may size itself from the host but
+   * not call its effects there.
+   */
+  create(host: SchemeHost): DeliveryScheme;
+}
+
 export interface SimOptions {
   /** Use a SharedArrayBuffer for the vCPU state arena (parallel engine). */
   sharedArena?: boolean;
   /** Existing arena memory (shared by all shards of a run, so any thread can read any vCPU's state block). */
   arenaBuffer?: SharedArrayBuffer;
+  /** The regions of a vCPU block and where they are (default: every region); the composition root sets it. */
+  layout?: VcpuLayout;
   shard?: ShardView;
 }
 
@@ -129,6 +149,8 @@ export abstract class SimBase {
   readonly vcpuOwner: Int32Array;
   readonly self: number;
   protected readonly send: SendFn | null;
+  /** The run's delivery scheme (SchemeBinding.create). */
+  readonly scheme: DeliveryScheme;
   /** Exit reasons the engine itself charges (kicks, preemption, wake-ups): the scheme's architectural names. */
   protected readonly rExt: number;
   protected readonly rHalt: number;
@@ -147,7 +169,7 @@ export abstract class SimBase {
   constructor(
     readonly scenario: Scenario,
     readonly topo: Topology,
-    readonly scheme: DeliveryScheme,
+    binding: SchemeBinding,
     readonly c: CostTable,
     opts: SimOptions = {},
   ) {
@@ -158,8 +180,6 @@ export abstract class SimBase {
     this.P = P;
     this.V = V;
     this.stallLimit = 1_000_000 + 1024 * (P + V + Q);
-    this.rExt = scheme.hostIrqExitReason ?? R_EXTINT;
-    this.rHalt = scheme.haltExitReason ?? R_HLT;
     this.exitHalf = Math.floor(c.exitRoundTrip / 2);
     this.end = topo.durationCycles;
     // Streams: 3 per vCPU, 1 per device queue, then 1 per vCPU for its interrupts-off sections, 1 per vCPU for the
@@ -171,7 +191,7 @@ export abstract class SimBase {
     this.arrivals = new Arrivals(topo.queues, this.rng, 3 * V);
     this.nic = new NicQueues(topo.queues, V, topo.freqGHz);
     this.pat = new IpiPatterns(scenario, topo, 5 * V + 2 * Q);
-    this.guest = new GuestModel(scenario, topo, scheme.id);
+    this.guest = new GuestModel(scenario, topo, binding.noTscDeadline);
     this.seq = new Float64Array(P + V + Q);
     this.actEv = new Int32Array(V).fill(-1);
     // The ledger part of each arena block holds the vectors the widest VM uses (DESIGN §19.3).
@@ -185,7 +205,7 @@ export abstract class SimBase {
       }
       return ix;
     });
-    this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer, ledgerStride(topo.vms));
+    this.arena = new Arena(V, opts.sharedArena ?? false, opts.arenaBuffer, ledgerStride(topo.vms), opts.layout);
     this.self = opts.shard?.self ?? 0;
     this.send = opts.shard?.send ?? null;
     this.vcpuOwner = new Int32Array(V);
@@ -207,7 +227,7 @@ export abstract class SimBase {
           : Math.max(1, Math.round(cfsTunablesNs(scenario.host.pcpus).minGranularity * f0));
     this.reschedReason = new Uint8Array(V);
     this.pollVcpu = new Int32Array(P).fill(-1);
-    const hpc = scheme.virtualized ? haltPollConfig(scenario) : null;
+    const hpc = binding.virtualized ? haltPollConfig(scenario) : null;
     this.hp = new HaltPoll(
       V,
       hpc === null
@@ -223,7 +243,7 @@ export abstract class SimBase {
     // Guest haltpoll is a KVM guest driver: the bare-metal reference runs without it.
     const ghParams: GuestHaltPollParams[] = [];
     const ghOf = new Int32Array(V).fill(-1);
-    if (scheme.virtualized)
+    if (binding.virtualized)
       scenario.vms.forEach((vm, si) => {
         const g = guestHaltPollConfig(vm.guest);
         if (g === null) return;
@@ -299,6 +319,12 @@ export abstract class SimBase {
       else this.vcpus.push(vc);
       if (this.vcpuOwner[i] === this.self) this.ownVcpus.push(vc);
     });
+    const scheme = binding.create(this.sim);
+    if (scheme.id !== binding.id || scheme.virtualized !== binding.virtualized)
+      throw new Error(`internal: scheme ${scheme.id} does not match its descriptor ${binding.id}`);
+    this.scheme = scheme;
+    this.rExt = scheme.hostIrqExitReason ?? R_EXTINT;
+    this.rHalt = scheme.haltExitReason ?? R_HLT;
   }
 
   /** Events until the next watchdog checkpoint, and the virtual time at the last one (kept across calls). */
@@ -324,6 +350,13 @@ export abstract class SimBase {
   protected abstract csdUnlock(vc: Vcpu): void;
   protected abstract halt(vc: Vcpu): void;
   protected abstract haltForIdle(vc: Vcpu): void;
+  abstract hostInterruptOnPcpu(
+    p: number,
+    handling: number,
+    cause: number,
+    runningDevice?: boolean,
+    reason?: number,
+  ): void;
   protected abstract nicMaybeRaise(qi: number): void;
   protected abstract onArrival(qi: number, closed: number): void;
   protected abstract onArrivalMsi(qi: number): void;

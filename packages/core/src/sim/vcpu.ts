@@ -3,18 +3,7 @@
 
 import type { ApicvRegs } from '../arch/x86/apicv.ts';
 import type { LapicRegs } from '../arch/x86/lapic.ts';
-import {
-  type Arena,
-  VB_EOI_EXIT,
-  VB_IRR,
-  VB_ISR,
-  VB_PID,
-  VB_PIRR,
-  VB_PISR,
-  VB_REGS,
-  VB_SCRATCH,
-  VB_TMR,
-} from '../mem/vcpu-block.ts';
+import type { Arena } from '../mem/vcpu-block.ts';
 import { PH_WORK, RUN_GUEST } from '../model/vocabulary.ts';
 import type { Sampler } from './distributions.ts';
 import { DeferredIpis, PendingLedger } from './ledger.ts';
@@ -86,7 +75,10 @@ export class Vcpu {
   irqsOff = false;
   stiShadow = false;
   irqsGen = 0;
-  /** Scheme-private mode bits (VMX interrupt-window armed, ELI injection mode, …). */
+  /**
+   * Scheme-private mode bits (VMX interrupt-window armed, ELI injection mode, …): the engine never reads them, and
+   * they (with tickDeferred) are the only fields a scheme may write (SchemeVcpu, hv/scheme.ts).
+   */
   windowArmed = false;
   eliInjectionMode = false;
   /** ELI: the current handler was delivered through the shadow IDT (physical ISR), not injected. */
@@ -129,18 +121,20 @@ export class Vcpu {
     /** Vector → pending-ledger slot of the vCPU's VM (ledgerSlots). */
     ledgerIx: Int16Array,
   ) {
+    // A region the run's schemes do not declare has no words (mem/vcpu-block.ts): its views are empty.
     const u = (off: number, len: number) => arena.u32View(index, off, len);
+    const L = arena.layout;
     this.lapic = {
-      IRR: u(VB_IRR, 8),
-      ISR: u(VB_ISR, 8),
-      TMR: u(VB_TMR, 8),
-      regs: u(VB_REGS, 8),
-      EOI_EXIT: u(VB_EOI_EXIT, 8),
+      IRR: u(L.irr, 8),
+      ISR: u(L.isr, 8),
+      TMR: u(L.tmr, 8),
+      regs: u(L.regs, 8),
+      EOI_EXIT: u(L.eoiExit, 8),
     };
-    this.pid = u(VB_PID, 16);
-    this.pIRR = u(VB_PIRR, 8);
-    this.pISR = u(VB_PISR, 8);
-    this.scratch = u(VB_SCRATCH, 8);
+    this.pid = u(L.pid, 16);
+    this.pIRR = u(L.pirr, 8);
+    this.pISR = u(L.pisr, 8);
+    this.scratch = u(L.scratch, 8);
     this.ledger = new PendingLedger(arena, index, ledgerIx);
   }
 }

@@ -183,6 +183,11 @@ export interface EngineInfo {
   partition?: string;
   /** Parallel runner only: whether some VM spans shards (windows synchronized), else the shards ran independently. */
   crossShard?: boolean;
+  /**
+   * Parallel runner only: how many scheme runs went side by side, each on shards ÷ schemeLanes threads (1: one after
+   * another on all of them).
+   */
+  schemeLanes?: number;
 }
 
 /**

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { ARM_AREA_WORDS, ARM_HCR, HCR_UIE } from '../../src/arch/arm/cpuif-block.ts';
 import { kvmVcpuShouldClearTwi, type WfiTrapPolicy } from '../../src/hv/arm-gicv4.ts';
 import { ExitReasonId } from '../../src/hv/exit-reasons.ts';
-import { VB_ARM } from '../../src/mem/vcpu-block.ts';
 import { ScenarioError, validateScenario } from '../../src/scenario/load.ts';
 import type { ScenarioInput, SchemeId } from '../../src/scenario/schema.ts';
 import { PH_HALT, PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_GUEST } from '../../src/sim/vcpu.ts';
@@ -226,7 +225,7 @@ describe('ARM GIC paths', () => {
     (scheme) => {
       const h = harness(scheme, burst(scheme, 2));
       const vc = h.vc();
-      const g = h.sim.arena.u32View(0, VB_ARM, ARM_AREA_WORDS);
+      const g = h.sim.arena.u32View(0, h.sim.arena.layout.arm, ARM_AREA_WORDS);
       // The first entry after the burst writes 2 of the 8 and arms the underflow interrupt.
       expect(h.stepUntil(() => vc.run === RUN_GUEST && (g[ARM_HCR] & HCR_UIE) !== 0)).toBe(true);
       expect(h.stepUntil(() => h.trace[0].includes('EXIT:MAINTENANCE'))).toBe(true);

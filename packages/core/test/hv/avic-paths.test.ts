@@ -184,7 +184,7 @@ describe('x86-avic paths (A- rules at scheme level)', () => {
       expect(h.stepUntil(() => vc.run === RUN_GUEST, 5e6)).toBe(true);
       expect([s.phys.isRunning(0), s.irte[0].isRun()]).toEqual([true, true]);
     }
-    expect(h.sim.scheme.schedIn(h.sim, vc)).toBe(h.sim.c.avicLoadPut);
+    expect(s.schedIn(h.sim, vc)).toBe(h.sim.c.avicLoadPut);
   });
 
   it('A-18 (x86-avic on the AMD built-in): every raised interrupt is accounted for, and AVIC takes fewer exits than the SVM exit-and-inject baseline', () => {

@@ -7,23 +7,20 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/hv/descriptor.ts';
 import { COST_FAMILIES, DESCRIPTORS, familiesRead, type SchemeId } from '../../src/hv/descriptors.ts';
-import { createScheme } from '../../src/hv/registry.ts';
 import { EXIT_REASONS, ExitReasonId } from '../../src/model/vocabulary.ts';
+import { composeSim, runParts } from '../../src/run/compose.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenario/builtin.ts';
 import { COST_NAMES, type CostTable } from '../../src/scenario/costs.ts';
 import { ScenarioError, validateScenario } from '../../src/scenario/load.ts';
 import { PRESETS } from '../../src/scenario/presets.ts';
-import { resolveCosts } from '../../src/scenario/resolve-costs.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';
-import { Sim } from '../../src/sim/engine.ts';
-import { buildTopology } from '../../src/sim/topology.ts';
 
 /** Keys a scheme run reads from its cost table (the engine's reads included). */
 function keysRead(input: ScenarioInput, scheme: SchemeId): Set<string> {
   const s = validateScenario({ ...input, duration: '1ms' });
-  const impl = createScheme(scheme);
+  const parts = runParts(s, scheme);
   const read = new Set<string>();
-  const table = resolveCosts(s);
+  const table = parts.costs;
   // Recording starts after construction: the engine derives exitHalf from exitRoundTrip for every scheme when it is
   // built, and uses it only on an exit, which bare metal never takes.
   let recording = false;
@@ -33,12 +30,12 @@ function keysRead(input: ScenarioInput, scheme: SchemeId): Set<string> {
       return t[k as keyof CostTable];
     },
   });
-  const topo = buildTopology(s, !impl.virtualized);
-  const sim = new Sim(s, topo, impl, costs);
+  const sim = composeSim({ ...parts, costs });
   recording = true;
+  const end = parts.topo.durationCycles;
   sim.start();
-  sim.runUntil(topo.durationCycles);
-  sim.finish(topo.durationCycles);
+  sim.runUntil(end);
+  sim.finish(end);
   return read;
 }
 

@@ -73,7 +73,7 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
       const vc = h.vc();
       expect(vc.run).toBe(RUN_GUEST);
       h.clear();
-      h.sim.scheme.hostTick(h.sim, 0, vc);
+      h.sim.hostTickOn(vc.pcpu);
       expect(h.trace[0]).toEqual(['EXIT:EXTERNAL_INTERRUPT']);
       const reentry = vc.rootEnd;
       expect(reentry - h.sim.now).toBe(h.sim.c.exitRoundTrip + h.sim.c.hostTickHandler);
@@ -164,7 +164,7 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
   it('E-03: ELI direct mode — a host vector hits a non-present shadow-IDT gate and exits with #NP; the guest never sees it', () => {
     const h = harness('x86-eli', microScenario('x86-eli', { devices: [] }));
     const vc = h.vc();
-    h.sim.scheme.hostTick(h.sim, 0, vc);
+    h.sim.hostTickOn(vc.pcpu);
     expect(h.trace[0]).toEqual(['EXIT:EXCEPTION_NP']);
     expect(vc.rootEnd - h.sim.now).toBe(h.sim.c.exitRoundTrip + h.sim.c.hostTickHandler + h.sim.c.npExitHandling);
     h.stepUntil(() => vc.run === RUN_GUEST);
@@ -242,7 +242,7 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
 
   it('E-07: in direct mode guest IF = 0 holds off host interrupts too; the tick exits (#NP) only after the handler’s IRET', () => {
     const { h, vc } = eliInLongHandler();
-    h.sim.scheme.hostTick(h.sim, 0, vc);
+    h.sim.hostTickOn(vc.pcpu);
     expect(h.trace[0]).toEqual([]); // held off
     expect(h.sim.cnt.exits[ExitReasonId.EXCEPTION_NP]).toBe(0);
     h.stepUntil(() => vc.phase !== PH_HANDLER);

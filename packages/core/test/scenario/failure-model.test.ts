@@ -6,12 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createScheme } from '../../src/hv/registry.ts';
+import { composeRun, composeSim, runParts } from '../../src/run/compose.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenario/builtin.ts';
 import { loadScenarioFile, ScenarioError, validateScenario } from '../../src/scenario/load.ts';
 import { resolveCosts } from '../../src/scenario/resolve-costs.ts';
-import { Sim } from '../../src/sim/engine.ts';
-import { buildTopology } from '../../src/sim/topology.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests mutate arbitrary scenario fields
 type Loose = any;
@@ -54,10 +52,9 @@ describe('the engine watchdog', () => {
       vms: [{ name: 'v', vcpus: 2 }],
       devices: [],
     });
-    const impl = createScheme('x86-vmx');
-    const costs = resolveCosts(s);
-    const topo = { ...buildTopology(s, false), sliceCycles: 0 };
-    const sim = new Sim(s, topo, impl, costs);
+    const parts = runParts(s, 'x86-vmx');
+    const topo = { ...parts.topo, sliceCycles: 0 };
+    const sim = composeSim({ ...parts, topo });
     sim.start();
     const t0 = performance.now();
     expect(() => sim.runUntil(topo.durationCycles)).toThrow(/no progress: .*EV_SLICE.* on pCPU 0/);
@@ -112,11 +109,8 @@ describe('unbounded inputs', () => {
       vms: [{ name: 'v', vcpus: 4, count: 35_000 }],
       devices: [],
     });
-    const impl = createScheme('x86-vmx');
-    const costs = resolveCosts(s);
-    const sim = new Sim(s, buildTopology(s, true), createScheme('bare-metal'), costs);
+    const sim = composeRun(s, 'bare-metal');
     expect(sim.P).toBe(140_000);
-    expect(impl.id).toBe('x86-vmx');
   });
 
   it('a multi-MB scenario (60k VMs, 60k devices) validates in seconds, not O(VMs × devices)', () => {

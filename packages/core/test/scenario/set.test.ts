@@ -2,19 +2,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCENARIOS } from '../../src/scenario/builtin.ts';
-import { ScenarioError } from '../../src/scenario/load.ts';
 import { applySetOverrides, parseSetOverride, validateWithSets } from '../../src/scenario/set.ts';
+import { scenarioErrorMessage } from '../helpers.ts';
 
 const small = BUILTIN_SCENARIOS['x86-small'];
-const message = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return (e as Error).message;
-  }
-  throw new Error('accepted');
-};
+const message = scenarioErrorMessage;
 
 describe('--set', () => {
   it('sets nested fields and list entries with YAML-typed values; the built-in itself is untouched', () => {

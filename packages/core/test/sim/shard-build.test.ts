@@ -1,11 +1,9 @@
 // A shard builds the vCPU contexts of the VMs it has a vCPU of, not every vCPU's (DESIGN §19.10).
 
 import { describe, expect, it } from 'vitest';
-import { createScheme } from '../../src/hv/registry.ts';
+import { composeRun } from '../../src/run/compose.ts';
 import { validateScenario } from '../../src/scenario/load.ts';
-import { resolveCosts } from '../../src/scenario/resolve-costs.ts';
-import { Sim } from '../../src/sim/engine.ts';
-import { buildTopology } from '../../src/sim/topology.ts';
+import type { Sim } from '../../src/sim/engine.ts';
 import { microScenario } from '../helpers.ts';
 
 // Three VMs of two vCPUs, one per pCPU: VM a on pCPUs 0-1, b on 2-3, c on 4-5.
@@ -22,9 +20,7 @@ const scenario = validateScenario(
 );
 
 function shardSim(pcpuOwner: number[], self: number): Sim {
-  const impl = createScheme('x86-apicv-pi');
-  const topo = buildTopology(scenario, false);
-  return new Sim(scenario, topo, impl, resolveCosts(scenario), {
+  return composeRun(scenario, 'x86-apicv-pi', {
     shard: { pcpuOwner: Int32Array.from(pcpuOwner), self, send: () => {} },
   });
 }
@@ -45,8 +41,7 @@ describe('shard construction', () => {
   });
 
   it('unsharded, every vCPU is built and owned', () => {
-    const impl = createScheme('x86-apicv-pi');
-    const sim = new Sim(scenario, buildTopology(scenario, false), impl, resolveCosts(scenario));
+    const sim = composeRun(scenario, 'x86-apicv-pi');
     expect(built(sim)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(sim.ownVcpus).toEqual(sim.vcpus);
   });

@@ -1,13 +1,13 @@
-// Layout of the ARM area of a vCPU's state block (mem/vcpu-block.ts VB_ARM: 128 u32 words). It holds the
+// Layout of the ARM area of a vCPU's state block (mem/vcpu-block.ts region `arm`: 64 u32 words, 53 used). It holds the
 // virtual CPU interface as the hypervisor saves/restores it (KVM's vgic_v2_cpu_if / vgic_v3_cpu_if shadow:
 // LRs, HCR, VMCR, APRs, used_lrs) plus the outputs the recompute function derives (MISR, EISR, ELRSR, lines)
 // and the redistributor's highest-priority pending vLPI input (GICv4, Q:cpuif hppvlpi). Offsets are words
-// relative to the start of the ARM area; the engine passes `arena.u32View(vcpu, VB_ARM, ARM_AREA_WORDS)`.
+// relative to the start of the ARM area; the engine passes `arena.u32View(vcpu, arena.layout.arm, ARM_AREA_WORDS)`.
 
 import { gichVtrNrLr } from './lr-v2.ts';
 import { ichVtrNrLr } from './lr-v3.ts';
 
-export const ARM_AREA_WORDS = 128;
+export const ARM_AREA_WORDS = 64;
 export const ARM_MAX_LRS = 16;
 
 export const ARM_LR = 0; // 32 words: LR n at [2n] (GICH_LR or ICH_LR lo) and [2n + 1] (ICH_LR hi; 0 for GICv2)
@@ -132,7 +132,7 @@ export function makeVtr(fmt: number, c: CpuifConfig = {}): number {
  * GIC driver's usual setup), no pending vLPI.
  */
 export function cpuifReset(g: Uint32Array, fmt: number, c: CpuifConfig = {}): void {
-  if (g.length < ARM_AREA_WORDS) throw new RangeError('ARM area needs 128 words');
+  if (g.length < ARM_AREA_WORDS) throw new RangeError(`ARM area needs ${ARM_AREA_WORDS} words`);
   g.fill(0, 0, ARM_AREA_WORDS);
   g[ARM_FMT] = fmt;
   g[ARM_VTR] = makeVtr(fmt, c);

@@ -18,18 +18,11 @@
 
 import { ARM_MISR } from '../../arch/arm/cpuif-block.ts';
 import { cpuifMaintenance, cpuifVirqPending, icvEoir, icvIar } from '../../arch/arm/vcpu-if.ts';
+import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT } from '../../model/vocabulary.ts';
 import { gicConfig } from '../../scenario/defaults.ts';
 import type { SchemeId } from '../../scenario/schema.ts';
-import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../../sim/vcpu.ts';
-import {
-  CAUSE_DEVICE,
-  CAUSE_GUEST_TIMER,
-  CAUSE_HALT,
-  CAUSE_HOST_TICK,
-  CAUSE_IPI,
-  ExitReasonId,
-} from '../exit-reasons.ts';
-import type { DeliveryScheme, SchemeHost } from '../scheme.ts';
+import { CAUSE_DEVICE, CAUSE_GUEST_TIMER, CAUSE_IPI, ExitReasonId } from '../exit-reasons.ts';
+import type { DeliveryScheme, SchemeHost, SchemeVcpu } from '../scheme.ts';
 import { kvmVgicInjectIrq, kvmVgicVcpuPendingIrq } from '../vgic/vgic.ts';
 import { vgicSetPhysLine } from '../vgic/vgic-dist.ts';
 import { kvmVgicSyncHwstate, vgicFlushLrState } from '../vgic/vgic-flush.ts';
@@ -44,7 +37,7 @@ const R = ExitReasonId;
 const INTID_SPURIOUS = 1023;
 
 /** The guest can take an interrupt at this entry: PSTATE.I clear (it was working or in WFI). */
-const entryInterruptible = (vc: Vcpu): boolean =>
+const entryInterruptible = (vc: SchemeVcpu): boolean =>
   (vc.phase === PH_WORK && !vc.irqsOff && !vc.stiShadow) || vc.phase === PH_HALT;
 
 export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
@@ -83,7 +76,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
   protected nrLr = 4;
   protected v41 = true;
 
-  init(sim: SchemeHost, vc: Vcpu): void {
+  init(sim: SchemeHost, vc: SchemeVcpu): void {
     this.direct?.setup(sim, gicConfig(sim.scenario).v41);
     if (this.live.length !== sim.V) this.setup(sim);
     let vm = this.vmByIndex[vc.vm];
@@ -127,13 +120,13 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
   // ---- kicks and host-side interrupt handling ------------------------------------------------------------
 
   /** kvm_vcpu_kick of vc: a reschedule IPI makes it exit if in guest mode; a blocked one is woken. */
-  protected kick(sim: SchemeHost, vc: Vcpu, cause: number, wakeExtra: number): void {
+  protected kick(sim: SchemeHost, vc: SchemeVcpu, cause: number, wakeExtra: number): void {
     if (vc.run === RUN_GUEST) sim.exit(vc, R.ARM_IRQ, cause, sim.c.kickHandling);
     else if (vc.run === RUN_BLOCKED) sim.wake(vc, wakeExtra);
   }
 
   /** Acts on the EV_KICK events the last vgic call logged (they can only name vc: its own interrupts). */
-  protected applyKicks(sim: SchemeHost, vc: Vcpu, cause: number, wakeExtra: number): void {
+  protected applyKicks(sim: SchemeHost, vc: SchemeVcpu, cause: number, wakeExtra: number): void {
     const s = this.vmOfVcpu[vc.index].s;
     for (let k = 0; k < s.evLen; k += 2) {
       if (s.ev[k] !== EV_KICK) continue;
@@ -148,7 +141,13 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
    * guest mode, handled before re-entry in root mode, or by whatever runs on the pCPU otherwise. Returns the
    * host work to add to a wake-up from an idle pCPU.
    */
-  protected physicalIrq(sim: SchemeHost, vc: Vcpu, handling: number, cause: number, runningDevice: boolean): number {
+  protected physicalIrq(
+    sim: SchemeHost,
+    vc: SchemeVcpu,
+    handling: number,
+    cause: number,
+    runningDevice: boolean,
+  ): number {
     const onCpu = sim.pcpuCur[vc.pcpu] === vc.index;
     if (onCpu && vc.run === RUN_GUEST) sim.exit(vc, R.ARM_IRQ, cause, handling, runningDevice);
     else if (onCpu && vc.run === RUN_ROOT) sim.rootWork(vc, handling);
@@ -159,7 +158,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
   /** Records a raised interrupt: a merge into one still pending is coalesced, else its raise time is kept. */
   protected noteRaise(
     sim: SchemeHost,
-    vc: Vcpu,
+    vc: SchemeVcpu,
     vector: number,
     intid: number,
     from: number,
@@ -177,7 +176,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
 
   // ---- DeliveryScheme: interrupt sources --------------------------------------------------------------------
 
-  deviceInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
+  deviceInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     const running = vc.run === RUN_GUEST;
     const intid = this.backend.deviceIntid(vector);
     if (this.direct !== null) {
@@ -194,14 +193,21 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     this.applyKicks(sim, vc, CAUSE_DEVICE, extra);
   }
 
-  softwareInterrupt(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, cause: number, srcTag = 0): void {
+  softwareInterrupt(
+    sim: SchemeHost,
+    vc: SchemeVcpu,
+    vector: number,
+    raisedAt: number,
+    cause: number,
+    srcTag = 0,
+  ): void {
     if (cause === CAUSE_IPI) this.sgiArrival(sim, vc, vector, raisedAt, srcTag > 0 ? srcTag - 1 : vc.vmVcpu);
     else if (cause === CAUSE_GUEST_TIMER) this.vtimerFires(sim, vc, vector, raisedAt);
     else throw new Error(`internal: software interrupt with cause ${cause}`);
   }
 
   /** The kick IPI of a trapped SGI write reaches the target (its pCPU): queue the SGI from `from`, kick. */
-  protected sgiArrival(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, from: number): void {
+  protected sgiArrival(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number, from: number): void {
     const vm = this.vmOfVcpu[vc.index];
     const sgi = sgiOfVector(vm, vector);
     this.noteRaise(sim, vc, vector, sgi, from, raisedAt, 0);
@@ -217,7 +223,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
    * The guest's virtual timer expires: the physical PPI 27 (HW-mapped) is taken at EL2 if the vCPU runs, or
    * KVM's background timer fires on its pCPU if it is blocked; kvm_timer_update_irq raises the level.
    */
-  private vtimerFires(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number): void {
+  private vtimerFires(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     const vm = this.vmOfVcpu[vc.index];
     // A descheduled vCPU has no timer armed on the host: kvm_timer_vcpu_load picks the level up at schedule-in.
     const extra =
@@ -228,11 +234,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     this.applyKicks(sim, vc, CAUSE_GUEST_TIMER, extra);
   }
 
-  hostTick(sim: SchemeHost, p: number): void {
-    sim.hostInterruptOnPcpu(p, sim.c.hostTickHandler, CAUSE_HOST_TICK, false, R.ARM_IRQ);
-  }
-
-  guestSendIpi(sim: SchemeHost, vc: Vcpu, target: Vcpu, vector: number, raisedAt: number): void {
+  guestSendIpi(sim: SchemeHost, vc: SchemeVcpu, target: SchemeVcpu, vector: number, raisedAt: number): void {
     // GICD_SGIR (MMIO data abort) or ICC_SGI1R_EL1 (system-register trap): the write exits on the sender.
     sim.exit(vc, this.sgiReason, CAUSE_IPI, this.sgiCost);
     sim.sendIpi(vc, target, vector, raisedAt, vc.vmVcpu + 1, sim.exitHandledAt(vc));
@@ -245,7 +247,14 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
    * vgic_v3_dispatch_sgi then queue and kick every listed target — each target beyond the first costs one more
    * host kick (ipiSendLocal; under GICv4.1 the GITS_SGIR write of its vSGI instead).
    */
-  guestSendIpiMany(sim: SchemeHost, vc: Vcpu, targets: Int32Array, n: number, vector: number, raisedAt: number): void {
+  guestSendIpiMany(
+    sim: SchemeHost,
+    vc: SchemeVcpu,
+    targets: Int32Array,
+    n: number,
+    vector: number,
+    raisedAt: number,
+  ): void {
     const first = this.vmOfVcpu[vc.index].firstVcpu;
     for (let k = 0; k < n; ) {
       const e = this.backend.sgiWriteEnd(targets, k, n, first);
@@ -259,7 +268,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
   // ---- DeliveryScheme: the guest side (no exits) ------------------------------------------------------------
 
   /** Bookkeeping when the guest acknowledged `raw` (IAR): the vector it handles. */
-  protected acknowledged(vc: Vcpu, raw: number): number {
+  protected acknowledged(vc: SchemeVcpu, raw: number): number {
     const vm = this.vmOfVcpu[vc.index];
     const intid = this.backend.iarIntid(raw);
     // The timer handler reprograms CNTV_CVAL first, which drops the physical line.
@@ -270,12 +279,12 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     return v;
   }
 
-  cpuif(vc: Vcpu): Uint32Array {
+  cpuif(vc: SchemeVcpu): Uint32Array {
     return this.gOf[vc.index];
   }
 
   /** The guest takes the signalled vIRQ now if it can (PSTATE.I clear): IAR read, handler entry. */
-  tryDeliver(sim: SchemeHost, vc: Vcpu): void {
+  tryDeliver(sim: SchemeHost, vc: SchemeVcpu): void {
     const g = this.gOf[vc.index];
     if (!sim.guestInterruptible(vc) || !cpuifVirqPending(g)) return;
     const raw = icvIar(g, 1);
@@ -285,7 +294,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     this.checkMaintenance(sim, vc, Math.max(sim.now, vc.segStart));
   }
 
-  guestEoi(sim: SchemeHost, vc: Vcpu): void {
+  guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {
     // GICV_EOIR / ICV_EOIR1_EL1: priority drop + deactivation (EOImode 0) in the LR, no trap. A HW LR (the
     // timer) deactivates the physical PPI in the same write.
     const g = this.gOf[vc.index];
@@ -296,14 +305,14 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     this.checkMaintenance(sim, vc, vc.segStart);
   }
 
-  guestIret(sim: SchemeHost, vc: Vcpu): void {
+  guestIret(sim: SchemeHost, vc: SchemeVcpu): void {
     this.tryDeliver(sim, vc);
   }
 
-  guestHalt(sim: SchemeHost, vc: Vcpu): void {
+  guestHalt(sim: SchemeHost, vc: SchemeVcpu): void {
     // WFI completes at once when an interrupt is signalled; otherwise it traps if HCR_EL2.TWI is set.
     if (cpuifVirqPending(this.gOf[vc.index])) {
-      vc.phase = PH_WORK;
+      sim.haltNotTaken(vc);
       this.tryDeliver(sim, vc);
       return;
     }
@@ -312,21 +321,20 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     // KVM traps WFI unless GICv4 cleared HCR_EL2.TWI at this load; a GICv4 WFI exit also puts the vPE.
     const direct = this.direct;
     if (direct !== null && !direct.wfiTraps(vc)) return;
-    vc.haltExit = true;
-    sim.exit(vc, R.ARM_WFI, CAUSE_HALT, sim.c.hltExitHandling + (direct === null ? 0 : direct.wfiExtra(sim)));
+    sim.haltExit(vc, sim.c.hltExitHandling + (direct === null ? 0 : direct.wfiExtra(sim))); // EXIT:ARM_WFI
   }
 
   // ---- maintenance interrupt ------------------------------------------------------------------------------
 
   /** If the virtual interface asserts its maintenance line, the PE takes it maintenanceLatency after `at`. */
-  protected checkMaintenance(sim: SchemeHost, vc: Vcpu, at: number): void {
+  protected checkMaintenance(sim: SchemeHost, vc: SchemeVcpu, at: number): void {
     const i = vc.index;
     if (this.maintArmed[i] !== 0 || !cpuifMaintenance(this.gOf[i])) return;
     this.maintArmed[i] = 1;
     sim.schemeAt(vc, Math.max(at, sim.now) + sim.c.maintenanceLatency, this.maintGen[i]);
   }
 
-  onSchemeEvent(sim: SchemeHost, vc: Vcpu, gen: number): void {
+  onSchemeEvent(sim: SchemeHost, vc: SchemeVcpu, gen: number): void {
     const i = vc.index;
     if (gen !== this.maintGen[i]) return; // that guest run ended (exit + sync) before the IRQ was taken
     this.maintArmed[i] = 0;
@@ -339,7 +347,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
   // ---- entry / exit ---------------------------------------------------------------------------------------
 
   /** kvm_vgic_sync_hwstate if the LRs are live. Returns the cycles of reading the used LRs back. */
-  protected sync(vc: Vcpu): number {
+  protected sync(vc: SchemeVcpu): number {
     const i = vc.index;
     if (this.live[i] === 0) return 0;
     this.live[i] = 0;
@@ -349,7 +357,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     return kvmVgicSyncHwstate(vm.s, vc.vmVcpu, this.gOf[i]) * this.lrCost;
   }
 
-  beforeEntry(sim: SchemeHost, vc: Vcpu): number {
+  beforeEntry(sim: SchemeHost, vc: SchemeVcpu): number {
     const i = vc.index;
     const vm = this.vmOfVcpu[i];
     const g = this.gOf[i];
@@ -364,9 +372,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
       const raw = icvIar(g, 1);
       if (raw !== INTID_SPURIOUS) {
         const v = this.acknowledged(vc, raw);
-        vc.inject = v;
-        vc.injectRaised = vc.ledger.acceptedAt(v);
-        vc.injectFlag = vc.ledger.acceptedRunning(v);
+        sim.injectAtEntry(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v));
         cost += sim.c.irqDelivery + this.ackCost;
       }
     }
@@ -374,7 +380,7 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     return cost;
   }
 
-  hasWakeEvent(sim: SchemeHost, vc: Vcpu): boolean {
+  hasWakeEvent(sim: SchemeHost, vc: SchemeVcpu): boolean {
     // kvm_vcpu_wfi: sync, (GICv4: vgic_v4_put with a doorbell), then kvm_arch_vcpu_runnable.
     const i = vc.index;
     this.sync(vc);
@@ -382,15 +388,15 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     return kvmVgicVcpuPendingIrq(this.vmOfVcpu[i].s, vc.vmVcpu, this.gOf[i]);
   }
 
-  schedIn(sim: SchemeHost, vc: Vcpu): number {
+  schedIn(sim: SchemeHost, vc: SchemeVcpu): number {
     return this.direct === null ? 0 : this.direct.schedIn(sim, vc);
   }
 
-  schedOut(_sim: SchemeHost, vc: Vcpu, blocking: boolean): number {
+  schedOut(_sim: SchemeHost, vc: SchemeVcpu, blocking: boolean): number {
     return this.direct === null ? 0 : this.direct.schedOut(vc, blocking);
   }
 
-  atEnd(sim: SchemeHost, vc: Vcpu): void {
+  atEnd(sim: SchemeHost, vc: SchemeVcpu): void {
     this.direct?.atEnd(sim, vc);
   }
 
@@ -401,11 +407,11 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     return false;
   }
 
-  pendingCount(_sim: SchemeHost, vc: Vcpu): number {
+  pendingCount(_sim: SchemeHost, vc: SchemeVcpu): number {
     return gicPendingCount(this.vmOfVcpu[vc.index], vc.vmVcpu);
   }
 
-  forEachPending(_sim: SchemeHost, vc: Vcpu, visit: (raisedAt: number) => void): void {
+  forEachPending(_sim: SchemeHost, vc: SchemeVcpu, visit: (raisedAt: number) => void): void {
     // The ledger keeps one raise time per vector (GICv2 SGIs of several sources share the oldest, DESIGN §12).
     const vm = this.vmOfVcpu[vc.index];
     const l = vc.ledger;

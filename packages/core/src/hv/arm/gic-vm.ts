@@ -16,8 +16,7 @@
 
 import { ARM_AREA_WORDS, cpuifReset } from '../../arch/arm/cpuif-block.ts';
 import type { ItsTables } from '../../arch/arm/its.ts';
-import { VB_ARM } from '../../mem/vcpu-block.ts';
-import { KIND_CALL_FUNC, KIND_IPI, KIND_RESCHED, KIND_TIMER } from '../../sim/vcpu.ts';
+import { KIND_CALL_FUNC, KIND_IPI, KIND_RESCHED, KIND_TIMER } from '../../model/vocabulary.ts';
 import type { SchemeHost } from '../scheme.ts';
 import { vgicMapPhysIrq, vgicSetEnabled } from '../vgic/vgic-dist.ts';
 import { VgicState } from '../vgic/vgic-state.ts';
@@ -80,7 +79,7 @@ export function createGicVm(sim: SchemeHost, vmIndex: number, backend: GicBacken
     vgicMapPhysIrq(s, v, VTIMER_PPI, VTIMER_PPI);
   }
   const blocks: Uint32Array[] = [];
-  for (let v = 0; v < n; v++) blocks.push(sim.arena.u32View(first + v, VB_ARM, ARM_AREA_WORDS));
+  for (let v = 0; v < n; v++) blocks.push(sim.arena.u32View(first + v, sim.arena.layout.arm, ARM_AREA_WORDS));
 
   const vits = backend.createGuestIts(n);
   for (const q of sim.topo.queues) {

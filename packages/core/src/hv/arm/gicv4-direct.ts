@@ -17,11 +17,11 @@ import { ARM_IAR_SRC, IAR_SRC_VLPI } from '../../arch/arm/cpuif-block.ts';
 import { VDELIVER_DOORBELL, VDELIVER_LATCHED, VDELIVER_RESIDENT } from '../../arch/arm/gicv4-rd.ts';
 import { ItsTables, itsMapd, LPI_MIN, vptTest } from '../../arch/arm/its.ts';
 import { cpuifVirqPending } from '../../arch/arm/vcpu-if.ts';
-import type { Scenario } from '../../scenario/schema.ts';
-import { B } from '../../sim/blocking-counters.ts';
-import { PH_HALT, PH_WORK, RUN_BLOCKED, RUN_GUEST, type Vcpu } from '../../sim/vcpu.ts';
+import { B } from '../../model/blocking-slots.ts';
+import { PH_HALT, RUN_BLOCKED, RUN_GUEST } from '../../model/vocabulary.ts';
+import type { SchemeConfig } from '../descriptors.ts';
 import { CAUSE_DEVICE, ExitReasonId } from '../exit-reasons.ts';
-import type { SchemeHost } from '../scheme.ts';
+import type { SchemeHost, SchemeVcpu } from '../scheme.ts';
 import { vgicBeginCall } from '../vgic/vgic-state.ts';
 import {
   kvmVgicV4SetForwarding,
@@ -47,7 +47,7 @@ const vptSlot = (intid: number): number => (intid < 32 ? intid : 32 + intid - LP
 const slotIntid = (k: number): number => (k < 32 ? k : k - 32 + LPI_MIN);
 
 /** kvm-arm.wfi_trap_policy: 'default' (unset, KVM_WFX_NOTRAP_SINGLE_TASK), 'trap' or 'notrap'. */
-export type WfiTrapPolicy = Scenario['schemeOptions']['arm-gicv4']['wfiTrapPolicy'];
+export type WfiTrapPolicy = SchemeConfig<'arm-gicv4'>['wfiTrapPolicy'];
 
 /**
  * K:arm.c kvm_vcpu_should_clear_twi, evaluated by kvm_arch_vcpu_load: a forced kvm-arm.wfi_trap_policy decides
@@ -69,9 +69,9 @@ export function kvmVcpuShouldClearTwi(
 /** What the direct-injection component needs from the scheme that holds it. */
 export interface GicDirectHost {
   /** The guest takes the signalled vIRQ now if it can (IAR read, handler entry). */
-  tryDeliver(sim: SchemeHost, vc: Vcpu): void;
+  tryDeliver(sim: SchemeHost, vc: SchemeVcpu): void;
   /** vc's virtual CPU interface (its ARM area). */
-  cpuif(vc: Vcpu): Uint32Array;
+  cpuif(vc: SchemeVcpu): Uint32Array;
 }
 
 export class Gicv4Direct {
@@ -83,13 +83,15 @@ export class Gicv4Direct {
   private owedPut = new Uint8Array(0);
   /** HCR_EL2.TWI of each vCPU's current load (1 = WFI traps), decided at schedule-in as kvm_arch_vcpu_load does. */
   private twi = new Uint8Array(0);
-  private wfiPolicy: WfiTrapPolicy = 'default';
   private v41 = true;
   /** New vINTIDs latched in the VPT of the non-resident vPE, not yet found at a residency (counters only). */
   private latched = new Uint8Array(0);
   private latchedCount = new Int32Array(0);
 
-  constructor(private readonly core: GicDirectHost) {}
+  constructor(
+    private readonly core: GicDirectHost,
+    private readonly wfiPolicy: WfiTrapPolicy,
+  ) {}
 
   /** Sizes the per-vCPU state for a run of sim.V vCPUs (once per Sim). */
   setup(sim: SchemeHost, v41: boolean): void {
@@ -99,7 +101,6 @@ export class Gicv4Direct {
     this.twi = new Uint8Array(sim.V).fill(1);
     this.latched = new Uint8Array(sim.V * VPT_SLOTS);
     this.latchedCount = new Int32Array(sim.V);
-    this.wfiPolicy = sim.scenario.schemeOptions['arm-gicv4'].wfiTrapPolicy;
     this.v41 = v41;
     this.v4Of = new Array(sim.V);
   }
@@ -122,24 +123,24 @@ export class Gicv4Direct {
     vm.v4 = v4;
   }
 
-  initVcpu(vc: Vcpu, vm: GicVm): void {
+  initVcpu(vc: SchemeVcpu, vm: GicVm): void {
     this.v4Of[vc.index] = vm.v4 as VgicV4;
   }
 
   /** GICv4.1 vSGIs are enabled on vc's VM (GICv4.0 keeps SGIs on the LR path). */
-  vsgis(vc: Vcpu): boolean {
+  vsgis(vc: SchemeVcpu): boolean {
     return this.v4Of[vc.index].vsgis;
   }
 
   /** The NIC's MSI for vector (vLPI `intid`) reaches the host ITS. */
-  deviceMsi(sim: SchemeHost, vc: Vcpu, vector: number, intid: number): void {
+  deviceMsi(sim: SchemeHost, vc: SchemeVcpu, vector: number, intid: number): void {
     const v4 = this.v4Of[vc.index];
     const fresh = !vptTest(v4.its, vc.vmVcpu, intid);
     this.delivered(sim, vc, vgicV4DeliverMsi(v4, ITS_DEV_NIC, vector), intid, fresh);
   }
 
   /** GICv4.1 vSGI: GITS_SGIR {vPEID, vINTID} written by the sender's trap handler reaches the target's RD. */
-  vsgi(sim: SchemeHost, vc: Vcpu, sgi: number): void {
+  vsgi(sim: SchemeHost, vc: SchemeVcpu, sgi: number): void {
     const v4 = this.v4Of[vc.index];
     vgicBeginCall(v4.s);
     const fresh = !vptTest(v4.its, vc.vmVcpu, sgi);
@@ -147,7 +148,7 @@ export class Gicv4Direct {
   }
 
   /** What the ITS/RD did with a directly injected vINTID (vgic-v4 VDELIVER_*); `fresh`: its VPT bit was clear. */
-  private delivered(sim: SchemeHost, vc: Vcpu, r: number, intid: number, fresh: boolean): void {
+  private delivered(sim: SchemeHost, vc: SchemeVcpu, r: number, intid: number, fresh: boolean): void {
     if (r === VDELIVER_RESIDENT) {
       // Presented to the virtual CPU interface: taken now if the guest runs with PSTATE.I clear (or sits in a
       // native WFI, which the signalled vIRQ ends), else at IRET or at the next entry.
@@ -157,9 +158,8 @@ export class Gicv4Direct {
     } else if (r === VDELIVER_DOORBELL) {
       // vgic_v4_doorbell_handler already ran in the model (pending_last, kick): charge the host LPI on the pCPU.
       if (sim.trace !== null) sim.trace(sim.now, vc.index, 'DOORBELL', intid);
-      const b = sim.cnt.blk;
-      b[B['v4.doorbells']]++;
-      b[B[vc.run === RUN_BLOCKED ? 'v4.doorbellWakes' : 'v4.doorbellRunnable']]++;
+      sim.countBlocking(B['v4.doorbells']);
+      sim.countBlocking(B[vc.run === RUN_BLOCKED ? 'v4.doorbellWakes' : 'v4.doorbellRunnable']);
       const idle = sim.pcpuCur[vc.pcpu] < 0;
       if (!idle) sim.hostInterruptOnPcpu(vc.pcpu, sim.c.doorbellHandler, CAUSE_DEVICE, false, R.DOORBELL);
       sim.wake(vc, idle ? sim.c.doorbellHandler : 0);
@@ -169,13 +169,13 @@ export class Gicv4Direct {
       if (fresh && this.latched[k] === 0) {
         this.latched[k] = 1;
         this.latchedCount[vc.index]++;
-        sim.cnt.blk[B['v4.vptLatched']]++;
+        sim.countBlocking(B['v4.vptLatched']);
       }
     } else if (r < 0) throw new Error(`internal: the ITS dropped vINTID ${intid} of vCPU ${vc.index}`);
   }
 
   /** The latched vINTIDs of vc still in its VPT (then forgotten). */
-  private takeLatched(vc: Vcpu): number {
+  private takeLatched(vc: SchemeVcpu): number {
     const i = vc.index;
     if (this.latchedCount[i] === 0) return 0;
     const its = this.v4Of[i].its;
@@ -191,17 +191,17 @@ export class Gicv4Direct {
   }
 
   /** End of run: latched vINTIDs still in the VPT. */
-  atEnd(sim: SchemeHost, vc: Vcpu): void {
-    sim.cnt.blk[B['v4.vptPendingAtEnd']] += this.takeLatched(vc);
+  atEnd(sim: SchemeHost, vc: SchemeVcpu): void {
+    sim.countBlocking(B['v4.vptPendingAtEnd'], this.takeLatched(vc));
   }
 
   /** The guest acknowledged `raw`: a vLPI / vSGI has no active state, the IAR retires its VPT bit. */
-  acked(vc: Vcpu, raw: number): void {
+  acked(vc: SchemeVcpu, raw: number): void {
     if (this.core.cpuif(vc)[ARM_IAR_SRC] === IAR_SRC_VLPI) vgicV4Acked(this.v4Of[vc.index], vc.vmVcpu, raw);
   }
 
   /** vgic_v4_load + vgic_v4_commit (leaving WFI first): VMOVP if the vPE moved, VPENDBASER, parse the VPT. */
-  makeResident(sim: SchemeHost, vc: Vcpu): number {
+  makeResident(sim: SchemeHost, vc: SchemeVcpu): number {
     const i = vc.index;
     if (this.resident[i] !== 0) return 0;
     const v4 = this.v4Of[i];
@@ -214,7 +214,7 @@ export class Gicv4Direct {
     if (vgicV4Load(v4, vc.vmVcpu, vc.pcpu) & V4_LOAD_VMOVP) cost += c.vmovp;
     vgicV4Commit(v4, vc.vmVcpu);
     this.resident[i] = 1;
-    sim.cnt.blk[B['v4.vptFoundAtLoad']] += this.takeLatched(vc);
+    sim.countBlocking(B['v4.vptFoundAtLoad'], this.takeLatched(vc));
     if (this.owedPut[i] !== 0) {
       this.owedPut[i] = 0;
       cost += c.vpePut;
@@ -225,18 +225,14 @@ export class Gicv4Direct {
   /**
    * A vIRQ is signalled to a vCPU in a native WFI (TWI clear): the core leaves its WFI low-power state — the
    * same physical wake-up as the bare-metal reference's (haltWake) — and the guest takes the interrupt with no
-   * exit. If the guest has not reached its WFI yet (its entry is still finishing), the WFI completes at once.
+   * exit (SchemeHost.leaveNativeWfi).
    */
-  private wfiWake(sim: SchemeHost, vc: Vcpu): void {
-    if (!cpuifVirqPending(this.core.cpuif(vc))) return;
-    vc.phase = PH_WORK;
-    if (vc.segStart > sim.now) return;
-    vc.segStart = sim.now + sim.c.haltWake;
-    sim.cnt.cycHw += sim.c.haltWake;
+  private wfiWake(sim: SchemeHost, vc: SchemeVcpu): void {
+    if (cpuifVirqPending(this.core.cpuif(vc))) sim.leaveNativeWfi(vc);
   }
 
   /** kvm_arch_vcpu_load: kvm_vgic_load (vgic_v4_load), then HCR_EL2.TWI from kvm_vcpu_should_clear_twi. */
-  schedIn(sim: SchemeHost, vc: Vcpu): number {
+  schedIn(sim: SchemeHost, vc: SchemeVcpu): number {
     const cost = this.makeResident(sim, vc);
     const v4 = this.v4Of[vc.index];
     const alone = sim.pcpuAlone(vc.pcpu);
@@ -245,7 +241,7 @@ export class Gicv4Direct {
   }
 
   /** HCR_EL2.TWI of vc's current load. */
-  wfiTraps(vc: Vcpu): boolean {
+  wfiTraps(vc: SchemeVcpu): boolean {
     return this.twi[vc.index] !== 0;
   }
 
@@ -255,15 +251,15 @@ export class Gicv4Direct {
   }
 
   /** kvm_vcpu_wfi → vgic_v4_put(need_db): non-resident with a doorbell; PendingLast → pending_last (I-09). */
-  beforeBlock(sim: SchemeHost, vc: Vcpu): void {
+  beforeBlock(sim: SchemeHost, vc: SchemeVcpu): void {
     if (this.resident[vc.index] === 0) return;
-    sim.cnt.blk[B['v4.doorbellRequests']]++;
+    sim.countBlocking(B['v4.doorbellRequests']);
     vgicV4Put(this.v4Of[vc.index], vc.vmVcpu, true);
     this.resident[vc.index] = 0;
   }
 
   /** Preemption: vgic_v4_put without a doorbell; the vLPIs that arrive meanwhile wait in the VPT. */
-  schedOut(vc: Vcpu, blocking: boolean): number {
+  schedOut(vc: SchemeVcpu, blocking: boolean): number {
     if (this.resident[vc.index] === 0) return 0;
     vgicV4Put(this.v4Of[vc.index], vc.vmVcpu, blocking);
     this.resident[vc.index] = 0;

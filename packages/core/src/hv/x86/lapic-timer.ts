@@ -12,14 +12,14 @@
 // The timer interrupt itself then takes the scheme's software-interrupt path (vIRR + injection, or a post into
 // the PI descriptor).
 
-import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT, type Vcpu } from '../../sim/vcpu.ts';
+import { RUN_BLOCKED, RUN_GUEST, RUN_ROOT } from '../../model/vocabulary.ts';
 import { CAUSE_GUEST_TIMER, ExitReasonId } from '../exit-reasons.ts';
-import type { SchemeHost } from '../scheme.ts';
+import type { SchemeHost, SchemeVcpu } from '../scheme.ts';
 
 const R = ExitReasonId;
 
 /** Host side of a guest LAPIC-timer expiry: the exit, root work or hrtimer wake-up it costs. */
-export function lapicTimerExpiry(sim: SchemeHost, vc: Vcpu): void {
+export function lapicTimerExpiry(sim: SchemeHost, vc: SchemeVcpu): void {
   const h = sim.c.timerExpiryHandling;
   const onCpu = sim.pcpuCur[vc.pcpu] === vc.index;
   if (onCpu && vc.run === RUN_GUEST) sim.exit(vc, R.PREEMPTION_TIMER, CAUSE_GUEST_TIMER, h);
@@ -36,7 +36,11 @@ export function lapicTimerExpiry(sim: SchemeHost, vc: Vcpu): void {
  * The guest programs its LAPIC timer. `apicAccess` prices a one-shot TMICT write as the scheme's APIC accesses
  * exit; the TSC-deadline MSR always exits to KVM's fastpath.
  */
-export function lapicTimerArm(sim: SchemeHost, vc: Vcpu, apicAccess: (sim: SchemeHost, vc: Vcpu) => void): void {
+export function lapicTimerArm(
+  sim: SchemeHost,
+  vc: SchemeVcpu,
+  apicAccess: (sim: SchemeHost, vc: SchemeVcpu) => void,
+): void {
   if (sim.guest.timerOneshot[vc.index] !== 0) apicAccess(sim, vc);
   else sim.exit(vc, R.MSR_WRITE, CAUSE_GUEST_TIMER, sim.c.tscDeadlineEmulation);
 }

@@ -7,8 +7,8 @@
 import { intrInfoValid, intrInfoVector } from '../../arch/x86/intr-info.ts';
 import { ACCEPT_COALESCED, ACCEPT_DISCARDED, acceptIrq } from '../../arch/x86/lapic.ts';
 import { newNmiState } from '../../arch/x86/nmi.ts';
-import { PH_HALT, PH_WORK, type Vcpu } from '../../sim/vcpu.ts';
-import type { SchemeHost } from '../scheme.ts';
+import { PH_HALT, PH_WORK } from '../../model/vocabulary.ts';
+import type { SchemeHost, SchemeVcpu } from '../scheme.ts';
 import {
   checkAndInjectEvents,
   type EntryEventState,
@@ -17,7 +17,7 @@ import {
 } from './inject.ts';
 
 /** Accept an edge interrupt into the vCPU's vIRR, tracking coalescing and the raise time for latency. */
-export function vlapicAccept(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt: number, flag: number): void {
+export function vlapicAccept(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number, flag: number): void {
   const r = acceptIrq(vc.lapic, vector, false);
   if (r === ACCEPT_COALESCED) sim.countCoalesced(vc, vector);
   else if (r !== ACCEPT_DISCARDED) vc.ledger.accept(vector, raisedAt, flag);
@@ -27,7 +27,8 @@ export function vlapicAccept(sim: SchemeHost, vc: Vcpu, vector: number, raisedAt
  * RFLAGS.IF of the guest at this entry: 1 when it was doing work outside an interrupts-off section, or halted
  * (HLT is executed with IF = 1); 0 inside a handler (interrupt gate) or a CLI section.
  */
-export const entryInterruptible = (vc: Vcpu): boolean => (vc.phase === PH_WORK && !vc.irqsOff) || vc.phase === PH_HALT;
+export const entryInterruptible = (vc: SchemeVcpu): boolean =>
+  (vc.phase === PH_WORK && !vc.irqsOff) || vc.phase === PH_HALT;
 
 /** Per-vCPU entry-injection state (what KVM keeps in vcpu->arch: re-injection, NMI latch), built once. */
 export class VlapicEntryState {
@@ -40,10 +41,10 @@ export class VlapicEntryState {
   }
 
   /**
-   * kvm_check_and_inject_events for vc at this entry: injects (IRR → ISR, vc.inject) or arms the interrupt
-   * window. Returns root cycles spent (injectEvent when something was injected).
+   * kvm_check_and_inject_events for vc at this entry: injects (IRR → ISR, SchemeHost.injectAtEntry) or arms the
+   * interrupt window. Returns root cycles spent (injectEvent when something was injected).
    */
-  injectAtEntry(sim: SchemeHost, vc: Vcpu): number {
+  injectEvents(sim: SchemeHost, vc: SchemeVcpu): number {
     const g = this.g;
     g.IF = entryInterruptible(vc);
     g.shadow = vc.stiShadow;
@@ -51,9 +52,7 @@ export class VlapicEntryState {
     vc.windowArmed = r.irqWindow;
     if (!intrInfoValid(r.intrInfo)) return 0;
     const v = intrInfoVector(r.intrInfo);
-    vc.inject = v;
-    vc.injectRaised = vc.ledger.acceptedAt(v);
-    vc.injectFlag = vc.ledger.acceptedRunning(v);
+    sim.injectAtEntry(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v));
     vc.handlerPhysical = false;
     return sim.c.injectEvent;
   }
@@ -63,10 +62,11 @@ export class VlapicEntryState {
  * Exit-cause code for an interrupt kind (KIND_DEVICE → CAUSE_DEVICE, KIND_IPI → CAUSE_IPI, KIND_TIMER → …; the
  * rescheduling and call-function IPIs of DESIGN §16 → CAUSE_IPI).
  */
-export const causeOfVector = (vc: Vcpu, vector: number): number => {
+export const causeOfVector = (vc: SchemeVcpu, vector: number): number => {
   const k = vc.kinds[vector];
   return k === 0 ? 0 : k >= 4 ? 1 : k - 1;
 };
 
 /** The in-service handler is for a device interrupt that arrived while its target was running. */
-export const handlerIsRunningDevice = (vc: Vcpu): boolean => vc.handlerFlag !== 0 && vc.kinds[vc.handlerVector] === 1;
+export const handlerIsRunningDevice = (vc: SchemeVcpu): boolean =>
+  vc.handlerFlag !== 0 && vc.kinds[vc.handlerVector] === 1;
