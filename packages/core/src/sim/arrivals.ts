@@ -31,9 +31,13 @@ export class Arrivals {
   /** Absolute time (cycles) of queue qi's next arrival after the one at `t`, or Infinity when the source is done. */
   next(qi: number, t: number): number {
     const q = this.queues[qi];
+    // Poisson, the common process, first and inline; the others out of line (keeps this small enough to inline).
+    if (q.process === ARR_POISSON) return t + Math.max(1, Math.round(this.exp(qi, q.meanInterval)));
+    return this.nextOther(qi, q, t);
+  }
+
+  private nextOther(qi: number, q: QueueDesc, t: number): number {
     switch (q.process) {
-      case ARR_POISSON:
-        return t + Math.max(1, Math.round(this.exp(qi, q.meanInterval)));
       case ARR_PERIODIC:
         return t + Math.max(1, Math.round(q.meanInterval));
       case ARR_ONOFF:

@@ -48,10 +48,20 @@ export class EventQueue {
   entity = 0;
   a0 = 0;
   a1 = 0;
-  srcId = 0;
-  seqNo = 0;
   /** Handle (slot) of the last popped event; it is free again, so it is only an identity to compare with. */
   slot = -1;
+
+  /**
+   * Source entity and sequence number of the last popped event (its key's tie-breakers; the engine does not read
+   * them, so pop does not copy them). Valid until the next push, which may reuse the freed slot.
+   */
+  get srcId(): number {
+    return this.src[this.slot];
+  }
+
+  get seqNo(): number {
+    return this.seq[this.slot];
+  }
 
   constructor(capacity = 1024) {
     this.cap = capacity;
@@ -127,8 +137,6 @@ export class EventQueue {
     this.entity = this.ent[s];
     this.a0 = this.arg[s];
     this.a1 = this.pay[s];
-    this.srcId = this.src[s];
-    this.seqNo = this.seq[s];
     this.slot = s;
     this.pos[s] = FREE;
     this.free[this.nFree++] = s;

@@ -18,14 +18,8 @@ export abstract class GuestHandler extends GuestProgram {
     // interrupt — one that coalesced is lost, work and all; a queued source's handler processes the work of every
     // event raised since the last one, coalesced ones included.
     if (vc.perInterrupt[vector] !== 0) vc.handlerLeft = vc.handlerCost[vector](this.rng, this.streamWork0 + vc.index);
-    else {
-      vc.handlerLeft = vc.ledger.takeWork(vector);
-    }
-    // A NAPI queue's hard-IRQ handler schedules its poll (napi_schedule_irqoff); the poll runs after the IRET.
-    if (this.nic.any) {
-      const nq = this.nic.napiOf[vc.index * 256 + vector];
-      if (nq >= 0) this.nic.schedule(vc.index, nq);
-    }
+    else vc.handlerLeft = vc.ledger.takeWork(vector);
+    if (this.nic.any) this.napiHandlerStart(vc, vector);
     const kind = vc.kinds[vector];
     const cnt = this.cnt;
     cnt.delivery.record(at - raisedAt);
@@ -37,6 +31,12 @@ export abstract class GuestHandler extends GuestProgram {
     vc.eoiDone = false;
     this.handlerPrologue(vc, kind);
     if (vc.run === RUN_GUEST) this.scheduleGuest(vc);
+  }
+
+  /** A NAPI queue's hard-IRQ handler schedules its poll (napi_schedule_irqoff); the poll runs after the IRET. */
+  private napiHandlerStart(vc: Vcpu, vector: number): void {
+    const nq = this.nic.napiOf[vc.index * 256 + vector];
+    if (nq >= 0) this.nic.schedule(vc.index, nq);
   }
 
   /** Per-pattern delivery latency; a call-function handler takes the csds queued so far (DESIGN §16). */

@@ -165,27 +165,17 @@ export abstract class GuestProgram extends Devices {
     if (vc.run === RUN_GUEST && vc.phase === PH_WORK) this.scheme.guestIret(this.sim, vc);
   }
 
-  /** Accumulates guest progress over [segStart, t). */
+  /**
+   * Accumulates guest progress over [segStart, t). Called several times per interrupt, so the common cases (a
+   * handler, plain guest work) stay small enough for the JIT to inline it everywhere; the other work kinds are
+   * closeWorkKinds.
+   */
   closeSegment(vc: Vcpu, t: number): void {
     const d = t - vc.segStart;
     if (d <= 0) return;
     if (vc.phase === PH_WORK) {
-      if (vc.softirqQ >= 0) {
-        // Softirq (NAPI poll) time is guest kernel work, not the guest's own work; it also interrupts a csd spin.
-        const s = Math.min(d, vc.softirqLeft);
-        vc.cycSoftirq += s;
-        vc.softirqLeft -= s;
-        if (vc.csdWait) vc.cycSpin += d - s;
-        else vc.cycWork += d - s;
-      } else if (vc.csdWait) vc.cycSpin += d;
-      else if (vc.appLeft > 0) {
-        // The closed-loop server application's request work, not the guest's background work.
-        const s = Math.min(d, vc.appLeft);
-        vc.cycApp += s;
-        vc.appLeft -= s;
-        vc.cycWork += d - s;
-      } else if (vc.guestPoll) vc.cycGuestPoll += d;
-      else vc.cycWork += d;
+      if (vc.softirqQ < 0 && !vc.csdWait && vc.appLeft <= 0 && !vc.guestPoll) vc.cycWork += d;
+      else this.closeWorkKinds(vc, d);
     } else if (vc.phase === PH_HANDLER) {
       vc.cycHandler += d;
       vc.handlerLeft -= d;
@@ -193,11 +183,36 @@ export abstract class GuestProgram extends Devices {
     vc.segStart = t;
   }
 
+  /** d cycles of work phase that are softirq, csd spin, server-application or guest-poll time (closeSegment). */
+  private closeWorkKinds(vc: Vcpu, d: number): void {
+    if (vc.softirqQ >= 0) {
+      // Softirq (NAPI poll) time is guest kernel work, not the guest's own work; it also interrupts a csd spin.
+      const s = Math.min(d, vc.softirqLeft);
+      vc.cycSoftirq += s;
+      vc.softirqLeft -= s;
+      if (vc.csdWait) vc.cycSpin += d - s;
+      else vc.cycWork += d - s;
+    } else if (vc.csdWait) vc.cycSpin += d;
+    else if (vc.appLeft > 0) {
+      // The closed-loop server application's request work, not the guest's background work.
+      const s = Math.min(d, vc.appLeft);
+      vc.cycApp += s;
+      vc.appLeft -= s;
+      vc.cycWork += d - s;
+    } else if (vc.guestPoll) vc.cycGuestPoll += d;
+    else vc.cycWork += d;
+  }
+
   /** (Re)schedules the end of the guest's current timed step: handler body, or the IRET after an EOI. */
   scheduleGuest(vc: Vcpu): void {
     if (vc.phase === PH_HANDLER) this.activityAt(vc, vc.segStart + vc.handlerLeft);
     else if (vc.phase === PH_POST_EOI) this.activityAt(vc, vc.segStart);
-    else if (vc.phase === PH_WORK && vc.softirqQ >= 0)
+    else this.scheduleWork(vc);
+  }
+
+  /** scheduleGuest in the work phase: the packet or request in progress, else no timed step (kept out of line). */
+  private scheduleWork(vc: Vcpu): void {
+    if (vc.phase === PH_WORK && vc.softirqQ >= 0)
       this.activityAt(vc, vc.segStart + vc.softirqLeft); // the packet being processed
     else if (vc.phase === PH_WORK && this.nic.any && this.nic.appLen[vc.index] > 0 && !vc.csdWait) {
       if (vc.appLeft < 0) vc.appLeft = this.appWork(vc);
@@ -208,22 +223,22 @@ export abstract class GuestProgram extends Devices {
   protected activityEnd(vc: Vcpu): void {
     if (vc.run === RUN_ROOT) return this.rootDone(vc);
     if (vc.run !== RUN_GUEST) return;
-    if (vc.phase === PH_HANDLER) {
-      this.closeSegment(vc, this.now);
-      vc.handlerLeft = 0;
-      if (vc.kinds[vc.handlerVector] === KIND_CALL_FUNC) this.csdUnlock(vc);
-      if (vc.eoiDone) return this.iret(vc); // EOI was written at the start of the handler
-      vc.phase = PH_POST_EOI;
-      this.scheme.guestEoi(this.sim, vc);
-      vc.eoiDone = true;
-      if (vc.run === RUN_GUEST) this.scheduleGuest(vc);
-    } else if (vc.phase === PH_POST_EOI) {
-      this.iret(vc);
-    } else if (vc.phase === PH_WORK && vc.softirqQ >= 0) {
-      this.packetDone(vc);
-    } else if (vc.phase === PH_WORK && this.nic.any && this.nic.appLen[vc.index] > 0) {
-      this.appDone(vc);
-    }
+    if (vc.phase === PH_HANDLER) this.handlerBodyEnd(vc);
+    else if (vc.phase === PH_POST_EOI) this.iret(vc);
+    else if (vc.phase === PH_WORK && vc.softirqQ >= 0) this.packetDone(vc);
+    else if (vc.phase === PH_WORK && this.nic.any && this.nic.appLen[vc.index] > 0) this.appDone(vc);
+  }
+
+  /** The handler's body is done: IRET when the EOI was written at its start, else the EOI now. */
+  private handlerBodyEnd(vc: Vcpu): void {
+    this.closeSegment(vc, this.now);
+    vc.handlerLeft = 0;
+    if (vc.kinds[vc.handlerVector] === KIND_CALL_FUNC) this.csdUnlock(vc);
+    if (vc.eoiDone) return this.iret(vc); // EOI was written at the start of the handler
+    vc.phase = PH_POST_EOI;
+    this.scheme.guestEoi(this.sim, vc);
+    vc.eoiDone = true;
+    if (vc.run === RUN_GUEST) this.scheduleGuest(vc);
   }
 
   protected iret(vc: Vcpu): void {

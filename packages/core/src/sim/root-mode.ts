@@ -18,10 +18,7 @@ export abstract class RootMode extends IpiSends {
     cnt.exits[reason]++;
     cnt.exitsByCause[cause]++;
     if (runningDevice) cnt.deviceExitsRunning++;
-    if (this.exitTag !== 0) {
-      if (this.exitTag === 1) cnt.shootdownSendExits++;
-      else cnt.shootdownArrivalExits++;
-    }
+    if (this.exitTag !== 0) this.countShootdownExit();
     // Host work the scheme attaches to any exit from guest mode (PV EOI read-back, held physical interrupts).
     if (vc.run === RUN_GUEST && this.scheme.onExitFromGuest !== undefined)
       handling += this.scheme.onExitFromGuest(this.sim, vc);
@@ -41,6 +38,12 @@ export abstract class RootMode extends IpiSends {
     // The VM-exit transition is taken as half the measured round trip; the handling follows it.
     vc.exitHandled = start + this.exitHalf + handling;
     this.activityAt(vc, vc.rootEnd);
+  }
+
+  /** An exit taken while sending a shootdown (exitTag 1) or while its IPI arrives (2), DESIGN §16. */
+  private countShootdownExit(): void {
+    if (this.exitTag === 1) this.cnt.shootdownSendExits++;
+    else this.cnt.shootdownArrivalExits++;
   }
 
   /**
@@ -114,8 +117,11 @@ export abstract class RootMode extends IpiSends {
       if (vc.guestPoll && vc.phase === PH_WORK) this.cnt.blk[B['guestPoll.interruptsWhilePolling']]++;
       if (vc.phase === PH_HALT) vc.phase = PH_WORK;
       this.startHandlerAt(vc, at, v, vc.injectRaised, vc.injectFlag);
-      return;
-    }
+    } else this.resumeAfterEntry(vc, at);
+  }
+
+  /** An entry that injects nothing: the guest resumes what it was doing at `at` (kept out of line of enter). */
+  private resumeAfterEntry(vc: Vcpu, at: number): void {
     if (vc.phase === PH_HALT) {
       vc.phase = PH_WORK;
       this.returnToBackground(vc);

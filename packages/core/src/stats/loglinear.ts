@@ -15,6 +15,11 @@ export function bucketIndex(v: number): number {
     const shift = 31 - Math.clz32(v) - SUB_BITS;
     return (shift + 1) * SUB + (v >>> shift) - SUB;
   }
+  return wideBucketIndex(v);
+}
+
+/** bucketIndex of a value ≥ 2^32 (out of line: recording it is rare, and the common path stays inlinable). */
+function wideBucketIndex(v: number): number {
   const shift = Math.floor(Math.log2(v)) - SUB_BITS;
   return (shift + 1) * SUB + Math.floor(v / 2 ** shift) - SUB;
 }
