@@ -55,7 +55,7 @@ export function formatTable(r: Results): string {
     "vCPU ran; guest share = guest cycles / busy cycles; vs bare metal = guest work against bare metal's (same",
     'workload); conserved = raised = delivered + coalesced + pending. DESIGN §3, §7, §12.',
     ...workloadTable(r),
-    `engine: ${e.shards} shard(s), ${e.wallSeconds.toFixed(2)} s wall, ${e.events} events (${(e.eventsPerSecond / 1e6).toFixed(2)} M/s), ` +
+    `engine: ${e.shards} shard(s)${(e.schemeLanes ?? 1) > 1 ? ` in ${e.schemeLanes} scheme lanes` : ''}, ${e.wallSeconds.toFixed(2)} s wall, ${e.events} events (${(e.eventsPerSecond / 1e6).toFixed(2)} M/s), ` +
       `${e.simulatedInterrupts} interrupts (${(e.interruptsPerSecond / 1e6).toFixed(2)} M/s)`,
   ].join('\n');
 }

@@ -124,6 +124,12 @@ describe('ivsim CLI', () => {
     ).toBe(true);
   });
 
+  it('a run whose schemes go side by side says so: big-vm on 2 shards runs in 2 scheme lanes', () => {
+    const r = run('run', 'big-vm', '--shards', '2', '--duration', '1ms');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^engine: 2 shard\(s\) in 2 scheme lanes, /m);
+  });
+
   it('an LR sweep with --json - keeps standard output pure JSON (the table goes to standard error)', () => {
     const r = run('sweep', 'arm-lr-pressure', '--lrs', '2', '--set', 'duration=1ms', '--json', '-');
     expect(r.status, r.stderr).toBe(0);
