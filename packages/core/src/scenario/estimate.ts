@@ -22,8 +22,9 @@ export const EVENTS_PER_INTERRUPT = 5;
  */
 export const BYTES_PER_VCPU = 1536;
 /**
- * Shared-arena bytes per vCPU (mem/vcpu-block.ts: 1 KiB of registers + 40 B per vector the widest VM uses): 1.7 KB
- * measured on the 10^6-vCPU fleet; 2 KiB errs high.
+ * Shared-arena bytes per vCPU (mem/vcpu-block.ts: the regions the run's schemes declare, 128–384 B on the built-ins,
+ * + 40 B per vector the widest VM uses): 1.7 KB measured on the 10^6-vCPU fleet when every block was 1 KiB, 976 B by
+ * its declared layout now; 2 KiB errs high.
  */
 export const ARENA_BYTES_PER_VCPU = 2048;
 export const BYTES_PER_VM = 4 * 1024;

@@ -18,7 +18,8 @@ import { parseTimeNs, TIME_PATTERN } from './units.ts';
 // Bounds that keep every accepted scenario finite and exact (DESIGN §14): times up to 1e15 ns (11.6 days), so
 // cycle counts stay far below 2^53; at most 2^20 vCPUs and 2^20 device queues in a run; duration × vCPUs below
 // 2^53 cycles, so every sum the results use stays an exact integer (DESIGN §7); costs up to 1e12 cycles. The vCPU
-// bound is memory (DESIGN §19.10): at 2^20 vCPUs the shared arena is ~1.8 GB and each thread's tables ~1 GB.
+// bound is memory (DESIGN §19.10): at 2^20 vCPUs the shared arena is ~0.4–1.0 GB on the
+// built-ins' layouts (128–384 B of declared regions, DESIGN §19.12, + 40 B per used vector) and each thread's tables ~1 GB.
 export const MAX_TIME_NS = 1e15;
 export const MAX_TOTAL_VCPUS = 1 << 20;
 export const MAX_TOTAL_QUEUES = 1 << 20;
