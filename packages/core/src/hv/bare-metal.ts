@@ -19,8 +19,11 @@ export class BareMetalScheme implements DeliveryScheme {
   /** Per-architecture costs, chosen once in init: delivery (vectoring [+ GIC ack]) and EOI. */
   private deliveryCost = 0;
   private eoiCost = 0;
+  /** Per CPU: host ticks held off while interrupts were disabled (in a handler), taken at its IRET. */
+  private tickDeferred = new Int32Array(0);
 
   init(sim: SchemeHost, vc: SchemeVcpu): void {
+    if (this.tickDeferred.length !== sim.V) this.tickDeferred = new Int32Array(sim.V);
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     const c = sim.c;
     const arm = sim.scenario.arch === 'arm';
@@ -56,7 +59,7 @@ export class BareMetalScheme implements DeliveryScheme {
       return;
     }
     if (sim.guestInterruptible(vc)) sim.stall(vc, this.tickCost(sim));
-    else vc.tickDeferred++;
+    else this.tickDeferred[vc.index]++;
   }
 
   guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {
@@ -66,9 +69,10 @@ export class BareMetalScheme implements DeliveryScheme {
   }
 
   guestIret(sim: SchemeHost, vc: SchemeVcpu): void {
-    if (vc.tickDeferred > 0) {
-      sim.stall(vc, vc.tickDeferred * this.tickCost(sim));
-      vc.tickDeferred = 0;
+    const held = this.tickDeferred[vc.index];
+    if (held > 0) {
+      sim.stall(vc, held * this.tickCost(sim));
+      this.tickDeferred[vc.index] = 0;
     }
     this.deliverPending(sim, vc);
   }

@@ -9,19 +9,13 @@ import type { Sim } from '../sim/engine.ts';
 import type { Vcpu } from '../sim/vcpu.ts';
 
 /**
- * Fields of a vCPU context that are the scheme's own: mode bits only schemes read (VMX interrupt window, ELI's
- * injection mode and physical handler, the PI wake-up list, a host tick held off by IF = 0). Everything else on
- * `Vcpu` is the engine's: a scheme reads it and changes it only through the host effects below.
- */
-type SchemeOwnedVcpuField = 'windowArmed' | 'eliInjectionMode' | 'handlerPhysical' | 'onWakeupList' | 'tickDeferred';
-
-/**
  * The vCPU context as a scheme sees it (DESIGN §19.5): the engine's fields (run state, phase, segment start,
  * handler and root-mode state, accounting, …) are read-only, so a scheme that writes engine state fails to compile;
  * its architectural state (LAPIC, PI descriptor and the other arena views, the pending-interrupt ledger) stays
- * writable through those objects, and so do its own mode bits.
+ * writable through those objects. A scheme's own per-vCPU mode bits (the VMX interrupt window, ELI's injection mode,
+ * the PI wake-up list, a host tick held off by IF = 0) live in its own typed arrays, indexed by `vc.index`.
  */
-export type SchemeVcpu = Readonly<Omit<Vcpu, SchemeOwnedVcpuField>> & Pick<Vcpu, SchemeOwnedVcpuField>;
+export type SchemeVcpu = Readonly<Vcpu>;
 
 /** The members of the engine a scheme may call or read (SchemeHost). */
 type HostMember =

@@ -61,6 +61,9 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     else sim.exit(vc, R.APIC_WRITE, CAUSE_GUEST_TIMER, sim.c.eoiMsrEmulation);
   };
 
+  /** Per vCPU: on its pCPU's PI wake-up list (put while blocking, until the next vcpu_load). */
+  private wakeupList = new Uint8Array(0);
+
   constructor(config: SchemeConfig<'x86-apicv-pi'>) {
     this.ipiv = config.ipiv;
   }
@@ -69,6 +72,7 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     if (this.wakeState.length !== sim.V) {
       this.snBits = new Uint32Array(sim.V * VECTOR_WORDS);
       this.wakeState = new Uint8Array(sim.V);
+      this.wakeupList = new Uint8Array(sim.V);
     }
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     piReset(vc.pid); // P-21: NV = 0xF2, SN = 1 until the first vcpu_load
@@ -282,19 +286,24 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
     return piHasPending(vc.pid) || vidRecognized(vc.lapic);
   }
 
+  /** Whether vc is on its pCPU's wake-up list (pi_wakeup_handler's list): blocked with the wake-up vector armed. */
+  isOnWakeupList(vc: SchemeVcpu): boolean {
+    return this.wakeupList[vc.index] !== 0;
+  }
+
   schedIn(sim: SchemeHost, vc: SchemeVcpu): number {
     sim.countBlocking(B['pi.snFoundAtLoad'], this.takeSnBits(vc));
     if (this.wakeState[vc.index] === WAKE_ARMED) sim.countBlocking(B['pi.wakeupDisarmed']);
     this.wakeState[vc.index] = WAKE_NONE;
     piLoad(vc.pid, vc.pcpu, sim.scenario.host.x2apic);
-    vc.onWakeupList = false;
+    this.wakeupList[vc.index] = 0;
     return sim.c.piPutLoad;
   }
 
   schedOut(sim: SchemeHost, vc: SchemeVcpu, blocking: boolean): number {
     // A blocking vCPU has IF = 1 here (the guest halts from its idle loop), so the wake-up vector is armed.
     const r = piPut(vc.pid, blocking, false);
-    vc.onWakeupList = blocking;
+    this.wakeupList[vc.index] = blocking ? 1 : 0;
     if (blocking) {
       sim.countBlocking(B['pi.wakeupArmed']);
       this.wakeState[vc.index] = WAKE_ARMED;

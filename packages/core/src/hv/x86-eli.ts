@@ -56,6 +56,8 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
   private heldCycles = new Float64Array(0);
   private heldCause = new Int32Array(0);
   private held = new Uint8Array(0);
+  /** Per vCPU: injection mode (E-05: guest IDT, external-interrupt exiting, EOI MSR intercepted) instead of direct. */
+  private injectionMode = new Uint8Array(0);
   private exitlessEoi = true;
   private readonly timerTmictWrite = (sim: SchemeHost, vc: SchemeVcpu): void =>
     this.interceptedApicWrite(sim, vc, CAUSE_GUEST_TIMER, false);
@@ -68,10 +70,11 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
       this.heldCycles = new Float64Array(V);
       this.heldCause = new Int32Array(V);
       this.held = new Uint8Array(V);
+      this.injectionMode = new Uint8Array(V);
       this.exitlessEoi = sim.scenario.host.x2apic;
     }
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
-    vc.eliInjectionMode = false;
+    this.injectionMode[vc.index] = 0;
     // The host programs the assigned devices' MSIs to physical vector = guest vector on the vCPU's pCPU.
     const idt = newShadowIdt();
     for (let v = 0; v < 256; v++) if (vc.kinds[v] === KIND_DEVICE) shadowIdtAssign(idt, v, v);
@@ -112,7 +115,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     handling: number,
     running: boolean,
   ): void {
-    if (vc.eliInjectionMode) return sim.exit(vc, R.EXTERNAL_INTERRUPT, cause, handling, running);
+    if (this.injectionMode[vc.index] !== 0) return sim.exit(vc, R.EXTERNAL_INTERRUPT, cause, handling, running);
     if (!sim.guestInterruptible(vc)) {
       // E-07: with external-interrupt exiting off, guest IF = 0 holds every physical maskable interrupt.
       const i = vc.index;
@@ -139,14 +142,14 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     const v = vecHighest(vc.pIRR);
     vecClear(vc.pIRR, v);
     vecSet(vc.pISR, v);
-    vc.handlerPhysical = true;
+    this.entry.handlerPhysical[vc.index] = 1;
     if (sim.trace !== null) sim.trace(sim.now, vc.index, 'DIRECT', v);
     sim.deliverNow(vc, v, vc.ledger.postedAt(v), vc.ledger.postedRunning(v), sim.c.irqDelivery);
   }
 
   deviceInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void {
     const onCpu = sim.pcpuCur[vc.pcpu] === vc.index;
-    const direct = onCpu && vc.run === RUN_GUEST && !vc.eliInjectionMode;
+    const direct = onCpu && vc.run === RUN_GUEST && this.injectionMode[vc.index] === 0;
     if (direct && shadowIdtVector(this.idt[vc.index], vector) >= 0) {
       // Direct mode: the MSI sets the physical IRR of vc's pCPU; the CPU vectors it when guest IF = 1.
       if (vecTestAndSet(vc.pIRR, vector)) sim.countCoalesced(vc, vector);
@@ -182,7 +185,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
 
   guestEoi(sim: SchemeHost, vc: SchemeVcpu): void {
     const running = handlerIsRunningDevice(vc);
-    if (!vc.eliInjectionMode && vc.handlerPhysical) {
+    if (this.injectionMode[vc.index] === 0 && this.entry.handlerPhysical[vc.index] !== 0) {
       const v = vecHighest(vc.pISR);
       if (this.exitlessEoi) {
         // E-02: WRMSR 0x80B passes the MSR bitmap → physical EOI, no exit.
@@ -200,7 +203,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
     // Injection mode: the EOI is intercepted; KVM retires the virtual ISR bit, or performs the physical EOI when
     // the in-service interrupt is a physical (assigned) one (MODEL, §B.4).
     this.interceptedApicWrite(sim, vc, causeOfVector(vc, vc.handlerVector), running);
-    if (vc.handlerPhysical) {
+    if (this.entry.handlerPhysical[vc.index] !== 0) {
       const v = vecHighest(vc.pISR);
       if (v >= 0) vecClear(vc.pISR, v);
     } else eoi(vc.lapic);
@@ -216,8 +219,8 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
       this.heldCycles[i] = 0;
       return this.npExit(sim, vc, this.heldCause[i], cycles, false);
     }
-    if (vc.eliInjectionMode) {
-      if (!vc.windowArmed) return;
+    if (this.injectionMode[vc.index] !== 0) {
+      if (this.entry.windowArmed[vc.index] === 0) return;
       const v = pendingDeliverable(vc.lapic);
       sim.exit(vc, R.INTERRUPT_WINDOW, v < 0 ? CAUSE_DEVICE : causeOfVector(vc, v), sim.c.windowExitHandling);
       return;
@@ -276,23 +279,23 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
   beforeEntry(sim: SchemeHost, vc: SchemeVcpu): number {
     let cost = 0;
     const virtualBusy = pendingDeliverable(vc.lapic) >= 0 || !vecIsEmpty(vc.lapic.ISR);
-    if (virtualBusy && !vc.eliInjectionMode) {
-      vc.eliInjectionMode = true; // E-05: guest IDT, external-interrupt exiting, EOI MSR intercepted
+    if (virtualBusy && this.injectionMode[vc.index] === 0) {
+      this.injectionMode[vc.index] = 1; // E-05: guest IDT, external-interrupt exiting, EOI MSR intercepted
       if (sim.trace !== null) sim.trace(sim.now, vc.index, 'MODE_INJECTION', 0);
       cost += sim.c.eliModeSwitch;
       if (!vecIsEmpty(vc.pIRR)) cost += this.strandedToVirtual(sim, vc);
     }
-    if (vc.eliInjectionMode) {
+    if (this.injectionMode[vc.index] !== 0) {
       cost += this.entry.injectEvents(sim, vc);
       if (vc.inject < 0 && !virtualBusy) {
-        vc.eliInjectionMode = false; // nothing virtual pending or in service: back to direct mode
+        this.injectionMode[vc.index] = 0; // nothing virtual pending or in service: back to direct mode
         if (sim.trace !== null) sim.trace(sim.now, vc.index, 'MODE_DIRECT', 0);
         cost += sim.c.eliModeSwitch;
       }
     }
     // Direct mode with a physical interrupt still in IRR: the CPU vectors it right after entry (IF = 1).
     if (
-      !vc.eliInjectionMode &&
+      this.injectionMode[vc.index] === 0 &&
       vc.inject < 0 &&
       entryInterruptible(vc) &&
       !vc.stiShadow &&
@@ -302,7 +305,7 @@ export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
       const v = vecHighest(vc.pIRR);
       vecClear(vc.pIRR, v);
       vecSet(vc.pISR, v);
-      vc.handlerPhysical = true;
+      this.entry.handlerPhysical[vc.index] = 1;
       sim.injectAtEntry(vc, v, vc.ledger.postedAt(v), vc.ledger.postedRunning(v));
       cost += sim.c.irqDelivery;
     }

@@ -139,8 +139,13 @@ export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
     return sim.c.pvEoiSync;
   }
 
+  /** Whether interrupt-window exiting is armed for vc (set at an entry that left a maskable interrupt pending). */
+  interruptWindowArmed(vc: SchemeVcpu): boolean {
+    return this.entry.windowArmed[vc.index] !== 0;
+  }
+
   guestIret(sim: SchemeHost, vc: SchemeVcpu): void {
-    if (!vc.windowArmed) return;
+    if (this.entry.windowArmed[vc.index] === 0) return;
     // An interrupt became pending while IF = 0: the window opens now (IRET, or STI's shadow expired) →
     // EXIT:INTERRUPT_WINDOW, then the entry injects it.
     const v = pendingDeliverable(vc.lapic);

@@ -65,8 +65,6 @@ export class Vcpu {
   haltExit = false;
   /** Preemption requested (time slice): switch at the end of the root activity. */
   needResched = false;
-  /** Host tick held off by guest IF = 0 (ELI direct mode, bare metal) — taken at IRET. */
-  tickDeferred = 0;
   /** The current handler has written its EOI (at its start or after its body). */
   eoiDone = false;
   /** The guest programmed its timer for the current idle period. */
@@ -75,15 +73,6 @@ export class Vcpu {
   irqsOff = false;
   stiShadow = false;
   irqsGen = 0;
-  /**
-   * Scheme-private mode bits (VMX interrupt-window armed, ELI injection mode, …): the engine never reads them, and
-   * they (with tickDeferred) are the only fields a scheme may write (SchemeVcpu, hv/scheme.ts).
-   */
-  windowArmed = false;
-  eliInjectionMode = false;
-  /** ELI: the current handler was delivered through the shadow IDT (physical ISR), not injected. */
-  handlerPhysical = false;
-  onWakeupList = false;
   /** The guest's idle loop is in haltpoll's poll state (phase PH_WORK, but its cycles are not guest work). */
   guestPoll = false;
 

@@ -6,6 +6,7 @@ import { vecTest } from '../../src/arch/x86/bitmap.ts';
 import { acceptIrq } from '../../src/arch/x86/lapic.ts';
 import { POSTED_INTR_VECTOR, POSTED_INTR_WAKEUP_VECTOR, piNdst, piNv, piTestSn } from '../../src/arch/x86/pi-desc.ts';
 import { CAUSE_IPI, ExitReasonId } from '../../src/hv/exit-reasons.ts';
+import type { X86ApicvPiScheme } from '../../src/hv/x86-apicv-pi.ts';
 import type { ScenarioInput, SchemeId } from '../../src/scenario/schema.ts';
 import { PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_DESCHED, RUN_GUEST } from '../../src/sim/vcpu.ts';
 import { harness, microScenario } from '../helpers.ts';
@@ -125,7 +126,7 @@ describe('x86 paths (V-, P-, E- rules at scheme level)', () => {
     const vc = h.vc();
     expect(h.stepUntil(() => vc.run === RUN_BLOCKED && vc.idle, 5e6)).toBe(true);
     expect(piNv(vc.pid)).toBe(POSTED_INTR_WAKEUP_VECTOR);
-    expect(vc.onWakeupList).toBe(true);
+    expect((h.sim.scheme as unknown as X86ApicvPiScheme).isOnWakeupList(vc)).toBe(true);
     h.clear();
     // Post the device vector directly while blocked.
     h.sim.countRaised(vc, V);

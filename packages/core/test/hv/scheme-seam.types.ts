@@ -50,12 +50,6 @@ export function schemeStateIsWritable(sim: SchemeHost, vc: SchemeVcpu): void {
   vc.pid[0] = 0;
   vc.scratch[0] = 0;
   vc.ledger.accept(0x20, sim.now, 0);
-  // The scheme's own mode bits.
-  vc.windowArmed = true;
-  vc.eliInjectionMode = false;
-  vc.handlerPhysical = false;
-  vc.onWakeupList = false;
-  vc.tickDeferred++;
   // Engine state changes through the named host effects, which take the scheme's view of the vCPU.
   sim.injectAtEntry(vc, 0x20, sim.now, 0);
   sim.countBlocking(B['pi.wakeupVector']);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { vecIsEmpty, vecTest } from '../../src/arch/x86/bitmap.ts';
 import { CAUSE_IPI, ExitReasonId } from '../../src/hv/exit-reasons.ts';
+import type { X86VmxScheme } from '../../src/hv/x86-vmx.ts';
 import type { ScenarioInput, SchemeId } from '../../src/scenario/schema.ts';
 import { PH_HANDLER, PH_WORK, RUN_BLOCKED, RUN_GUEST } from '../../src/sim/vcpu.ts';
 import { harness, microScenario, runAll } from '../helpers.ts';
@@ -252,7 +253,8 @@ describe('STI and the interrupt shadow', () => {
     const h = harness('x86-vmx', scen);
     const vc = h.vc();
     // Find a device interrupt that lands inside a section: its exit arms the window instead of injecting.
-    expect(h.stepUntil(() => vc.irqsOff && vc.windowArmed && vc.run === RUN_GUEST, 5e6)).toBe(true);
+    const vmx = h.sim.scheme as unknown as X86VmxScheme;
+    expect(h.stepUntil(() => vc.irqsOff && vmx.interruptWindowArmed(vc) && vc.run === RUN_GUEST, 5e6)).toBe(true);
     h.clear();
     h.stepUntil(() => !vc.irqsOff);
     expect(vc.stiShadow).toBe(true);

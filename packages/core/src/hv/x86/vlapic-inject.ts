@@ -33,11 +33,20 @@ export const entryInterruptible = (vc: SchemeVcpu): boolean =>
 /** Per-vCPU entry-injection state (what KVM keeps in vcpu->arch: re-injection, NMI latch), built once. */
 export class VlapicEntryState {
   readonly ev: EntryEventState[];
+  /** Interrupt-window exiting armed at the last entry (a maskable interrupt stayed pending), per vCPU. */
+  readonly windowArmed: Uint8Array;
+  /**
+   * The current handler was delivered through the shadow IDT (ELI's physical ISR), not injected: cleared by every
+   * injection, set by ELI's direct delivery.
+   */
+  readonly handlerPhysical: Uint8Array;
   private readonly g: GuestInterruptibility = { IF: false, shadow: false };
   private readonly out: EntryInjection = { intrInfo: 0, irqWindow: false, nmiWindow: false };
 
   constructor(vcpus: number) {
     this.ev = Array.from({ length: vcpus }, () => ({ reinject: 0, nmi: newNmiState() }));
+    this.windowArmed = new Uint8Array(vcpus);
+    this.handlerPhysical = new Uint8Array(vcpus);
   }
 
   /**
@@ -49,11 +58,11 @@ export class VlapicEntryState {
     g.IF = entryInterruptible(vc);
     g.shadow = vc.stiShadow;
     const r = checkAndInjectEvents(vc.lapic, this.ev[vc.index], g, this.out);
-    vc.windowArmed = r.irqWindow;
+    this.windowArmed[vc.index] = r.irqWindow ? 1 : 0;
     if (!intrInfoValid(r.intrInfo)) return 0;
     const v = intrInfoVector(r.intrInfo);
     sim.injectAtEntry(vc, v, vc.ledger.acceptedAt(v), vc.ledger.acceptedRunning(v));
-    vc.handlerPhysical = false;
+    this.handlerPhysical[vc.index] = 0;
     return sim.c.injectEvent;
   }
 }
