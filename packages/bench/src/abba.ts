@@ -18,20 +18,43 @@ import { parseArgs } from 'node:util';
 import { BENCH_CASES } from './abba-cases.ts';
 import type { AbbaChildOutput, AbbaSample } from './abba-child.ts';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    case: { type: 'string', multiple: true },
-    duration: { type: 'string', default: '100ms' },
-    rounds: { type: 'string', default: '1' },
-    warm: { type: 'string', default: '1' },
-    json: { type: 'boolean', default: false },
-  },
-});
+const USAGE =
+  'usage: node packages/bench/dist/abba.js [--case NAME …] [--duration 100ms] [--rounds 1] [--warm 1] [--json] ' +
+  'DIR_A DIR_B [DIR_C …]  (DIR_* are checkouts built with `npx tsc -b`; the first is the base)';
 
 function fail(msg: string): never {
   console.error(`abba: ${msg}`);
   process.exit(2);
+}
+
+function parse() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        case: { type: 'string', multiple: true },
+        duration: { type: 'string', default: '100ms' },
+        rounds: { type: 'string', default: '1' },
+        warm: { type: 'string', default: '1' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    // node:util's message names the flag; keep its first sentence, one line, exit 2.
+    return fail(`${(e as Error).message.split('. ')[0]} (--help for usage)`);
+  }
+}
+
+const { values, positionals } = parse();
+if (values.help) {
+  console.log(USAGE);
+  console.log(
+    `cases: ${Object.entries(BENCH_CASES)
+      .map(([k, v]) => `\n  ${k.padEnd(16)} ${v}`)
+      .join('')}`,
+  );
+  process.exit(0);
 }
 
 const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s)$/.exec(values.duration ?? '');

@@ -1,6 +1,9 @@
 // The cross-commit bench's cases (abba-cases.ts) are scenarios the model accepts: a case that stopped validating
-// would make every ABBA run fail in its first child, after minutes of others.
+// would make every ABBA run fail in its first child, after minutes of others. And abba.js's command line: --help,
+// and one line with exit 2 for bad input (it runs packages/bench/dist, built by the global setup).
 
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { BUILTIN_SCENARIOS, COST_NAMES, validateScenario } from '@ivsim/core';
 import { describe, expect, it } from 'vitest';
 import { BENCH_CASES, benchCase } from '../src/abba-cases.ts';
@@ -24,5 +27,29 @@ describe('ABBA bench cases', () => {
 
   it('names an unknown case in its error', () => {
     expect(() => benchCase('nope', 1e6, {}, COST_NAMES)).toThrow(/unknown case "nope"/);
+  });
+});
+
+describe('abba.js command line', () => {
+  const ABBA = fileURLToPath(new URL('../dist/abba.js', import.meta.url));
+  const abba = (...args: string[]) => spawnSync(process.execPath, [ABBA, ...args], { encoding: 'utf8' });
+
+  it('--help prints the usage and every case, exit 0', () => {
+    const r = abba('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: node packages\/bench\/dist\/abba\.js /);
+    for (const name of Object.keys(BENCH_CASES)) expect(r.stdout).toContain(`\n  ${name} `);
+  });
+
+  it.each([
+    [['--bogus'], /^abba: Unknown option '--bogus' \(--help for usage\)$/],
+    [['--case', 'nope', 'a', 'b'], /^abba: --case: unknown "nope" \(known: x86-compare, /],
+    [['--duration', 'soon', 'a', 'b'], /^abba: --duration: expected a time like 250ms, got "soon"$/],
+    [['a'], /^abba: give at least two checkout directories/],
+  ])('bad input %j is one line on stderr, exit 2', (args, re) => {
+    const r = abba(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(re);
   });
 });
