@@ -205,6 +205,8 @@ export class ParallelRun {
     const runs: SchemeRun[] = new Array(this.plan.run.length);
     let crossTraffic = false;
     this.failure = null;
+    this.done = 0;
+    this.running.fill(-1);
     try {
       const lanes = this.lanes.lanes.map(async (lane, l) => {
         try {
@@ -220,7 +222,7 @@ export class ParallelRun {
         } catch (e) {
           this.running[l] = -1;
           // The first failure that is not another lane's echo of it stops every other lane at its next window.
-          if (this.failure === null && !this.cancelled && !isLaneEcho(e)) {
+          if (this.failure === null && !this.cancelled && !isAbortEcho(e)) {
             this.failure = e;
             for (const b of this.barriers) if (b) Barrier.abortBuffer(b, ABORT_FAILED);
             this.armStopDeadline();
@@ -447,14 +449,13 @@ export class ParallelRun {
   }
 }
 
-/** A shard that stopped only because another one failed or the run was cancelled. */
+/**
+ * A shard, or a lane's scheme run, that stopped only because another one failed or the run was cancelled: the
+ * shard's own error, or the ShardFailure its lane's run made of it.
+ */
 function isAbortEcho(e: unknown): boolean {
+  if (e instanceof ShardFailure) return e.message.endsWith(`: ${ABORTED_MESSAGE}`);
   return e instanceof Error && e.message === ABORTED_MESSAGE;
-}
-
-/** A lane's scheme run that failed only because another lane's failure aborted it. */
-function isLaneEcho(e: unknown): boolean {
-  return e instanceof ShardFailure && e.message.endsWith(`: ${ABORTED_MESSAGE}`);
 }
 
 function errorMessage(e: unknown): string {

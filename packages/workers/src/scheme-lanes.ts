@@ -41,11 +41,19 @@ function schemeCosts(s: Scenario, run: readonly SchemeId[]): (shards: number) =>
     topos.set(bare, t);
     return t;
   };
-  return (shards) =>
-    run.map((id) => {
-      const e = partition(s, topoOf(id === 'bare-metal'), shards, lookahead).estimate;
-      return Math.min(e.wholeCpu, e.splitCpu);
-    });
+  // Several lane counts share one width (8 shards: 5 to 8 lanes are all 1 shard wide), so each width is costed once.
+  const byWidth = new Map<number, number[]>();
+  return (shards) => {
+    let costs = byWidth.get(shards);
+    if (!costs) {
+      costs = run.map((id) => {
+        const e = partition(s, topoOf(id === 'bare-metal'), shards, lookahead).estimate;
+        return Math.min(e.wholeCpu, e.splitCpu);
+      });
+      byWidth.set(shards, costs);
+    }
+    return costs;
+  };
 }
 
 /** Longest-processing-time first over `lanes` lanes; ties go to the lower lane, then the lower scheme index. */
@@ -75,11 +83,14 @@ export function planLanes(s: Scenario, run: readonly SchemeId[], shards: number)
   const costAt = schemeCosts(s, run);
   const singleCpu = costAt(shards).reduce((a, b) => a + b, 0);
   let best: LanePlan = { shardsPerLane: shards, lanes: [all], estimate: { laneCpu: singleCpu, singleCpu } };
+  let bestCpu = singleCpu;
   for (let lanes = 2; lanes <= Math.min(shards, run.length); lanes++) {
     const k = Math.floor(shards / lanes);
     const plan = lptLanes(costAt(k), lanes);
-    if (plan.makespan * LANE_GAIN < (best.estimate as { laneCpu: number }).laneCpu)
-      best = { shardsPerLane: k, lanes: plan.lanes, estimate: { laneCpu: plan.makespan, singleCpu } };
+    if (plan.makespan * LANE_GAIN < bestCpu) {
+      bestCpu = plan.makespan;
+      best = { shardsPerLane: k, lanes: plan.lanes, estimate: { laneCpu: bestCpu, singleCpu } };
+    }
   }
   return best;
 }
