@@ -12,7 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { Barrier, SpscRing } from '@ivsim/core/internal';
+import { Barrier, SpscRing, withSyncCompiledThreads } from '@ivsim/core/internal';
 import { RingBuffer } from 'ringbuf.js';
 import {
   type BenchKind,
@@ -91,11 +91,16 @@ async function runCase(spec: CaseSpec, o: Required<RingBenchOptions>): Promise<C
   // Only consumers (and both barrier parties) signal DONE.
   const donePerRep = spec.kind === 'barrier' ? 2 : 1;
   const failures: Error[] = [];
-  const workers = configs.map((workerData) => {
-    const w = new Worker(WORKER_URL, { workerData, transferList: workerData.port ? [workerData.port] : [] });
-    w.on('error', (e) => failures.push(e));
-    return w;
-  });
+  // Optimising on their own threads: see core mem/worker-isolates.ts.
+  const workers = withSyncCompiledThreads(
+    () =>
+      configs.map((workerData) => {
+        const w = new Worker(WORKER_URL, { workerData, transferList: workerData.port ? [workerData.port] : [] });
+        w.on('error', (e) => failures.push(e));
+        return w;
+      }),
+    (ws) => ws,
+  );
   try {
     await Promise.all(workers.map((w) => new Promise((r) => w.once('online', r))));
     const rates: number[] = [];

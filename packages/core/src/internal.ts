@@ -18,6 +18,7 @@ export * from './arch/x86/index.ts';
 export type { DeliveryScheme } from './hv/scheme.ts';
 // ---- mem/: SAB data plane ----
 export * from './mem/index.ts';
+export { type StartingThread, syncCompileHolds, withSyncCompiledThreads } from './mem/worker-isolates.ts';
 // ---- run/: the composition root (topology, costs, scheme and engine of one scheme run) ----
 export { composeRun, composeSim, type RunParts, runParts } from './run/compose.ts';
 

@@ -1,6 +1,7 @@
 // Control plane over comlink: start / progress / snapshot / cancel of a run hosted on a control thread.
 
 import { Worker } from 'node:worker_threads';
+import { withSyncCompiledThreads } from '@ivsim/core/internal';
 import * as Comlink from 'comlink';
 import type { ControlWorkerApi } from './control-worker.ts';
 import { nodeEndpoint } from './node-endpoint.ts';
@@ -28,7 +29,11 @@ export interface ControlApi {
  * its calls are comlink promises. close() it when done.
  */
 export function connectControl(): ControlApi {
-  const worker = new Worker(new URL('./control-worker.js', import.meta.url));
+  // Optimising on its own thread: see core mem/worker-isolates.ts.
+  const worker = withSyncCompiledThreads(
+    () => new Worker(new URL('./control-worker.js', import.meta.url)),
+    (t) => [t],
+  );
   const api = Comlink.wrap<ControlWorkerApi>(nodeEndpoint(worker));
   let closing = false;
   let fail: (e: Error) => void = () => {};

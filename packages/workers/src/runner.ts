@@ -26,6 +26,7 @@ import {
   SpscRing,
   schemePlan,
   VcpuLayout,
+  withSyncCompiledThreads,
 } from '@ivsim/core/internal';
 import { Piscina } from 'piscina';
 import { partition } from './partition.ts';
@@ -190,15 +191,21 @@ export class ParallelRun {
   async run(): Promise<Results> {
     const s = this.scenario;
     const n = this.shards;
-    const pool = new Piscina({
-      filename: workerFile,
-      minThreads: n,
-      maxThreads: n,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      concurrentTasksPerWorker: 1,
-      // Shard loops are synchronous; between tasks the workers have nothing async to keep alive.
-      atomics: 'disabled',
-    });
+    // Shard isolates optimise on their own thread: a Node 20 teardown race otherwise aborts the process
+    // (core mem/worker-isolates.ts).
+    const pool = withSyncCompiledThreads(
+      () =>
+        new Piscina({
+          filename: workerFile,
+          minThreads: n,
+          maxThreads: n,
+          idleTimeout: Number.POSITIVE_INFINITY,
+          concurrentTasksPerWorker: 1,
+          // Shard loops are synchronous; between tasks the workers have nothing async to keep alive.
+          atomics: 'disabled',
+        }),
+      (p) => p.threads,
+    );
     this.pool = pool;
     this.destroying = null;
     const t0 = performance.now();

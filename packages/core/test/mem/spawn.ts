@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { withSyncCompiledThreads } from '../../src/mem/worker-isolates.ts';
 
 export const MEM_DIST_URL = new URL('../../dist/mem/index.js', import.meta.url).href;
 
@@ -24,7 +25,10 @@ export function runInWorker<T>(
     import(workerData.__mem)
       .then((mem) => (async (mem, wd) => { ${body} })(mem, workerData))
       .then((value) => parentPort.postMessage({ value }));`;
-  const worker = new Worker(code, { eval: true, workerData: { ...workerData, __mem: MEM_DIST_URL } });
+  const worker = withSyncCompiledThreads(
+    () => new Worker(code, { eval: true, workerData: { ...workerData, __mem: MEM_DIST_URL } }),
+    (w) => [w],
+  );
   const done = new Promise<T>((resolve, reject) => {
     let answered = false;
     worker.once('message', (m: { value: T }) => {

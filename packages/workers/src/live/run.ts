@@ -17,7 +17,15 @@ import {
   type SchemeResult,
   validateScenario,
 } from '@ivsim/core';
-import { LogLinearHistogram, PID_CONTROL, PID_ON, PID_SN, SpscRing, toHdr } from '@ivsim/core/internal';
+import {
+  LogLinearHistogram,
+  PID_CONTROL,
+  PID_ON,
+  PID_SN,
+  SpscRing,
+  toHdr,
+  withSyncCompiledThreads,
+} from '@ivsim/core/internal';
 import {
   CNT_BLOCKS,
   CNT_DELIVERED,
@@ -467,7 +475,11 @@ export class LiveRun {
     const finished: Promise<void>[] = [];
     this.workers = [];
     for (let k = 0; k < nThreads; k++) {
-      const w = new Worker(workerFile, { workerData: inits[k] });
+      // Optimising on its own thread: see core mem/worker-isolates.ts.
+      const w = withSyncCompiledThreads(
+        () => new Worker(workerFile, { workerData: inits[k] }),
+        (t) => [t],
+      );
       this.workers.push(w);
       this.alive++;
       let onReady: () => void = () => {};
