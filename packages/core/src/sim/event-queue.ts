@@ -15,11 +15,21 @@
 //   exit's end, a handler's end). Such a push and its pop cost a compare each instead of two heap sifts;
 // - behind it a 4-ary heap (half the depth of a binary one; the four children share a cache line) whose entries keep
 //   their time inline (heapT), so a sift compares contiguous float64s and touches the slot arrays only to break
-//   exact-time ties; pos[slot] tracks each slot's heap index so an event can be removed or moved in O(log n).
+//   exact-time ties; pos[slot] tracks each slot's heap index so an event can be removed or moved in O(log n);
+// - past SPILL_AT events the heap spills into a ladder (event-ladder.ts) and keeps only the near future, so it stays
+//   small and in cache however many events are pending.
 
-/** pos[] of a slot in the front slot; of a free slot. */
+import { EventLadder } from './event-ladder.ts';
+
+/** pos[] of a slot in the front slot; of a free slot; of a slot in the ladder (event-ladder.ts). */
 const IN_FRONT = -2;
 const FREE = -1;
+const IN_LADDER = -3;
+/**
+ * The heap spills into the ladder when it holds more than this: past it a pop's sift down the heap misses the cache
+ * at every level (DESIGN §19.3). A spill that cannot spread its events (all at one time) doubles the threshold.
+ */
+const SPILL_AT = 2048;
 
 export class EventQueue {
   private cap: number;
@@ -41,6 +51,12 @@ export class EventQueue {
   /** The earliest event when it is not in the heap (−1: the heap's root is the earliest). */
   private front = -1;
   private frontT = Number.POSITIVE_INFINITY;
+  /** Everything later than the heap's events, once the heap has spilled; the heap (+ front) is its bottom. */
+  private readonly ladder: EventLadder;
+  private spillAt: number;
+  private readonly spillBase: number;
+  /** The bottom's slots, gathered for a spill. */
+  private spillBuf = new Int32Array(0);
 
   // The last popped event, read through the fields below (avoids returning an object).
   t = 0;
@@ -63,8 +79,12 @@ export class EventQueue {
     return this.seq[this.slot];
   }
 
-  constructor(capacity = 1024) {
+  /** `spillAt`: heap size past which it spills into the ladder (tests make it small). */
+  constructor(capacity = 1024, spillAt = SPILL_AT) {
     this.cap = capacity;
+    this.ladder = new EventLadder(capacity);
+    this.spillAt = spillAt;
+    this.spillBase = spillAt;
     this.heap = new Int32Array(capacity);
     this.heapT = new Float64Array(capacity);
     this.pos = new Int32Array(capacity).fill(FREE);
@@ -81,7 +101,7 @@ export class EventQueue {
   }
 
   get size(): number {
-    return this.n + (this.front >= 0 ? 1 : 0);
+    return this.n + (this.front >= 0 ? 1 : 0) + this.ladder.size;
   }
 
   /** Time of the earliest event, or +Infinity when empty. */
@@ -121,6 +141,11 @@ export class EventQueue {
     this.free[this.nFree++] = s;
   }
 
+  /** Events in the ladder rather than the heap (for tests and the queue benchmark). */
+  get laddered(): number {
+    return this.ladder.size;
+  }
+
   /** Removes the earliest event into the public fields. Returns false when empty. */
   pop(): boolean {
     let s = this.front;
@@ -140,11 +165,16 @@ export class EventQueue {
     this.slot = s;
     this.pos[s] = FREE;
     this.free[this.nFree++] = s;
+    if (this.n === 0 && this.front < 0 && this.ladder.size !== 0) this.refillBottom();
     return true;
   }
 
-  /** Puts slot s (time t) in the front slot if it is the earliest event, else into the heap. */
+  /** Puts slot s (time t) where it belongs: the ladder, else the front slot if it is the earliest, else the heap. */
   private place(s: number, t: number): void {
+    if (this.ladder.inUse && this.ladder.take(s, t)) {
+      this.pos[s] = IN_LADDER;
+      return;
+    }
     const f = this.front;
     if (f >= 0) {
       if (t < this.frontT || (t === this.frontT && this.tieLess(s, f))) {
@@ -153,26 +183,61 @@ export class EventQueue {
         this.frontT = t;
         this.pos[s] = IN_FRONT;
       } else this.heapInsert(s, t);
-      return;
-    }
-    if (this.n === 0 || t < this.heapT[0] || (t === this.heapT[0] && this.tieLess(s, this.heap[0]))) {
+    } else if (this.n === 0 || t < this.heapT[0] || (t === this.heapT[0] && this.tieLess(s, this.heap[0]))) {
       this.front = s;
       this.frontT = t;
       this.pos[s] = IN_FRONT;
+      return;
     } else this.heapInsert(s, t);
+    // Only once the slot is in place: a spill moves the whole bottom.
+    if (this.n > this.spillAt) this.spill();
   }
 
-  /** Takes slot s out of the front slot or the heap (the slot stays allocated). */
+  /** Takes slot s out of the ladder, the front slot or the heap (the slot stays allocated). */
   private unlink(s: number): void {
     const i = this.pos[s];
+    if (i === IN_LADDER) {
+      this.ladder.remove(s);
+      return;
+    }
     if (i === IN_FRONT) {
       this.front = -1;
       this.frontT = Number.POSITIVE_INFINITY;
     } else this.deleteAt(i);
+    if (this.n === 0 && this.front < 0 && this.ladder.size !== 0) this.refillBottom();
   }
 
   private heapInsert(s: number, t: number): void {
     this.siftUp(this.n++, s, t);
+  }
+
+  /** The bottom ran dry: the ladder hands down its next events (keeps peekTime and pop exact). */
+  private refillBottom(): void {
+    const ladder = this.ladder;
+    for (let s = ladder.refill(this.time); s >= 0; ) {
+      const next = ladder.nxt[s];
+      this.heapInsert(s, this.time[s]);
+      s = next;
+    }
+  }
+
+  /** Moves the whole bottom (heap and front slot) into a new rung of the ladder, then refills it. */
+  private spill(): void {
+    const k = this.n + (this.front >= 0 ? 1 : 0);
+    if (this.spillBuf.length < k) this.spillBuf = new Int32Array(this.cap);
+    const buf = this.spillBuf;
+    for (let i = 0; i < this.n; i++) buf[i] = this.heap[i];
+    if (this.front >= 0) buf[this.n] = this.front;
+    if (!this.ladder.spill(buf, k, this.time)) {
+      this.spillAt = 2 * this.n;
+      return;
+    }
+    for (let i = 0; i < k; i++) this.pos[buf[i]] = IN_LADDER;
+    this.n = 0;
+    this.front = -1;
+    this.frontT = Number.POSITIVE_INFINITY;
+    this.spillAt = this.spillBase;
+    this.refillBottom();
   }
 
   /** Removes the heap entry at index i: the last entry takes its place and moves up or down. */
@@ -278,6 +343,7 @@ export class EventQueue {
     this.ent = g32(this.ent);
     this.arg = g32(this.arg);
     this.pay = g64(this.pay);
+    this.ladder.grow(cap);
     const free = new Int32Array(cap);
     for (let i = 0; i < cap - this.cap; i++) free[i] = cap - 1 - i;
     this.nFree = cap - this.cap;
