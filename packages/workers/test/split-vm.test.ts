@@ -115,4 +115,23 @@ describe('determinism with split VMs (1 vs 2 vs 3 shards)', () => {
       }
     }
   });
+
+  it('x86-avic with its second VM split (amd-compare, VMs swapped, 2ms) ⇒ identical to simulate()', async () => {
+    // The split VM starts at vCPU 2 and some shard owns none of the other VM's vCPUs: AVIC's GA-log decoding
+    // needs each VM's first vCPU wherever vCPU 0 of that VM runs, and its sizing must not read the holes.
+    const base = structuredClone(BUILTIN_SCENARIOS['amd-compare']);
+    const s = {
+      ...base,
+      schemes: ['x86-avic' as const],
+      duration: '2ms',
+      vms: [base.vms[1], base.vms[0]],
+      engine: { partition: 'split' as const },
+    };
+    const ref = strip(simulate(s));
+    for (const shards of [2, 3]) {
+      const r = await new ParallelRun(s, { shards }).run();
+      expect(r.engine.crossShard, `${shards}`).toBe(true);
+      expect(strip(r), `on ${shards} shards`).toBe(ref);
+    }
+  });
 });

@@ -6,10 +6,11 @@
 import type { SchemeId } from '../scenario/schema.ts';
 import { GicScheme } from './arm/gic-scheme.ts';
 import { gicv2Backend } from './arm/gicv2-backend.ts';
+import type { SchemeHost } from './scheme.ts';
 
 export class ArmGicv2Scheme extends GicScheme {
   readonly id: SchemeId = 'arm-gicv2';
-  constructor() {
-    super(gicv2Backend, null);
+  constructor(host: SchemeHost) {
+    super(host, gicv2Backend, null);
   }
 }

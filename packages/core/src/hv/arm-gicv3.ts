@@ -6,10 +6,11 @@
 import type { SchemeId } from '../scenario/schema.ts';
 import { GicScheme } from './arm/gic-scheme.ts';
 import { gicv3Backend } from './arm/gicv3-backend.ts';
+import type { SchemeHost } from './scheme.ts';
 
 export class ArmGicv3Scheme extends GicScheme {
   readonly id: SchemeId = 'arm-gicv3';
-  constructor() {
-    super(gicv3Backend, null);
+  constructor(host: SchemeHost) {
+    super(host, gicv3Backend, null);
   }
 }

@@ -7,12 +7,13 @@ import { GicScheme } from './arm/gic-scheme.ts';
 import { gicv4Backend } from './arm/gicv4-backend.ts';
 import { Gicv4Direct } from './arm/gicv4-direct.ts';
 import type { SchemeConfig } from './descriptors.ts';
+import type { SchemeHost } from './scheme.ts';
 
 export { kvmVcpuShouldClearTwi, type WfiTrapPolicy } from './arm/gicv4-direct.ts';
 
 export class ArmGicv4Scheme extends GicScheme {
   readonly id: SchemeId = 'arm-gicv4';
-  constructor(config: SchemeConfig<'arm-gicv4'>) {
-    super(gicv4Backend, (host) => new Gicv4Direct(host, config.wfiTrapPolicy));
+  constructor(host: SchemeHost, config: SchemeConfig<'arm-gicv4'>) {
+    super(host, gicv4Backend, (core, h) => new Gicv4Direct(core, h, config.wfiTrapPolicy));
   }
 }

@@ -16,19 +16,22 @@ import { vlapicAccept } from './x86/vlapic-inject.ts';
 export class BareMetalScheme implements DeliveryScheme {
   readonly id: SchemeId = 'bare-metal';
   readonly virtualized = false;
-  /** Per-architecture costs, chosen once in init: delivery (vectoring [+ GIC ack]) and EOI. */
-  private deliveryCost = 0;
-  private eoiCost = 0;
+  /** Per-architecture costs, chosen once: delivery (vectoring [+ GIC ack]) and EOI. */
+  private readonly deliveryCost: number;
+  private readonly eoiCost: number;
   /** Per CPU: host ticks held off while interrupts were disabled (in a handler), taken at its IRET. */
-  private tickDeferred = new Int32Array(0);
+  private readonly tickDeferred: Int32Array;
 
-  init(sim: SchemeHost, vc: SchemeVcpu): void {
-    if (this.tickDeferred.length !== sim.V) this.tickDeferred = new Int32Array(sim.V);
-    vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
-    const c = sim.c;
-    const arm = sim.scenario.arch === 'arm';
+  constructor(host: SchemeHost) {
+    const c = host.c;
+    const arm = host.scenario.arch === 'arm';
     this.deliveryCost = arm ? c.irqDelivery + c.gicAck : c.irqDelivery;
     this.eoiCost = arm ? c.gicEoi : c.eoiLocal;
+    this.tickDeferred = new Int32Array(host.V);
+  }
+
+  init(_sim: SchemeHost, vc: SchemeVcpu): void {
+    vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
   }
 
   private deliverPending(sim: SchemeHost, vc: SchemeVcpu): void {

@@ -17,7 +17,8 @@ import { X86VmxScheme } from './x86-vmx.ts';
 
 /**
  * Builds scheme `Id` for one run: `host` is the engine being built (its configuration — scenario, topology, costs,
- * sizes — is set; its effects may not be called yet), `config` the scheme's validated options block.
+ * sizes — is set; its effects may not be called yet), `config` the scheme's validated options block. Each scheme's
+ * constructor takes both and sizes its per-vCPU state there, once; its `init` only resets one vCPU.
  */
 export type SchemeFactory<Id extends SchemeId> = (host: SchemeHost, config: SchemeConfig<Id>) => DeliveryScheme;
 
@@ -32,19 +33,19 @@ export interface SchemeEntry<Id extends SchemeId> {
 }
 
 const SCHEMES: { readonly [Id in SchemeId]: SchemeEntry<Id> } = {
-  'bare-metal': { create: () => new BareMetalScheme() },
+  'bare-metal': { create: (host) => new BareMetalScheme(host) },
   'x86-emul': {
-    create: (_host, config) => new X86EmulScheme(config),
+    create: (host, config) => new X86EmulScheme(host, config),
     // QEMU's userspace LAPIC has no TSC-deadline mode, so a guest of it programs TMICT (one-shot).
     noTscDeadline: (config) => config.lapic === 'userspace',
   },
-  'x86-vmx': { create: (_host, config) => new X86VmxScheme(config) },
-  'x86-apicv-pi': { create: (_host, config) => new X86ApicvPiScheme(config) },
-  'x86-eli': { create: () => new X86EliScheme() },
-  'arm-gicv2': { create: () => new ArmGicv2Scheme() },
-  'arm-gicv3': { create: () => new ArmGicv3Scheme() },
-  'arm-gicv4': { create: (_host, config) => new ArmGicv4Scheme(config) },
-  'x86-avic': { create: () => new X86AvicScheme() },
+  'x86-vmx': { create: (host, config) => new X86VmxScheme(host, config) },
+  'x86-apicv-pi': { create: (host, config) => new X86ApicvPiScheme(host, config) },
+  'x86-eli': { create: (host) => new X86EliScheme(host) },
+  'arm-gicv2': { create: (host) => new ArmGicv2Scheme(host) },
+  'arm-gicv3': { create: (host) => new ArmGicv3Scheme(host) },
+  'arm-gicv4': { create: (host, config) => new ArmGicv4Scheme(host, config) },
+  'x86-avic': { create: (host) => new X86AvicScheme(host) },
 };
 
 /** The registry entry of scheme `id` (the composition root calls its factory). */

@@ -88,7 +88,7 @@ export interface DeliveryScheme {
   readonly hostIrqExitReason?: number;
   readonly haltExitReason?: number;
 
-  /** Per-vCPU setup (reset architectural state). */
+  /** Per-vCPU setup (reset architectural state); the scheme's per-vCPU arrays were sized by its constructor. */
   init(sim: SchemeHost, vc: SchemeVcpu): void;
   /** An assigned device's MSI for guest vector `vector` reaches the interrupt controller / IOMMU. */
   deviceInterrupt(sim: SchemeHost, vc: SchemeVcpu, vector: number, raisedAt: number): void;

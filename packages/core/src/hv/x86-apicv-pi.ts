@@ -50,8 +50,8 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   /** VIRR before a PIR harvest (to tell a merge into a pending vector from a new one). */
   private readonly before = new Uint32Array(VECTOR_WORDS);
   /** PIR bits each vCPU received from SN-suppressed posts, not yet found at a vcpu_load (8 words per vCPU). */
-  private snBits = new Uint32Array(0);
-  private wakeState = new Uint8Array(0);
+  private readonly snBits: Uint32Array;
+  private readonly wakeState: Uint8Array;
   /** The guest-state inputs of "evaluate pending virtual interrupts" (filled per call, no allocation). */
   private readonly g: VidGuestState = { IF: false, shadow: false, interruptWindowExiting: false, activity: 0 };
   private readonly timerTmictWrite = (sim: SchemeHost, vc: SchemeVcpu): void => {
@@ -62,18 +62,16 @@ export class X86ApicvPiScheme implements DeliveryScheme, X86BroadcastOps {
   };
 
   /** Per vCPU: on its pCPU's PI wake-up list (put while blocking, until the next vcpu_load). */
-  private wakeupList = new Uint8Array(0);
+  private readonly wakeupList: Uint8Array;
 
-  constructor(config: SchemeConfig<'x86-apicv-pi'>) {
+  constructor(host: SchemeHost, config: SchemeConfig<'x86-apicv-pi'>) {
     this.ipiv = config.ipiv;
+    this.snBits = new Uint32Array(host.V * VECTOR_WORDS);
+    this.wakeState = new Uint8Array(host.V);
+    this.wakeupList = new Uint8Array(host.V);
   }
 
-  init(sim: SchemeHost, vc: SchemeVcpu): void {
-    if (this.wakeState.length !== sim.V) {
-      this.snBits = new Uint32Array(sim.V * VECTOR_WORDS);
-      this.wakeState = new Uint8Array(sim.V);
-      this.wakeupList = new Uint8Array(sim.V);
-    }
+  init(_sim: SchemeHost, vc: SchemeVcpu): void {
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     piReset(vc.pid); // P-21: NV = 0xF2, SN = 1 until the first vcpu_load
   }

@@ -43,29 +43,25 @@ export class X86AvicScheme implements DeliveryScheme, X86BroadcastOps {
   readonly id = 'x86-avic' as const;
   readonly virtualized = true;
   /** Physical APIC ID tables of every VM, concatenated: vCPU i's entry is entry i. */
-  phys = new AvicPhysicalIdTable(0);
+  readonly phys: AvicPhysicalIdTable;
   /** One GA-mode IRTE per vCPU: KVM updates every IRTE of a vCPU's ir_list together, so they agree. */
-  irte: GaIrte[] = [];
+  readonly irte: GaIrte[];
   /** The IOMMU's GA log (one per host). */
   readonly gaLog = new GaLog();
-  /** First global vCPU index of each VM (decodes a GA tag). */
-  private vmFirst = new Int32Array(0);
+  /** First global vCPU index of each VM instance (decodes a GA tag). */
+  private readonly vmFirst: Int32Array;
 
-  init(sim: SchemeHost, vc: SchemeVcpu): void {
-    if (this.irte.length !== sim.V) this.setup(sim);
+  constructor(host: SchemeHost) {
+    this.phys = new AvicPhysicalIdTable(host.V);
+    this.irte = Array.from({ length: host.V }, () => new GaIrte());
+    this.vmFirst = Int32Array.from(host.topo.vms, (vm) => vm.firstVcpu);
+  }
+
+  init(_sim: SchemeHost, vc: SchemeVcpu): void {
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     const page = BACKING_BASE + vc.index * 4096;
     this.phys.init(vc.index, page); // avic_init_backing_page: Valid, IsRunning = 0 until the first load
     this.irte[vc.index].setGuestMode(page, gaTag(vc.vm + 1, vc.vmVcpu), 0); // svm_update_pi_irte
-    if (vc.vmVcpu === 0) this.vmFirst[vc.vm] = vc.index;
-  }
-
-  private setup(sim: SchemeHost): void {
-    this.phys = new AvicPhysicalIdTable(sim.V);
-    this.irte = Array.from({ length: sim.V }, () => new GaIrte());
-    let vms = 0;
-    for (const v of sim.vcpus) if (v.vm + 1 > vms) vms = v.vm + 1;
-    this.vmFirst = new Int32Array(vms);
   }
 
   /** The hardware's delivery from the backing page: highest IRR above PPR, taken when the guest has IF = 1. */

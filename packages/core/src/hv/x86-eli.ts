@@ -49,30 +49,32 @@ const hostVectorOf = (cause: number): number =>
 export class X86EliScheme implements DeliveryScheme, X86BroadcastOps {
   readonly id: SchemeId = 'x86-eli';
   readonly virtualized = true;
-  private entry = new VlapicEntryState(0);
-  /** Per vCPU: the shadow IDT its direct mode loads (its VM's assigned device vectors). */
-  private idt: ShadowIdt[] = [];
+  private readonly entry: VlapicEntryState;
+  /** Per vCPU: the shadow IDT its direct mode loads (its VM's assigned device vectors; built at its init). */
+  private readonly idt: ShadowIdt[];
   /** Physical interrupts held off by guest IF = 0 in direct mode: host cycles owed, cause of the first. */
-  private heldCycles = new Float64Array(0);
-  private heldCause = new Int32Array(0);
-  private held = new Uint8Array(0);
+  private readonly heldCycles: Float64Array;
+  private readonly heldCause: Int32Array;
+  private readonly held: Uint8Array;
   /** Per vCPU: injection mode (E-05: guest IDT, external-interrupt exiting, EOI MSR intercepted) instead of direct. */
-  private injectionMode = new Uint8Array(0);
-  private exitlessEoi = true;
+  private readonly injectionMode: Uint8Array;
+  /** The guest's EOI is a WRMSR ELI passes through (x2APIC); an xAPIC EOI writes the APIC page and traps. */
+  private readonly exitlessEoi: boolean;
   private readonly timerTmictWrite = (sim: SchemeHost, vc: SchemeVcpu): void =>
     this.interceptedApicWrite(sim, vc, CAUSE_GUEST_TIMER, false);
 
-  init(sim: SchemeHost, vc: SchemeVcpu): void {
-    if (this.held.length !== sim.V) {
-      const V = sim.V;
-      this.entry = new VlapicEntryState(V);
-      this.idt = new Array(V);
-      this.heldCycles = new Float64Array(V);
-      this.heldCause = new Int32Array(V);
-      this.held = new Uint8Array(V);
-      this.injectionMode = new Uint8Array(V);
-      this.exitlessEoi = sim.scenario.host.x2apic;
-    }
+  constructor(host: SchemeHost) {
+    const V = host.V;
+    this.entry = new VlapicEntryState(V);
+    this.idt = new Array(V);
+    this.heldCycles = new Float64Array(V);
+    this.heldCause = new Int32Array(V);
+    this.held = new Uint8Array(V);
+    this.injectionMode = new Uint8Array(V);
+    this.exitlessEoi = host.scenario.host.x2apic;
+  }
+
+  init(_sim: SchemeHost, vc: SchemeVcpu): void {
     vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
     this.injectionMode[vc.index] = 0;
     // The host programs the assigned devices' MSIs to physical vector = guest vector on the vCPU's pCPU.

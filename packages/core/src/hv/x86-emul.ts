@@ -19,16 +19,11 @@ const R = ExitReasonId;
 export class X86EmulScheme extends X86VmxScheme {
   override readonly id: SchemeId = 'x86-emul';
   /** Extra cycles of each access handled in the VMM process (0 for the in-kernel LAPIC). */
-  private vmm = 0;
+  private readonly vmm: number;
 
-  constructor(private readonly emulConfig: SchemeConfig<'x86-emul'>) {
-    super({ pvEoi: false }); // nothing bypasses the emulated APIC
-  }
-
-  protected override setup(sim: SchemeHost): void {
-    super.setup(sim);
-    this.x2apic = false;
-    this.vmm = this.emulConfig.lapic === 'userspace' ? sim.c.apicUserspaceExit : 0;
+  constructor(host: SchemeHost, config: SchemeConfig<'x86-emul'>) {
+    super(host, { pvEoi: false }, false); // nothing bypasses the emulated APIC, which is xAPIC only
+    this.vmm = config.lapic === 'userspace' ? host.c.apicUserspaceExit : 0;
   }
 
   protected override hostIrqCost(sim: SchemeHost): number {

@@ -24,34 +24,36 @@ export { icrSendCost };
 export class X86VmxScheme implements DeliveryScheme, X86BroadcastOps {
   readonly id: SchemeId = 'x86-vmx';
   readonly virtualized = true;
-  protected entry = new VlapicEntryState(0);
-  /** The guest's LAPIC is in x2APIC mode (host.x2apic): register accesses are MSR exits, not decoded MMIO. */
-  protected x2apic = true;
-  private pvEoi = false;
+  protected readonly entry: VlapicEntryState;
+  /** The guest's LAPIC is in x2APIC mode: register accesses are MSR exits, not decoded MMIO. */
+  protected readonly x2apic: boolean;
+  private readonly pvEoi: boolean;
   /** PV EOI: KVM_PV_EOI_BIT set in guest memory at the last entry (the guest may EOI without an exit). */
-  private pvEoiPending = new Uint8Array(0);
+  private readonly pvEoiPending: Uint8Array;
   /** The guest cleared the bit (EOI done); KVM retires the ISR bit at the next exit. */
-  private pvEoiDone = new Uint8Array(0);
+  private readonly pvEoiDone: Uint8Array;
   /** KVM's highest_isr_cache is valid: set when an interrupt is acknowledged, invalidated by any EOI. */
-  private isrCacheValid = new Uint8Array(0);
+  private readonly isrCacheValid: Uint8Array;
   private readonly timerTmictWrite = (sim: SchemeHost, vc: SchemeVcpu): void =>
     this.apicWrite(sim, vc, CAUSE_GUEST_TIMER, false);
 
-  constructor(private readonly config: SchemeConfig<'x86-vmx'>) {}
-
-  init(sim: SchemeHost, vc: SchemeVcpu): void {
-    if (this.pvEoiPending.length !== sim.V) this.setup(sim);
-    vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
-  }
-
-  protected setup(sim: SchemeHost): void {
-    const V = sim.V;
+  /**
+   * `x2apic` is the guest's LAPIC mode: the host's (host.x2apic) unless a subclass fixes it (x86-emul's emulated
+   * APIC is xAPIC only) — a parameter, so the base sizes and configures everything here without calling an
+   * override before the subclass's fields exist.
+   */
+  constructor(host: SchemeHost, config: SchemeConfig<'x86-vmx'>, x2apic = host.scenario.host.x2apic) {
+    const V = host.V;
     this.entry = new VlapicEntryState(V);
-    this.x2apic = sim.scenario.host.x2apic;
-    this.pvEoi = this.config.pvEoi;
+    this.x2apic = x2apic;
+    this.pvEoi = config.pvEoi;
     this.pvEoiPending = new Uint8Array(V);
     this.pvEoiDone = new Uint8Array(V);
     this.isrCacheValid = new Uint8Array(V);
+  }
+
+  init(_sim: SchemeHost, vc: SchemeVcpu): void {
+    vc.lapic.regs[LAPIC_SVR] = SVR_APIC_ENABLED | 0xff;
   }
 
   /** Host work of an assigned device's interrupt: VFIO → irqfd → MSI route → accept. */

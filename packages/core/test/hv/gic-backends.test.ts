@@ -16,7 +16,11 @@ import { ArmGicv2Scheme } from '../../src/hv/arm-gicv2.ts';
 import { ArmGicv3Scheme } from '../../src/hv/arm-gicv3.ts';
 import { ArmGicv4Scheme } from '../../src/hv/arm-gicv4.ts';
 import { ExitReasonId } from '../../src/hv/exit-reasons.ts';
+import { composeRun } from '../../src/run/compose.ts';
 import { COST_NAMES } from '../../src/scenario/costs.ts';
+import { validateScenario } from '../../src/scenario/load.ts';
+import type { SchemeId } from '../../src/scenario/schema.ts';
+import { microScenario } from '../helpers.ts';
 
 const backends: [string, GicBackend][] = [
   ['GICv2', gicv2Backend],
@@ -95,10 +99,15 @@ describe('the shared GIC core', () => {
   });
 
   it('GICv4 direct injection is a component arm-gicv4 holds, not overridden hooks', () => {
-    const direct = (s: GicScheme) => (s as unknown as { direct: Gicv4Direct | null }).direct;
-    expect(direct(new ArmGicv2Scheme())).toBeNull();
-    expect(direct(new ArmGicv3Scheme())).toBeNull();
-    expect(direct(new ArmGicv4Scheme({ wfiTrapPolicy: 'default' }))).toBeInstanceOf(Gicv4Direct);
+    // Each scheme as the composition root builds it (its constructor sizes itself from the engine).
+    const direct = (id: SchemeId) => {
+      const input = microScenario(id, { arch: 'arm', costs: { preset: 'arm-kvm-vhe' } });
+      const s = composeRun(validateScenario(input), id).scheme as GicScheme;
+      return (s as unknown as { direct: Gicv4Direct | null }).direct;
+    };
+    expect(direct('arm-gicv2')).toBeNull();
+    expect(direct('arm-gicv3')).toBeNull();
+    expect(direct('arm-gicv4')).toBeInstanceOf(Gicv4Direct);
     for (const S of [ArmGicv2Scheme, ArmGicv3Scheme, ArmGicv4Scheme])
       expect(Object.getOwnPropertyNames(S.prototype), S.name).toEqual(['constructor']);
   });

@@ -47,38 +47,57 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
   readonly haltExitReason = R.ARM_WFI;
   /** GICv4 direct injection, built by the scheme that has it (arm-gicv4); null on the LR-only path. */
   protected readonly direct: Gicv4Direct | null;
+  /** Per-VM GIC state (built at the VM's first vCPU init here) and, per global vCPU index, its VM and ARM area. */
+  protected readonly vmOfVcpu: GicVm[];
+  protected readonly gOf: Uint32Array[];
+  private readonly vmByIndex: (GicVm | undefined)[];
+  /** 1 while the LRs hold a flushed state that has not been synced back yet. */
+  protected readonly live: Uint8Array;
+  /** Maintenance-interrupt bookkeeping: generation of the current guest run, and "an event is on its way". */
+  private readonly maintGen: Int32Array;
+  private readonly maintArmed: Uint8Array;
+  /** Raw IAR value of the handler the guest is running (what it writes back to EOIR). */
+  protected readonly acked: Int32Array;
+  /** Costs of this generation, resolved once: guest ACK/EOI, per-LR access, fixed save/restore, SGI trap. */
+  protected readonly ackCost: number;
+  protected readonly eoiCost: number;
+  protected readonly lrCost: number;
+  protected readonly stateCost: number;
+  protected readonly sgiCost: number;
+  protected readonly sgiReason: number;
+  protected readonly nrLr: number;
 
+  /**
+   * A generation's scheme passes its backend and, for GICv4, the factory of the direct-injection component (given
+   * this scheme as the GicDirectHost it calls back later — it only stores it here — and the host): everything is
+   * sized from the host here, with no override called.
+   */
   constructor(
+    host: SchemeHost,
     protected readonly backend: GicBackend,
-    direct: ((host: GicDirectHost) => Gicv4Direct) | null,
+    direct: ((core: GicDirectHost, host: SchemeHost) => Gicv4Direct) | null,
   ) {
-    this.direct = direct === null ? null : direct(this);
+    this.direct = direct === null ? null : direct(this, host);
+    const V = host.V;
+    const c = host.c;
+    this.nrLr = gicConfig(host.scenario).listRegs;
+    this.live = new Uint8Array(V);
+    this.maintGen = new Int32Array(V);
+    this.maintArmed = new Uint8Array(V);
+    this.acked = new Int32Array(V).fill(INTID_SPURIOUS);
+    this.vmOfVcpu = new Array(V);
+    this.gOf = new Array(V);
+    this.vmByIndex = new Array(host.topo.vms.length);
+    const k = backend.costKeys;
+    this.ackCost = c[k.ack];
+    this.eoiCost = c[k.eoi];
+    this.lrCost = c[k.lr];
+    this.stateCost = c[k.state];
+    this.sgiCost = c[k.sgiTrap];
+    this.sgiReason = backend.sgiTrapReason;
   }
 
-  /** Per-VM GIC state and, per global vCPU index, its VM and ARM area (filled at init). */
-  protected vmOfVcpu: GicVm[] = [];
-  protected gOf: Uint32Array[] = [];
-  private vmByIndex: (GicVm | undefined)[] = [];
-  /** 1 while the LRs hold a flushed state that has not been synced back yet. */
-  protected live = new Uint8Array(0);
-  /** Maintenance-interrupt bookkeeping: generation of the current guest run, and "an event is on its way". */
-  private maintGen = new Int32Array(0);
-  private maintArmed = new Uint8Array(0);
-  /** Raw IAR value of the handler the guest is running (what it writes back to EOIR). */
-  protected acked = new Int32Array(0);
-  /** Costs of this generation, resolved once: guest ACK/EOI, per-LR access, fixed save/restore, SGI trap. */
-  protected ackCost = 0;
-  protected eoiCost = 0;
-  protected lrCost = 0;
-  protected stateCost = 0;
-  protected sgiCost = 0;
-  protected sgiReason = 0;
-  protected nrLr = 4;
-  protected v41 = true;
-
   init(sim: SchemeHost, vc: SchemeVcpu): void {
-    this.direct?.setup(sim, gicConfig(sim.scenario).v41);
-    if (this.live.length !== sim.V) this.setup(sim);
     let vm = this.vmByIndex[vc.vm];
     if (vm === undefined) {
       vm = createGicVm(sim, vc.vm, this.backend);
@@ -93,28 +112,6 @@ export abstract class GicScheme implements DeliveryScheme, GicDirectHost {
     // vCPU that never exits would never see a directly injected vLPI.
     vgicFlushLrState(vm.s, vc.vmVcpu, this.gOf[vc.index]);
     this.live[vc.index] = 1;
-  }
-
-  private setup(sim: SchemeHost): void {
-    const V = sim.V;
-    const c = sim.c;
-    const cfg = gicConfig(sim.scenario);
-    this.nrLr = cfg.listRegs;
-    this.v41 = cfg.v41;
-    this.live = new Uint8Array(V);
-    this.maintGen = new Int32Array(V);
-    this.maintArmed = new Uint8Array(V);
-    this.acked = new Int32Array(V).fill(INTID_SPURIOUS);
-    this.vmOfVcpu = new Array(V);
-    this.gOf = new Array(V);
-    this.vmByIndex = new Array(sim.topo.vms.length);
-    const k = this.backend.costKeys;
-    this.ackCost = c[k.ack];
-    this.eoiCost = c[k.eoi];
-    this.lrCost = c[k.lr];
-    this.stateCost = c[k.state];
-    this.sgiCost = c[k.sgiTrap];
-    this.sgiReason = this.backend.sgiTrapReason;
   }
 
   // ---- kicks and host-side interrupt handling ------------------------------------------------------------

@@ -19,6 +19,7 @@ import { ItsTables, itsMapd, LPI_MIN, vptTest } from '../../arch/arm/its.ts';
 import { cpuifVirqPending } from '../../arch/arm/vcpu-if.ts';
 import { B } from '../../model/blocking-slots.ts';
 import { PH_HALT, RUN_BLOCKED, RUN_GUEST } from '../../model/vocabulary.ts';
+import { gicConfig } from '../../scenario/defaults.ts';
 import type { SchemeConfig } from '../descriptors.ts';
 import { CAUSE_DEVICE, ExitReasonId } from '../exit-reasons.ts';
 import type { SchemeHost, SchemeVcpu } from '../scheme.ts';
@@ -76,33 +77,33 @@ export interface GicDirectHost {
 
 export class Gicv4Direct {
   /** GICv4 bridge with the host ITS of each vCPU's VM, per global vCPU index. */
-  private v4Of: VgicV4[] = [];
+  private readonly v4Of: VgicV4[];
   /** 1 while the vCPU's vPE is resident on its pCPU's redistributor. */
-  private resident = new Uint8Array(0);
+  private readonly resident: Uint8Array;
   /** A non-blocking vgic_v4_put whose cost is charged with the next load (the engine's vcpu_put is untimed). */
-  private owedPut = new Uint8Array(0);
+  private readonly owedPut: Uint8Array;
   /** HCR_EL2.TWI of each vCPU's current load (1 = WFI traps), decided at schedule-in as kvm_arch_vcpu_load does. */
-  private twi = new Uint8Array(0);
-  private v41 = true;
+  private readonly twi: Uint8Array;
+  /** GICv4.1 (host.gic.v4): vSGIs and the VPENDBASER doorbell; GICv4.0 toggles the doorbell LPI. */
+  private readonly v41: boolean;
   /** New vINTIDs latched in the VPT of the non-resident vPE, not yet found at a residency (counters only). */
-  private latched = new Uint8Array(0);
-  private latchedCount = new Int32Array(0);
+  private readonly latched: Uint8Array;
+  private readonly latchedCount: Int32Array;
 
+  /** `core` is the scheme that holds this component (stored, not called, here); the state is sized from `host`. */
   constructor(
     private readonly core: GicDirectHost,
+    host: SchemeHost,
     private readonly wfiPolicy: WfiTrapPolicy,
-  ) {}
-
-  /** Sizes the per-vCPU state for a run of sim.V vCPUs (once per Sim). */
-  setup(sim: SchemeHost, v41: boolean): void {
-    if (this.resident.length === sim.V) return;
-    this.resident = new Uint8Array(sim.V);
-    this.owedPut = new Uint8Array(sim.V);
-    this.twi = new Uint8Array(sim.V).fill(1);
-    this.latched = new Uint8Array(sim.V * VPT_SLOTS);
-    this.latchedCount = new Int32Array(sim.V);
-    this.v41 = v41;
-    this.v4Of = new Array(sim.V);
+  ) {
+    const V = host.V;
+    this.resident = new Uint8Array(V);
+    this.owedPut = new Uint8Array(V);
+    this.twi = new Uint8Array(V).fill(1);
+    this.latched = new Uint8Array(V * VPT_SLOTS);
+    this.latchedCount = new Int32Array(V);
+    this.v41 = gicConfig(host.scenario).v41;
+    this.v4Of = new Array(V);
   }
 
   /**
