@@ -36,6 +36,11 @@ export interface GuardOptions {
   force: boolean;
   /** The machine's heap limit per thread and RAM, bytes (default: this process's V8 limit and the OS total). */
   machine?: { heapLimit: number; ram: number };
+  /**
+   * How many shared arenas the run holds at once — one per scheme lane (DESIGN §10) — asked only when the most it
+   * could be (one per shard or per scheme run, whichever is fewer) would not fit. Absent: one.
+   */
+  arenas?: () => number;
 }
 
 /** Throws a ScenarioError (exit 2) when the run's estimate exceeds the machine; returns the estimate otherwise. */
@@ -43,17 +48,25 @@ export function checkResources(s: Scenario, o: GuardOptions) {
   const est = estimateRun(s, o.runs);
   if (o.force) return est;
   // Memory: every shard builds the whole topology on its own heap, and so does the main thread; all of them and the
-  // run's one shared arena (outside every heap) share the process's RAM.
+  // run's shared arenas (one per scheme lane, outside every heap) share the process's RAM.
   const heapLimit = o.machine?.heapLimit ?? getHeapStatistics().heap_size_limit;
   const ram = o.machine?.ram ?? totalmem();
-  const need = est.sharedBytes + est.bytesPerEngine * (o.shards + 1);
+  const needWith = (arenas: number) => est.sharedBytes * arenas + est.bytesPerEngine * (o.shards + 1);
+  const mostArenas = Math.max(1, Math.min(o.shards, o.runs));
+  // Planning the lanes costs the partitioner's model per scheme: only when the answer can change the verdict.
+  const arenas = o.arenas && needWith(mostArenas) > ram * 0.75 ? o.arenas() : 1;
+  const need = needWith(arenas);
   if (est.bytesPerEngine > heapLimit * 0.75 || need > ram * 0.75) {
     const byQueues = est.queues * BYTES_PER_QUEUE > est.vcpus * BYTES_PER_VCPU;
     const field = byQueues ? 'scenario.devices' : est.largestVm.path;
     const what = byQueues ? `${est.queues} device queues` : `${est.vcpus} vCPUs`;
+    const shared =
+      arenas === 1
+        ? `the ${gib(est.sharedBytes)} shared arena`
+        : `${arenas} shared arenas of ${gib(est.sharedBytes)}, one per scheme lane`;
     throw new ScenarioError(
       `${field}: ${what} need ≈ ${gib(est.bytesPerEngine)} of heap per thread (${gib(need)} in all with ${o.shards} ` +
-        `shard${o.shards === 1 ? '' : 's'} and the ${gib(est.sharedBytes)} shared arena), more than ` +
+        `shard${o.shards === 1 ? '' : 's'} and ${shared}), more than ` +
         `this machine has (${gib(heapLimit)} heap per thread, ${gib(ram)} RAM); pass --force to run anyway`,
     );
   }

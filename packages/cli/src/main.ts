@@ -16,6 +16,7 @@ import {
   withOverrides,
 } from '@ivsim/core';
 import { schemePlan } from '@ivsim/core/internal';
+import { planLanes } from '@ivsim/workers';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { addCompareCommand } from './compare.ts';
 import { formatExits } from './exits.ts';
@@ -117,11 +118,13 @@ export function buildProgram(): Command {
         }
         const s = withFlags(s0, { seed: o.seed, durationNs });
         const shards = Math.min(o.shards ?? s.engine.shards ?? availableParallelism(), s.host.pcpus);
+        const run = schemePlan(s, o.scheme).run;
         checkResources(s, {
-          runs: schemePlan(s, o.scheme).run.length,
+          runs: run.length,
           shards,
           cores: availableParallelism(),
           force: o.force === true,
+          arenas: () => planLanes(s, run, shards).lanes.length,
         });
         const write = o.json ? prepareOutput('--json', o.json) : null;
         const writeOutputs = prepareRunOutputs(s, o.scheme, o);

@@ -45,3 +45,38 @@ describe('resource guard: memory', () => {
     );
   });
 });
+
+describe('resource guard: one shared arena per scheme lane', () => {
+  const s = validateScenario(fleet1m());
+  const est = estimateRun(s, 3);
+  // RAM where one arena and three threads' heaps fit in ¾ of it, but not a second arena.
+  const ram = (est.sharedBytes * 1.5 + est.bytesPerEngine * 3) / 0.75;
+  const machine = { heapLimit: 4.05 * GiB, ram };
+
+  it('counts every lane’s arena when the lanes are planned, and names them', () => {
+    expect(() =>
+      checkResources(s, { runs: 3, shards: 2, cores: 2, force: false, machine, arenas: () => 1 }),
+    ).not.toThrow();
+    expect(() => checkResources(s, { runs: 3, shards: 2, cores: 2, force: false, machine, arenas: () => 2 })).toThrow(
+      /in all with 2 shards and 2 shared arenas of 1\.\d GiB, one per scheme lane\), more than this machine has/,
+    );
+  });
+
+  it('plans the lanes only when the most arenas the run could hold would not fit', () => {
+    let asked = 0;
+    const arenas = () => {
+      asked++;
+      return 2;
+    };
+    const roomy = { heapLimit: 4.05 * GiB, ram: 64 * GiB };
+    expect(() =>
+      checkResources(s, { runs: 3, shards: 2, cores: 2, force: false, machine: roomy, arenas }),
+    ).not.toThrow();
+    expect(asked).toBe(0);
+    expect(() => checkResources(s, { runs: 3, shards: 2, cores: 2, force: false, machine, arenas })).toThrow();
+    expect(asked).toBe(1);
+    // One shard or one scheme run: never more than one arena, nothing to plan.
+    expect(() => checkResources(s, { runs: 1, shards: 2, cores: 2, force: false, machine, arenas })).not.toThrow();
+    expect(asked).toBe(1);
+  });
+});

@@ -33,5 +33,5 @@ export {
   ShardFailure,
   type SyncStats,
 } from './runner.ts';
-export type { LanePlan } from './scheme-lanes.ts';
+export { type LanePlan, planLanes } from './scheme-lanes.ts';
 export type { VcpuSnapshot } from './snapshot.ts';
