@@ -15,6 +15,7 @@ export {
 export * from './arch/x86/index.ts';
 
 // ---- hv/: schemes ----
+export { wholeVmsReason } from './hv/descriptors.ts';
 export type { DeliveryScheme } from './hv/scheme.ts';
 // ---- mem/: SAB data plane ----
 export * from './mem/index.ts';

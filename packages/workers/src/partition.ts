@@ -6,6 +6,8 @@
 //     splitting the VMs heavier than one shard's share makes the busiest thread finish sooner;
 //   - `split`: always that split plan (to measure it, or to exercise split VMs in tests);
 //   - `spread`: pCPUs dealt round-robin (a synchronization stress test).
+// A scheme whose descriptor says `wholeVms` (x86-avic: its IPI write reads the target's IsRunning as it is made)
+// never has a VM split: `balanced` and `split` take the whole plan, `spread` deals whole VM groups round-robin.
 //
 // Cost model (DESIGN §10, where the constants are derived): a thread's CPU time per virtual second is
 //   eventCost × (events it processes per virtual second) + windowCost × (windows per virtual second).
@@ -170,6 +172,7 @@ export function partition(
   shards: number,
   lookahead = crossShardLookahead(resolveCosts(s)),
   costs: PartitionCosts = PARTITION_COSTS,
+  wholeVms = false,
 ): Partition {
   const n = Math.max(1, Math.min(shards, topo.pcpus));
   const w = pcpuLoad(s, topo);
@@ -186,7 +189,7 @@ export function partition(
     eventsPerWindow: events / windowsPerSec,
   });
 
-  if (s.engine.partition === 'spread') {
+  if (s.engine.partition === 'spread' && !wholeVms) {
     const owner = new Int32Array(topo.pcpus);
     const load = new Float64Array(n);
     for (let p = 0; p < topo.pcpus; p++) {
@@ -198,7 +201,24 @@ export function partition(
     return { shards: n, pcpuOwner: owner, load, crossTraffic, estimate: estimateOf(c, c) };
   }
   const groups = vmComponents(topo);
+  if (s.engine.partition === 'spread') {
+    // Whole VM groups dealt round-robin: still every shard busy, never a VM across two.
+    const owner = new Int32Array(topo.pcpus);
+    const load = new Float64Array(n);
+    groups.forEach((g, i) => {
+      for (const p of g) {
+        owner[p] = i % n;
+        load[i % n] += w[p];
+      }
+    });
+    const c = cpu({ owner, load }, false);
+    return { shards: n, pcpuOwner: owner, load, crossTraffic: false, estimate: estimateOf(c, c) };
+  }
   const whole = lpt(groups, w, topo.pcpus, n);
+  if (wholeVms) {
+    const c = cpu(whole, false);
+    return { shards: n, pcpuOwner: whole.owner, load: whole.load, crossTraffic: false, estimate: estimateOf(c, c) };
+  }
   const split = n > 1 ? lpt(splitItems(groups, w, n), w, topo.pcpus, n) : whole;
   const splitCrosses = crosses(topo, split.owner);
   const wholeCpu = cpu(whole, false);

@@ -26,10 +26,11 @@ import {
   SpscRing,
   schemePlan,
   VcpuLayout,
+  wholeVmsReason,
   withSyncCompiledThreads,
 } from '@ivsim/core/internal';
 import { Piscina } from 'piscina';
-import { partition } from './partition.ts';
+import { PARTITION_COSTS, partition } from './partition.ts';
 import {
   ABORT_CANCELLED,
   ABORT_FAILED,
@@ -268,7 +269,8 @@ export class ParallelRun {
     const { topo, costs, layout } = runParts(s, scheme, arenaSchemes);
     // Only IPIs and csd acknowledgements (DESIGN §16) cross shards; they take at least ipiLatency and
     // csdAckLatency to arrive: the smaller is the lookahead, which the partitioner weighs (DESIGN §10).
-    const part = partition(s, topo, n, crossShardLookahead(costs));
+    // A scheme that reads another vCPU's state as its guest acts (x86-avic) keeps its VMs whole (DESIGN §10).
+    const part = partition(s, topo, n, crossShardLookahead(costs), PARTITION_COSTS, wholeVmsReason(scheme) !== null);
     const lookahead = part.crossTraffic ? crossShardLookahead(costs) : Number.POSITIVE_INFINITY;
     const barrier = Barrier.create(n).buffer;
     const rings: SharedArrayBuffer[] = [];

@@ -5,8 +5,8 @@
 // reproducible; the results do not depend on it (every scheme run is the same whatever lane runs it).
 
 import { resolveCosts, type Scenario, type SchemeId } from '@ivsim/core';
-import { buildTopology, crossShardLookahead } from '@ivsim/core/internal';
-import { partition } from './partition.ts';
+import { buildTopology, crossShardLookahead, wholeVmsReason } from '@ivsim/core/internal';
+import { PARTITION_COSTS, partition } from './partition.ts';
 
 /** How a parallel run's scheme runs share its shards (ParallelRun.lanes): lanes of equal width, side by side. */
 export interface LanePlan {
@@ -47,7 +47,8 @@ function schemeCosts(s: Scenario, run: readonly SchemeId[]): (shards: number) =>
     let costs = byWidth.get(shards);
     if (!costs) {
       costs = run.map((id) => {
-        const e = partition(s, topoOf(id === 'bare-metal'), shards, lookahead).estimate;
+        const whole = wholeVmsReason(id) !== null;
+        const e = partition(s, topoOf(id === 'bare-metal'), shards, lookahead, PARTITION_COSTS, whole).estimate;
         return Math.min(e.wholeCpu, e.splitCpu);
       });
       byWidth.set(shards, costs);

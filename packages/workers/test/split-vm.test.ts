@@ -46,6 +46,24 @@ describe('partition: the cost model', () => {
     expect(long.estimate.eventsPerWindow).toBeCloseTo(100 * short.estimate.eventsPerWindow, 6);
   });
 
+  it('a scheme that keeps its VMs whole (wholeVms) gets no VM across shards under any mode, and busy shards', () => {
+    for (const mode of ['balanced', 'split', 'spread'] as const) {
+      const s = scenario('big-vm', { engine: { partition: mode } });
+      const p = partition(s, topo, 2, L, { ...PARTITION_COSTS, windowNs: 100 }, true);
+      expect(p.crossTraffic, mode).toBe(false);
+      expect(new Set(owners(p)).size, mode).toBe(1); // one VM: one shard
+    }
+    const f = scenario('fleet', { engine: { partition: 'spread' } });
+    const ft = buildTopology(f, false);
+    const p = partition(f, ft, 2, L, PARTITION_COSTS, true);
+    expect(p.crossTraffic).toBe(false);
+    expect(p.load[0]).toBeCloseTo(p.load[1], 6); // 64 equal VMs dealt round-robin
+    for (const vm of ft.vms) {
+      const shard = p.pcpuOwner[ft.vcpus[vm.firstVcpu].pcpu];
+      for (let j = 1; j < vm.vcpus; j++) expect(p.pcpuOwner[ft.vcpus[vm.firstVcpu + j].pcpu]).toBe(shard);
+    }
+  });
+
   it('`split` forces the split plan: 3 shards get 3 runs of pCPUs with about a third of the load each', () => {
     const s = scenario('big-vm', { engine: { partition: 'split' } });
     const p = partition(s, topo, 3, L);
@@ -116,22 +134,25 @@ describe('determinism with split VMs (1 vs 2 vs 3 shards)', () => {
     }
   });
 
-  it('x86-avic with its second VM split (amd-compare, VMs swapped, 2ms) ⇒ identical to simulate()', async () => {
-    // The split VM starts at vCPU 2 and some shard owns none of the other VM's vCPUs: AVIC's GA-log decoding
-    // needs each VM's first vCPU wherever vCPU 0 of that VM runs, and its sizing must not read the holes.
+  it('x86-avic keeps its VMs whole under `split` and `spread` (amd-compare, VMs swapped, 10ms) ⇒ identical to simulate()', async () => {
+    // AVIC's IPI write reads the target's IsRunning as it is made (its descriptor's wholeVms), so its VMs never
+    // span shards — with one split, the sender read a stale IsRunning of a vCPU on the other shard and the IPI
+    // latencies moved. Some shard owns none of one VM's vCPUs: AVIC's GA-log decoding needs each VM's first vCPU
+    // wherever vCPU 0 of that VM runs, and its sizing must not read the holes.
     const base = structuredClone(BUILTIN_SCENARIOS['amd-compare']);
-    const s = {
-      ...base,
-      schemes: ['x86-avic' as const],
-      duration: '2ms',
-      vms: [base.vms[1], base.vms[0]],
-      engine: { partition: 'split' as const },
-    };
-    const ref = strip(simulate(s));
-    for (const shards of [2, 3]) {
-      const r = await new ParallelRun(s, { shards }).run();
-      expect(r.engine.crossShard, `${shards}`).toBe(true);
-      expect(strip(r), `on ${shards} shards`).toBe(ref);
+    for (const partition of ['split', 'spread'] as const) {
+      const s = {
+        ...base,
+        schemes: ['x86-avic' as const],
+        duration: '10ms',
+        vms: [base.vms[1], base.vms[0]],
+        engine: { partition },
+      };
+      const ref = strip(simulate(s));
+      for (const shards of [2, 3]) {
+        const r = await new ParallelRun(s, { shards }).run();
+        expect(strip(r), `${partition} on ${shards} shards`).toBe(ref);
+      }
     }
   });
 });

@@ -64,4 +64,11 @@ export interface SchemeDescriptor {
   readonly vcpuState: VcpuStateDecl;
   /** The options a scenario may set for it (`schemeOptions.<id>`), by name; empty when it has none. */
   readonly options: Readonly<Record<string, SchemeOptionDecl>>;
+  /**
+   * Present when a VM of this scheme must never span shards, saying why: a guest path reads another vCPU's state at
+   * the instant it runs (AVIC's IPI write reads the target's IsRunning), which a shard cannot see for a vCPU another
+   * shard runs inside the same window. The partitioner keeps such VMs whole whatever `engine.partition` asks
+   * (DESIGN §10); everything else reaches another vCPU through a sent event of at least the lookahead.
+   */
+  readonly wholeVms?: string;
 }

@@ -107,3 +107,9 @@ export type SchemeOptions = { [Id in ConfiguredSchemeId]: SchemeConfig<Id> };
 export function familiesRead(id: SchemeId, arch: Arch): readonly CostFamily[] {
   return (descriptorOf(id).reads as Partial<Record<Arch, readonly CostFamily[]>>)[arch] ?? [];
 }
+
+/** Why scheme `id` keeps every VM on one shard (its descriptor's `wholeVms`), or null when its VMs may be split. */
+export function wholeVmsReason(id: SchemeId): string | null {
+  const d: SchemeDescriptor | undefined = DESCRIPTORS.find((x) => x.id === id);
+  return d?.wholeVms ?? null;
+}

@@ -27,4 +27,7 @@ export const X86_AVIC = {
   exitReasons: ['AVIC_INCOMPLETE_IPI', 'AVIC_NOACCEL'],
   vcpuState: { arena: ['lapic'], private: ['physical APIC ID table entry (2 words)', 'GA-mode IRTE (4 words)'] },
   options: {},
+  wholeVms:
+    'the accelerated ICR write reads the target’s physical APIC ID table entry (IsRunning) as it is made, and the ' +
+    'sender exits (AVIC_INCOMPLETE_IPI) or not on what it finds',
 } as const satisfies SchemeDescriptor;

@@ -601,7 +601,8 @@ export const scenarioSchema = z
               'unbounded lookahead) unless the cost model estimates that splitting the heaviest VMs pays for a ' +
               'barrier every IPI latency (DESIGN §10); `split` always splits VMs heavier than the share of one shard; ' +
               '`spread` deals pCPUs round-robin so IPIs cross shards (a stress test of the window ' +
-              'synchronization). Results do not depend on it.',
+              'synchronization). x86-avic runs keep every VM whole under any of them (its IPI write reads the ' +
+              'target’s IsRunning as it is made). Results do not depend on it.',
           ),
       })
       .default({ partition: 'balanced' })

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../src/hv/descriptor.ts';
-import { COST_FAMILIES, DESCRIPTORS, familiesRead, type SchemeId } from '../../src/hv/descriptors.ts';
+import { COST_FAMILIES, DESCRIPTORS, familiesRead, type SchemeId, wholeVmsReason } from '../../src/hv/descriptors.ts';
 import { EXIT_REASONS, ExitReasonId } from '../../src/model/vocabulary.ts';
 import { composeSim, runParts } from '../../src/run/compose.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenario/builtin.ts';
@@ -105,5 +105,13 @@ describe('scheme descriptors', () => {
     expect(ExitReasonId.VMCALL).toBe(18);
     const added = DESCRIPTORS.flatMap((d) => d.exitReasons as readonly string[]);
     expect(EXIT_REASONS.slice(EXIT_REASONS.length - added.length)).toEqual(added);
+  });
+});
+
+describe('wholeVms: schemes whose VMs never span shards', () => {
+  it('x86-avic alone declares it, with its reason (the IPI write reads the target’s IsRunning)', () => {
+    const whole = DESCRIPTORS.filter((d) => wholeVmsReason(d.id) !== null).map((d) => d.id);
+    expect(whole).toEqual(['x86-avic']);
+    expect(wholeVmsReason('x86-avic')).toMatch(/IsRunning/);
   });
 });
