@@ -34,4 +34,5 @@ export {
   type SyncStats,
 } from './runner.ts';
 export { type LanePlan, planLanes } from './scheme-lanes.ts';
+export { MAX_POOL_THREADS, ShardPool } from './shard-pool.ts';
 export type { VcpuSnapshot } from './snapshot.ts';

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import {
   type Results,
   type Scenario,
+  ScenarioError,
   type ScenarioInput,
   type SchemeId,
   validateScenario,
@@ -27,9 +28,8 @@ import {
   schemePlan,
   VcpuLayout,
   wholeVmsReason,
-  withSyncCompiledThreads,
 } from '@ivsim/core/internal';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { PARTITION_COSTS, partition } from './partition.ts';
 import {
   ABORT_CANCELLED,
@@ -48,13 +48,22 @@ import {
   type ShardTask,
 } from './protocol.ts';
 import { type LanePlan, planLanes } from './scheme-lanes.ts';
+import { discardThreads, holdPool, type ShardPool, startThreads } from './shard-pool.ts';
 import { readVcpuSnapshot, type VcpuSnapshot } from './snapshot.ts';
 import { mergeCounters, type ShardResult } from './wire.ts';
 
 /** Options of a parallel run (ParallelRun, runParallel); each overrides the scenario's own value for this run. */
 export interface RunOptions {
-  /** Worker threads; default the scenario's engine.shards, else one per core. Capped at the number of pCPUs. */
+  /**
+   * Worker threads; default the scenario's engine.shards, else the pool's threads, else one per core. Capped at the
+   * number of pCPUs.
+   */
   shards?: number;
+  /**
+   * Threads kept between runs (a {@link ShardPool}): the run uses them and leaves them running, so the next run on
+   * the pool skips starting threads and compiling the engine again. Default: the run starts its own and ends them.
+   */
+  pool?: ShardPool;
   /** Report only these schemes (as SimulateOptions.schemes: bare-metal still runs as the reference). */
   schemes?: SchemeId[];
   /** Run seed, an integer 0..2^53 − 1 (default: the scenario's). */
@@ -120,8 +129,6 @@ export class ShardFailure extends Error {
   }
 }
 
-const workerFile = new URL('./shard-task.js', import.meta.url).href;
-
 /**
  * After cancel() or a shard failure, how long the other shards get to return on their own (they poll the abort
  * flag between windows and chunks) before the pool is destroyed under them — a shard busy inside one long chunk is
@@ -173,7 +180,9 @@ export class ParallelRun {
     const s = withOverrides(validateScenario(input), { seed: opts.seed, durationNs: opts.durationNs });
     this.scenario = s;
     this.plan = schemePlan(s, opts.schemes);
-    const want = opts.shards ?? s.engine.shards ?? availableParallelism();
+    const want = opts.shards ?? s.engine.shards ?? opts.pool?.threads ?? availableParallelism();
+    if (opts.pool && want > opts.pool.threads)
+      throw new ScenarioError(`shards: ${want} shards need more threads than the pool has (${opts.pool.threads})`);
     this.shards = Math.max(1, Math.min(want, s.host.pcpus));
     this.control = new SharedArrayBuffer(controlBytes(this.shards));
     this.ctl = new Float64Array(this.control);
@@ -187,26 +196,16 @@ export class ParallelRun {
 
   /**
    * Runs every scheme; resolves with the results object. Rejects with {@link ShardFailure} (the first shard to
-   * fail, in virtual time) or {@link RunCancelled}; either way every thread is gone when it settles.
+   * fail, in virtual time) or {@link RunCancelled}; either way every thread it started is gone when it settles (a
+   * `pool`'s stay, unless the run had to end shards that would not stop).
    */
   async run(): Promise<Results> {
     const s = this.scenario;
     const n = this.shards;
-    // Shard isolates optimise on their own thread: a Node 20 teardown race otherwise aborts the process
-    // (core mem/worker-isolates.ts).
-    const pool = withSyncCompiledThreads(
-      () =>
-        new Piscina({
-          filename: workerFile,
-          minThreads: n,
-          maxThreads: n,
-          idleTimeout: Number.POSITIVE_INFINITY,
-          concurrentTasksPerWorker: 1,
-          // Shard loops are synchronous; between tasks the workers have nothing async to keep alive.
-          atomics: 'disabled',
-        }),
-      (p) => p.threads,
-    );
+    const shared = this.opts.pool ?? null;
+    // A shared pool is held for the whole run (runs on one pool take turns); else the run starts its own threads.
+    const held = shared ? await holdPool(shared) : null;
+    const pool = held ? held.piscina : startThreads(n);
     this.pool = pool;
     this.destroying = null;
     const t0 = performance.now();
@@ -243,7 +242,12 @@ export class ParallelRun {
     } finally {
       if (this.stopTimer) clearTimeout(this.stopTimer);
       this.stopTimer = null;
-      await this.destroyPool(pool);
+      // A shared pool's threads stay for the next run, unless this one had to end them (stuck shards).
+      if (held) {
+        if (this.destroying) await this.destroying;
+        held.release();
+      } else await this.destroyPool(pool);
+      this.pool = null;
       // The arena is 0.2 GB at 10^5 vCPUs: a finished run keeps none of it (snapshot() then answers null).
       this.arenas.fill(null);
       this.barriers.fill(null);
@@ -453,7 +457,7 @@ export class ParallelRun {
   }
 
   private destroyPool(pool: Piscina): Promise<void> {
-    this.destroying ??= pool.destroy();
+    this.destroying ??= this.opts.pool ? discardThreads(this.opts.pool, pool) : pool.destroy();
     return this.destroying;
   }
 }
