@@ -6,7 +6,10 @@
 // CPU time per thread comes from /proc/self/task/<tid>/stat (utime + stime, clock ticks), so a worker pool's busiest
 // thread and the sum over all threads (V8's GC and compiler helpers included) are both visible.
 //
-//   node packages/bench/dist/abba-child.js <root> <case> <durationNs> <warm>
+//   node packages/bench/dist/abba-child.js <root> <case> <durationNs> <warm> [pool|fresh]
+//
+// `pool`: a ParallelRun case keeps its shard threads in one ShardPool across the process's runs (warm is then warm
+// on every thread, not only the main one); a checkout without ShardPool is refused with exit 2.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -75,15 +78,20 @@ class CpuMeter {
   }
 }
 
-const [root, name, durArg, warmArg] = process.argv.slice(2);
+const [root, name, durArg, warmArg, poolArg] = process.argv.slice(2);
 if (!root || !name || !(Number(durArg) > 0)) {
-  console.error('usage: abba-child <root> <case> <durationNs> <warm>');
+  console.error('usage: abba-child <root> <case> <durationNs> <warm> [pool|fresh]');
   process.exit(2);
 }
 const core = await import(pathToFileURL(`${root}/packages/core/dist/index.js`).href);
 const workers = await import(pathToFileURL(`${root}/packages/workers/dist/index.js`).href);
 const c = benchCase(name, Number(durArg), core.BUILTIN_SCENARIOS, core.COST_NAMES);
 const warm = Number(warmArg ?? '1');
+if (poolArg === 'pool' && c.shards > 0 && typeof workers.ShardPool !== 'function') {
+  console.error(`abba-child: --pool: ${root} has no ShardPool (its @ivsim/workers predates it)`);
+  process.exit(2);
+}
+const pool = poolArg === 'pool' && c.shards > 0 ? new workers.ShardPool(c.shards) : undefined;
 const samples: AbbaSample[] = [];
 for (let k = 0; k <= warm; k++) {
   const meter = new CpuMeter();
@@ -91,7 +99,7 @@ for (let k = 0; k <= warm; k++) {
   const r =
     c.shards === 0
       ? core.simulate(c.scenario)
-      : await new workers.ParallelRun(c.scenario, { shards: c.shards, durationNs: c.scenario.duration }).run();
+      : await new workers.ParallelRun(c.scenario, { shards: c.shards, durationNs: c.scenario.duration, pool }).run();
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpu = meter.stop();
   if (k === 0 || k === warm)
@@ -103,5 +111,6 @@ for (let k = 0; k <= warm; k++) {
       interrupts: r.engine.simulatedInterrupts,
     });
 }
+await pool?.close();
 const out: AbbaChildOutput = { root, case: name, samples, maxRssKiB: process.resourceUsage().maxRSS };
 console.log(JSON.stringify(out));

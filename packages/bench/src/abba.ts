@@ -5,11 +5,14 @@
 //
 // Figures per case and checkout, each labelled:
 //   whole = the first run in a fresh process (JIT warm-up and per-scheme re-optimisation included);
-//   warm  = the last of `--warm` further runs in the same process (steady state);
+//   warm  = the last of `--warm` further runs in the same process (steady state; for ParallelRun cases the shards'
+//           threads are new each run — their isolates compile the engine again — unless `--pool`, which keeps
+//           them in a ShardPool across the runs of a process, so warm is the engine's steady state on every thread;
+//           every checkout must then have ShardPool);
 //   cpu   = CPU seconds of the busiest thread (for simulate(): the main thread; for ParallelRun: the busiest shard);
 //   wall  = wall-clock seconds of the run (module loading excluded).
 //
-//   node packages/bench/dist/abba.js --case x86-compare --duration 250ms [--rounds 1] [--warm 1] DIR_A DIR_B [DIR_C …]
+//   node packages/bench/dist/abba.js --case x86-compare --duration 250ms [--rounds 1] [--warm 1] [--pool] DIR_A DIR_B …
 // DIR_* are checkouts built with `npx tsc -b`.
 
 import { execFileSync } from 'node:child_process';
@@ -19,7 +22,7 @@ import { BENCH_CASES } from './abba-cases.ts';
 import type { AbbaChildOutput, AbbaSample } from './abba-child.ts';
 
 const USAGE =
-  'usage: node packages/bench/dist/abba.js [--case NAME …] [--duration 100ms] [--rounds 1] [--warm 1] [--json] ' +
+  'usage: node packages/bench/dist/abba.js [--case NAME …] [--duration 100ms] [--rounds 1] [--warm 1] [--pool] [--json] ' +
   'DIR_A DIR_B [DIR_C …]  (DIR_* are checkouts built with `npx tsc -b`; the first is the base)';
 
 function fail(msg: string): never {
@@ -37,6 +40,7 @@ function parse() {
         rounds: { type: 'string', default: '1' },
         warm: { type: 'string', default: '1' },
         json: { type: 'boolean', default: false },
+        pool: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     });
@@ -88,10 +92,22 @@ for (const c of cases) {
   const pools = positionals.map(() => ({ whole: empty(), warm: empty() }));
   for (let r = 0; r < rounds; r++)
     for (const k of order) {
-      const out = execFileSync(process.execPath, [child, positionals[k], c, String(durationNs), String(warm)], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-      });
+      const args = [child, positionals[k], c, String(durationNs), String(warm), values.pool ? 'pool' : 'fresh'];
+      let out: string;
+      try {
+        out = execFileSync(process.execPath, args, {
+          encoding: 'utf8',
+          maxBuffer: 1 << 24,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+      } catch (e) {
+        // The child's own one-line reason (a checkout without ShardPool, a missing build), else node's message.
+        const why =
+          String((e as { stderr?: string }).stderr ?? '')
+            .trim()
+            .split('\n')[0] || (e as Error).message;
+        fail(`${positionals[k]}: ${why}`);
+      }
       const o = JSON.parse(out.trim().split('\n').pop() as string) as AbbaChildOutput;
       for (const s of o.samples as AbbaSample[]) {
         const p = pools[k][s.label];

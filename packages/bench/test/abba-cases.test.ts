@@ -1,8 +1,12 @@
 // The cross-commit bench's cases (abba-cases.ts) are scenarios the model accepts: a case that stopped validating
 // would make every ABBA run fail in its first child, after minutes of others. And abba.js's command line: --help,
-// and one line with exit 2 for bad input (it runs packages/bench/dist, built by the global setup).
+// and one line with exit 2 for bad input, --pool on a checkout without ShardPool included (it runs
+// packages/bench/dist, built by the global setup).
 
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_SCENARIOS, COST_NAMES, validateScenario } from '@ivsim/core';
 import { describe, expect, it } from 'vitest';
@@ -51,5 +55,26 @@ describe('abba.js command line', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(re);
+  });
+
+  it('--pool against a checkout whose workers have no ShardPool is one line naming it, exit 2', () => {
+    // A checkout that predates ShardPool: today's core, and a workers package that exports only ParallelRun.
+    const dir = mkdtempSync(join(tmpdir(), 'abba-old-'));
+    try {
+      const dist = (pkg: string) => new URL(`../../${pkg}/dist/index.js`, import.meta.url).href;
+      for (const [pkg, body] of [
+        ['core', `export * from ${JSON.stringify(dist('core'))};`],
+        ['workers', `export { ParallelRun } from ${JSON.stringify(dist('workers'))};`],
+      ]) {
+        mkdirSync(join(dir, 'packages', pkg, 'dist'), { recursive: true });
+        writeFileSync(join(dir, 'packages', pkg, 'dist', 'index.js'), body);
+      }
+      const r = abba('--case', 'big-vm/2', '--duration', '1us', '--pool', dir, dir);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(/^abba: .*abba-old-.*: abba-child: --pool: .* has no ShardPool/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
