@@ -48,7 +48,7 @@ import {
   type ShardTask,
 } from './protocol.ts';
 import { type LanePlan, planLanes } from './scheme-lanes.ts';
-import { discardThreads, holdPool, type ShardPool, startThreads } from './shard-pool.ts';
+import { checkPool, discardThreads, holdPool, type ShardPool, startThreads } from './shard-pool.ts';
 import { readVcpuSnapshot, type VcpuSnapshot } from './snapshot.ts';
 import { mergeCounters, type ShardResult } from './wire.ts';
 
@@ -61,7 +61,8 @@ export interface RunOptions {
   shards?: number;
   /**
    * Threads kept between runs (a {@link ShardPool}): the run uses them and leaves them running, so the next run on
-   * the pool skips starting threads and compiling the engine again. Default: the run starts its own and ends them.
+   * the pool skips starting threads and compiling the engine again. Made on the thread that runs the run (a pool
+   * cannot be sent to another thread, such as connectControl's). Default: the run starts its own and ends them.
    */
   pool?: ShardPool;
   /** Report only these schemes (as SimulateOptions.schemes: bare-metal still runs as the reference). */
@@ -180,6 +181,7 @@ export class ParallelRun {
     const s = withOverrides(validateScenario(input), { seed: opts.seed, durationNs: opts.durationNs });
     this.scenario = s;
     this.plan = schemePlan(s, opts.schemes);
+    if (opts.pool !== undefined) checkPool(opts.pool);
     const want = opts.shards ?? s.engine.shards ?? opts.pool?.threads ?? availableParallelism();
     if (opts.pool && want > opts.pool.threads)
       throw new ScenarioError(`shards: ${want} shards need more threads than the pool has (${opts.pool.threads})`);

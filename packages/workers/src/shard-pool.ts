@@ -55,6 +55,15 @@ export class ShardPool {
 }
 
 /**
+ * Throws unless `pool` is a ShardPool made on this thread: its threads belong to the thread that made it, and a copy
+ * sent to another thread (a worker's message, the control thread's comlink call) is a plain object without them.
+ */
+export function checkPool(pool: unknown): asserts pool is ShardPool {
+  if (!(pool instanceof ShardPool) || !STATE.has(pool))
+    throw new ScenarioError('pool: not a ShardPool made on this thread (a pool cannot be sent to another thread)');
+}
+
+/**
  * Waits for `pool` to be free, then holds it: resolves with its threads (started now if none are) and the function
  * that lets go. The runner's.
  *

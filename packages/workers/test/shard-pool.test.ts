@@ -71,6 +71,11 @@ describe('ShardPool', () => {
     );
     expect(new ParallelRun(BUILTIN_SCENARIOS['x86-small'], { pool }).shards).toBe(1); // default: the pool's
     for (const bad of [0, 1.5, 257, Number.NaN]) expect(() => new ShardPool(bad)).toThrow(ScenarioError);
+    // What a pool becomes when sent to another thread (structured clone): a plain object, refused in one line.
+    const copy = structuredClone(pool) as unknown as ShardPool;
+    expect(() => new ParallelRun(BUILTIN_SCENARIOS['x86-small'], { pool: copy })).toThrow(
+      /^pool: not a ShardPool made on this thread \(a pool cannot be sent to another thread\)$/,
+    );
     void pool.close();
   });
 
