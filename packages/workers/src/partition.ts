@@ -171,8 +171,8 @@ export function partition(
   topo: Topology,
   shards: number,
   lookahead = crossShardLookahead(resolveCosts(s)),
-  costs: PartitionCosts = PARTITION_COSTS,
   wholeVms = false,
+  costs: PartitionCosts = PARTITION_COSTS,
 ): Partition {
   const n = Math.max(1, Math.min(shards, topo.pcpus));
   const w = pcpuLoad(s, topo);
@@ -189,41 +189,29 @@ export function partition(
     eventsPerWindow: events / windowsPerSec,
   });
 
-  if (s.engine.partition === 'spread' && !wholeVms) {
-    const owner = new Int32Array(topo.pcpus);
-    const load = new Float64Array(n);
-    for (let p = 0; p < topo.pcpus; p++) {
-      owner[p] = p % n;
-      load[p % n] += w[p];
-    }
-    const crossTraffic = crosses(topo, owner);
-    const c = cpu({ owner, load }, crossTraffic);
-    return { shards: n, pcpuOwner: owner, load, crossTraffic, estimate: estimateOf(c, c) };
-  }
   const groups = vmComponents(topo);
   if (s.engine.partition === 'spread') {
-    // Whole VM groups dealt round-robin: still every shard busy, never a VM across two.
+    // Deal pCPUs round-robin — or, for a scheme that keeps its VMs whole, whole VM groups.
+    const items = wholeVms ? groups : Array.from({ length: topo.pcpus }, (_, p) => [p]);
     const owner = new Int32Array(topo.pcpus);
     const load = new Float64Array(n);
-    groups.forEach((g, i) => {
-      for (const p of g) {
+    items.forEach((ps, i) => {
+      for (const p of ps) {
         owner[p] = i % n;
         load[i % n] += w[p];
       }
     });
-    const c = cpu({ owner, load }, false);
-    return { shards: n, pcpuOwner: owner, load, crossTraffic: false, estimate: estimateOf(c, c) };
+    const crossTraffic = crosses(topo, owner);
+    const c = cpu({ owner, load }, crossTraffic);
+    return { shards: n, pcpuOwner: owner, load, crossTraffic, estimate: estimateOf(c, c) };
   }
   const whole = lpt(groups, w, topo.pcpus, n);
-  if (wholeVms) {
-    const c = cpu(whole, false);
-    return { shards: n, pcpuOwner: whole.owner, load: whole.load, crossTraffic: false, estimate: estimateOf(c, c) };
-  }
-  const split = n > 1 ? lpt(splitItems(groups, w, n), w, topo.pcpus, n) : whole;
+  // A scheme that keeps its VMs whole has no split plan: the whole one is both.
+  const split = n > 1 && !wholeVms ? lpt(splitItems(groups, w, n), w, topo.pcpus, n) : whole;
   const splitCrosses = crosses(topo, split.owner);
   const wholeCpu = cpu(whole, false);
   const splitCpu = cpu(split, splitCrosses);
-  const useSplit = s.engine.partition === 'split' || splitCpu < wholeCpu;
+  const useSplit = (s.engine.partition === 'split' || splitCpu < wholeCpu) && split !== whole;
   const plan = useSplit ? split : whole;
   return {
     shards: n,

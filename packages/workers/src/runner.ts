@@ -30,7 +30,7 @@ import {
   wholeVmsReason,
 } from '@ivsim/core/internal';
 import type { Piscina } from 'piscina';
-import { PARTITION_COSTS, partition } from './partition.ts';
+import { partition } from './partition.ts';
 import {
   ABORT_CANCELLED,
   ABORT_FAILED,
@@ -276,7 +276,7 @@ export class ParallelRun {
     // Only IPIs and csd acknowledgements (DESIGN §16) cross shards; they take at least ipiLatency and
     // csdAckLatency to arrive: the smaller is the lookahead, which the partitioner weighs (DESIGN §10).
     // A scheme that reads another vCPU's state as its guest acts (x86-avic) keeps its VMs whole (DESIGN §10).
-    const part = partition(s, topo, n, crossShardLookahead(costs), PARTITION_COSTS, wholeVmsReason(scheme) !== null);
+    const part = partition(s, topo, n, crossShardLookahead(costs), wholeVmsReason(scheme) !== null);
     const lookahead = part.crossTraffic ? crossShardLookahead(costs) : Number.POSITIVE_INFINITY;
     const barrier = Barrier.create(n).buffer;
     const rings: SharedArrayBuffer[] = [];

@@ -6,7 +6,7 @@
 
 import { resolveCosts, type Scenario, type SchemeId } from '@ivsim/core';
 import { buildTopology, crossShardLookahead, wholeVmsReason } from '@ivsim/core/internal';
-import { PARTITION_COSTS, partition } from './partition.ts';
+import { partition } from './partition.ts';
 
 /** How a parallel run's scheme runs share its shards (ParallelRun.lanes): lanes of equal width, side by side. */
 export interface LanePlan {
@@ -48,7 +48,7 @@ function schemeCosts(s: Scenario, run: readonly SchemeId[]): (shards: number) =>
     if (!costs) {
       costs = run.map((id) => {
         const whole = wholeVmsReason(id) !== null;
-        const e = partition(s, topoOf(id === 'bare-metal'), shards, lookahead, PARTITION_COSTS, whole).estimate;
+        const e = partition(s, topoOf(id === 'bare-metal'), shards, lookahead, whole).estimate;
         return Math.min(e.wholeCpu, e.splitCpu);
       });
       byWidth.set(shards, costs);

@@ -59,7 +59,7 @@ export class ShardPool {
  * sent to another thread (a worker's message, the control thread's comlink call) is a plain object without them.
  */
 export function checkPool(pool: unknown): asserts pool is ShardPool {
-  if (!(pool instanceof ShardPool) || !STATE.has(pool))
+  if (!STATE.has(pool as ShardPool))
     throw new ScenarioError('pool: not a ShardPool made on this thread (a pool cannot be sent to another thread)');
 }
 

@@ -29,7 +29,7 @@ describe('partition: the cost model', () => {
   });
 
   it('splits it into halves of consecutive pCPUs when windows are cheap enough to pay', () => {
-    const p = partition(big, topo, 2, L, { ...PARTITION_COSTS, windowNs: 100 });
+    const p = partition(big, topo, 2, L, false, { ...PARTITION_COSTS, windowNs: 100 });
     expect(p.crossTraffic).toBe(true);
     expect(p.estimate.splitCpu).toBeLessThan(p.estimate.wholeCpu);
     const o = owners(p);
@@ -49,13 +49,13 @@ describe('partition: the cost model', () => {
   it('a scheme that keeps its VMs whole (wholeVms) gets no VM across shards under any mode, and busy shards', () => {
     for (const mode of ['balanced', 'split', 'spread'] as const) {
       const s = scenario('big-vm', { engine: { partition: mode } });
-      const p = partition(s, topo, 2, L, { ...PARTITION_COSTS, windowNs: 100 }, true);
+      const p = partition(s, topo, 2, L, true, { ...PARTITION_COSTS, windowNs: 100 });
       expect(p.crossTraffic, mode).toBe(false);
       expect(new Set(owners(p)).size, mode).toBe(1); // one VM: one shard
     }
     const f = scenario('fleet', { engine: { partition: 'spread' } });
     const ft = buildTopology(f, false);
-    const p = partition(f, ft, 2, L, PARTITION_COSTS, true);
+    const p = partition(f, ft, 2, L, true);
     expect(p.crossTraffic).toBe(false);
     expect(p.load[0]).toBeCloseTo(p.load[1], 6); // 64 equal VMs dealt round-robin
     for (const vm of ft.vms) {

@@ -110,6 +110,5 @@ export function familiesRead(id: SchemeId, arch: Arch): readonly CostFamily[] {
 
 /** Why scheme `id` keeps every VM on one shard (its descriptor's `wholeVms`), or null when its VMs may be split. */
 export function wholeVmsReason(id: SchemeId): string | null {
-  const d: SchemeDescriptor | undefined = DESCRIPTORS.find((x) => x.id === id);
-  return d?.wholeVms ?? null;
+  return descriptorOf(id).wholeVms ?? null;
 }

@@ -141,14 +141,7 @@ export class EventLadder {
     if (r < 0) return false;
     // The ladder comes into use: its top starts just past the new rung's last event, so later events do not pile
     // into that rung's last bucket. (In use, topStart is finite; a rung under others lies before the top already.)
-    if (this.topStart === Number.POSITIVE_INFINITY) {
-      const end = this.rungEnd(0, hi);
-      if (!(end > hi)) {
-        this.rungs = 0;
-        return false;
-      }
-      this.topStart = end;
-    }
+    if (this.topStart === Number.POSITIVE_INFINITY && !this.startTopPast(hi)) return false;
     for (let i = 0; i < k; i++) {
       const s = slots[i];
       this.link(s, this.base[r] + this.bucketOf(r, time[s]));
@@ -199,13 +192,7 @@ export class EventLadder {
     const lo = this.topMin;
     const hi = this.topMax;
     const r = this.newRung(lo, hi, this.cnt[TOP]);
-    if (r < 0) return false;
-    const end = this.rungEnd(0, hi);
-    if (!(end > hi)) {
-      this.rungs = 0;
-      return false;
-    }
-    this.topStart = end;
+    if (r < 0 || !this.startTopPast(hi)) return false;
     this.topMin = Number.POSITIVE_INFINITY;
     this.topMax = Number.NEGATIVE_INFINITY;
     this.relink(this.detach(TOP), r, time);
@@ -257,9 +244,18 @@ export class EventLadder {
     return r;
   }
 
-  /** A time past rung r's last bucket and past `hi`. */
-  private rungEnd(r: number, hi: number): number {
-    return Math.max(this.start[r] + this.nb[r] * this.width[r], hi + this.width[r]);
+  /**
+   * Starts the top past the new rung 0's last bucket and strictly past `hi`, its latest event, so no time is both
+   * in the top and in rung 0. False, with rung 0 undone, when no float lies past `hi` at that width.
+   */
+  private startTopPast(hi: number): boolean {
+    const end = Math.max(this.start[0] + this.nb[0] * this.width[0], hi + this.width[0]);
+    if (!(end > hi)) {
+      this.rungs = 0;
+      return false;
+    }
+    this.topStart = end;
+    return true;
   }
 
   private ensureBuckets(n: number): void {

@@ -165,7 +165,7 @@ export class EventQueue {
     this.slot = s;
     this.pos[s] = FREE;
     this.free[this.nFree++] = s;
-    if (this.n === 0 && this.front < 0 && this.ladder.size !== 0) this.refillBottom();
+    this.refillIfDry();
     return true;
   }
 
@@ -204,14 +204,19 @@ export class EventQueue {
       this.front = -1;
       this.frontT = Number.POSITIVE_INFINITY;
     } else this.deleteAt(i);
-    if (this.n === 0 && this.front < 0 && this.ladder.size !== 0) this.refillBottom();
+    this.refillIfDry();
   }
 
   private heapInsert(s: number, t: number): void {
     this.siftUp(this.n++, s, t);
   }
 
-  /** The bottom ran dry: the ladder hands down its next events (keeps peekTime and pop exact). */
+  /** Keeps the bottom non-empty while the ladder holds events: peekTime and pop read only the bottom. */
+  private refillIfDry(): void {
+    if (this.n === 0 && this.front < 0 && this.ladder.size !== 0) this.refillBottom();
+  }
+
+  /** The bottom ran dry: the ladder hands down its next events. */
   private refillBottom(): void {
     const ladder = this.ladder;
     for (let s = ladder.refill(this.time); s >= 0; ) {
