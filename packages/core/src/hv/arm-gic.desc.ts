@@ -2,7 +2,7 @@
 // direct injection of vLPIs through the ITS.
 
 import { CPU_COSTS, KVM_COSTS, TRANSIT_COSTS } from './common-costs.ts';
-import { costFamily, type SchemeDescriptor } from './descriptor.ts';
+import { costFamily, counterGroup, type SchemeDescriptor } from './descriptor.ts';
 
 /** The virtual CPU interface and KVM's vgic (semantics §B.5–§B.6). */
 export const VGIC_COSTS = costFamily('vgic', {
@@ -30,6 +30,40 @@ export const GICV4_COSTS = costFamily('gicv4', {
   doorbellToggle: 'GICv4.0 only: enable/disable the per-vPE doorbell LPI around WFI (ITS INV).',
 });
 
+/** GICv4 doorbells and the VPT of non-resident vPEs (results' `blocking.v4`, DESIGN §15). */
+export const GICV4_COUNTERS = counterGroup(
+  'v4',
+  {
+    doorbellRequests: 'vgic_v4_put(need_db): the vPE made non-resident with a doorbell around WFI.',
+    doorbells: 'Doorbells raised (GICv4.0 per vLPI, GICv4.1 per vPE).',
+    doorbellWakes: 'Of those, the vCPU was halted (polling or blocked) and is woken.',
+    doorbellRunnable: 'Of those, the vCPU was already runnable (between the WFI trap’s put and its block decision).',
+    vptLatched: 'New vLPIs/vSGIs that went to the VPT of a non-resident vPE (no doorbell).',
+    vptFoundAtLoad: 'Of those, found in the VPT when the vPE was made resident again.',
+    vptPendingAtEnd: 'Of those, still in the VPT at the end.',
+  },
+  [
+    {
+      name: 'every doorbell wakes a halted vCPU or finds it already runnable',
+      lhs: ['doorbells'],
+      rel: '=',
+      rhs: ['doorbellWakes', 'doorbellRunnable'],
+    },
+    {
+      name: 'at most one doorbell per doorbell-requesting deschedule',
+      lhs: ['doorbells'],
+      rel: '<=',
+      rhs: ['doorbellRequests'],
+    },
+    {
+      name: 'every vLPI latched in a non-resident VPT is found at the next residency or is still pending at the end',
+      lhs: ['vptLatched'],
+      rel: '=',
+      rhs: ['vptFoundAtLoad', 'vptPendingAtEnd'],
+    },
+  ],
+);
+
 const VGIC = [TRANSIT_COSTS, CPU_COSTS, KVM_COSTS, VGIC_COSTS] as const;
 
 export const ARM_GICV2 = {
@@ -40,6 +74,7 @@ export const ARM_GICV2 = {
   reads: { arm: VGIC },
   owns: [VGIC_COSTS],
   exitReasons: [],
+  counters: [],
   vcpuState: { arena: ['arm'], private: ['vgic distributor and pending state'] },
   options: {},
 } as const satisfies SchemeDescriptor;
@@ -52,6 +87,7 @@ export const ARM_GICV3 = {
   reads: { arm: VGIC },
   owns: [],
   exitReasons: [],
+  counters: [],
   vcpuState: { arena: ['arm'], private: ['vgic distributor and pending state'] },
   options: {},
 } as const satisfies SchemeDescriptor;
@@ -64,6 +100,7 @@ export const ARM_GICV4 = {
   reads: { arm: [...VGIC, GICV4_COSTS] },
   owns: [GICV4_COSTS],
   exitReasons: [],
+  counters: [GICV4_COUNTERS],
   vcpuState: { arena: ['arm'], private: ['vgic distributor and pending state', 'VPT', 'residency'] },
   options: {
     wfiTrapPolicy: {

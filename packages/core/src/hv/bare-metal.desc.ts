@@ -11,6 +11,7 @@ export const BARE_METAL = {
   reads: { x86: [TRANSIT_COSTS, CPU_COSTS, X86_LAPIC_COSTS], arm: [TRANSIT_COSTS, CPU_COSTS, GIC_CPUIF_COSTS] },
   owns: [],
   exitReasons: [],
+  counters: [],
   vcpuState: { arena: ['lapic'], private: [] }, // on ARM too: the generic pending bitmap (bare-metal.ts)
   options: {},
 } as const satisfies SchemeDescriptor;

@@ -23,6 +23,37 @@ export function costFamily<const K extends string>(id: string, meanings: Record<
 }
 
 /**
+ * One conservation law of a counter group (DESIGN §15): the sum of the `lhs` counters equals (`=`) or is at most
+ * (`<=`) the sum of the `rhs` counters at the end of every run. Counter names are the group's own (no prefix).
+ */
+export interface CounterInvariant {
+  readonly name: string;
+  readonly lhs: readonly string[];
+  readonly rel: '=' | '<=';
+  readonly rhs: readonly string[];
+}
+
+/**
+ * A group of overcommit/blocking counters a scheme owns (results' `blocking.<group>`, DESIGN §15): one integer slot
+ * each in the engine's counters (so shards add exactly), counted through the host's `countBlocking`. The meanings'
+ * keys are the counter names; `<group>.<name>` is the slot name (model/blocking-slots.ts appends them).
+ */
+export interface CounterGroup<G extends string = string, K extends string = string> {
+  readonly group: G;
+  readonly meanings: Readonly<Record<K, string>>;
+  readonly invariants: readonly CounterInvariant[];
+}
+
+/** Builds a counter group; the meanings' keys are its counter names (literal types, so slot names are a union). */
+export function counterGroup<const G extends string, const K extends string>(
+  group: G,
+  meanings: Record<K, string>,
+  invariants: readonly { name: string; lhs: readonly NoInfer<K>[]; rel: '=' | '<='; rhs: readonly NoInfer<K>[] }[],
+): CounterGroup<G, K> {
+  return { group, meanings, invariants };
+}
+
+/**
  * Architectural state a scheme uses per vCPU: the regions of the vCPU's arena block (mem/vcpu-block.ts) it reads or
  * writes, and the words of scheme-private per-vCPU state it allocates itself (typed arrays indexed by vCPU).
  */
@@ -61,6 +92,8 @@ export interface SchemeDescriptor {
   readonly owns: readonly CostFamily[];
   /** Exit reasons it adds to the shared vocabulary (model/vocabulary.ts appends them, in registry order). */
   readonly exitReasons: readonly string[];
+  /** Its own blocking-counter groups (model/blocking-slots.ts appends their slots, in registry order). */
+  readonly counters: readonly CounterGroup[];
   readonly vcpuState: VcpuStateDecl;
   /** The options a scenario may set for it (`schemeOptions.<id>`), by name; empty when it has none. */
   readonly options: Readonly<Record<string, SchemeOptionDecl>>;

@@ -1,5 +1,5 @@
 // The list of scheme descriptors (DESIGN §19.8), and what is derived from it: the scheme ids (all, per
-// architecture), the cost families and their keys, and the exit reasons schemes add. Only descriptor files are
+// architecture), the cost families and their keys, and the exit reasons and blocking counters schemes add. Only descriptor files are
 // imported here, and they import no code, so the scenario schema, the cost table and the vocabulary can use this
 // module without importing any scheme. hv/registry.ts maps each id to its factory; a new scheme adds its
 // descriptor to this list and its factory there.
@@ -14,7 +14,7 @@ import {
   TRANSIT_COSTS,
   X86_LAPIC_COSTS,
 } from './common-costs.ts';
-import type { Arch, CostFamily, SchemeDescriptor } from './descriptor.ts';
+import type { Arch, CostFamily, CounterGroup, SchemeDescriptor } from './descriptor.ts';
 import { X86_APICV_PI } from './x86-apicv-pi.desc.ts';
 import { X86_AVIC } from './x86-avic.desc.ts';
 import { X86_ELI } from './x86-eli.desc.ts';
@@ -63,6 +63,31 @@ export type CostName =
 /** Exit reasons the schemes add to the shared vocabulary, in list order (model/vocabulary.ts appends them). */
 export type SchemeExitReason = Descriptor['exitReasons'][number];
 export const SCHEME_EXIT_REASONS = DESCRIPTORS.flatMap((d) => d.exitReasons as readonly SchemeExitReason[]);
+
+/** The blocking-counter groups schemes add (results' `blocking.<group>`), in list order (model/blocking-slots.ts). */
+export const SCHEME_COUNTER_GROUPS: readonly CounterGroup[] = DESCRIPTORS.flatMap(
+  (d): readonly CounterGroup[] => d.counters,
+);
+
+/** One scheme counter group's name (`pi`, `v4`), as a union. */
+// Read off the descriptors with `typeof` and `infer`, for the same reason as CostName.
+export type SchemeCounterGroup = (typeof DESCRIPTORS)[number]['counters'][number] extends infer C
+  ? C extends { group: infer G }
+    ? G & string
+    : never
+  : never;
+
+/** One scheme counter's slot name (`pi.snSuppressed`), as a union. */
+export type SchemeCounterSlot = (typeof DESCRIPTORS)[number]['counters'][number] extends infer C
+  ? C extends { group: infer G extends string; meanings: infer M }
+    ? `${G}.${keyof M & string}`
+    : never
+  : never;
+
+/** The slot names of the schemes' counter groups, in list order (model/blocking-slots.ts appends them). */
+export const SCHEME_COUNTER_SLOTS = SCHEME_COUNTER_GROUPS.flatMap((g) =>
+  Object.keys(g.meanings).map((k) => `${g.group}.${k}` as SchemeCounterSlot),
+);
 
 const ids = (arch?: Arch): SchemeId[] =>
   DESCRIPTORS.filter((d) => arch === undefined || (d.arch as readonly Arch[]).includes(arch)).map((d) => d.id);

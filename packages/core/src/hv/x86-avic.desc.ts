@@ -25,6 +25,7 @@ export const X86_AVIC = {
   reads: { x86: [TRANSIT_COSTS, CPU_COSTS, KVM_COSTS, KVM_X86_COSTS, AVIC_COSTS] },
   owns: [AVIC_COSTS],
   exitReasons: ['AVIC_INCOMPLETE_IPI', 'AVIC_NOACCEL'],
+  counters: [],
   vcpuState: { arena: ['lapic'], private: ['physical APIC ID table entry (2 words)', 'GA-mode IRTE (4 words)'] },
   options: {},
   wholeVms:

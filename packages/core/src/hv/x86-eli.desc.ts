@@ -17,6 +17,7 @@ export const X86_ELI = {
   reads: { x86: [TRANSIT_COSTS, CPU_COSTS, X86_LAPIC_COSTS, KVM_COSTS, KVM_X86_COSTS, ELI_COSTS] },
   owns: [ELI_COSTS],
   exitReasons: [],
+  counters: [],
   vcpuState: { arena: ['lapic', 'eliPhys'], private: ['VlapicEntryState', 'mode per vCPU', 'held host interrupts'] },
   options: {},
 } as const satisfies SchemeDescriptor;

@@ -14,6 +14,7 @@ export const X86_EMUL = {
   reads: { x86: KVM_SOFTWARE_LAPIC },
   owns: [],
   exitReasons: [],
+  counters: [],
   vcpuState: { arena: ['lapic'], private: ['VlapicEntryState', 'pvEoiPending', 'pvEoiDone', 'isrCacheValid'] },
   options: {
     lapic: {
@@ -35,6 +36,7 @@ export const X86_VMX = {
   reads: { x86: KVM_SOFTWARE_LAPIC },
   owns: [],
   exitReasons: [],
+  counters: [],
   vcpuState: { arena: ['lapic'], private: ['VlapicEntryState', 'pvEoiPending', 'pvEoiDone', 'isrCacheValid'] },
   options: {
     pvEoi: {

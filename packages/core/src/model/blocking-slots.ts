@@ -1,10 +1,20 @@
 // The overcommit and blocking counter slots (DESIGN §15): one integer slot each in the engine's Counters.blk. The
-// names are shared vocabulary: the engine counts the host-scheduler, halt-polling and guest-haltpoll slots, the
-// schemes count theirs (posted interrupts, GICv4) through the host's countBlocking (hv/scheme.ts), so both sides
-// import the slot indices from here (DESIGN §19.1). sim/blocking-counters.ts holds the invariants.
+// names are shared vocabulary: the engine counts the host-scheduler, halt-polling and guest-haltpoll slots listed
+// here; a scheme declares its own groups in its descriptor (posted interrupts in x86-apicv-pi's, GICv4 in
+// arm-gicv4's; hv/descriptor.ts CounterGroup) and counts them through the host's countBlocking (hv/scheme.ts). Both
+// sides import the slot indices from here (DESIGN §19.1). Like the exit reasons (model/vocabulary.ts), the one
+// import is the descriptor list, data only. sim/blocking-counters.ts holds the invariants.
 
-/** Slot names, in slot order. Results group them by the prefix before the dot. */
-export const BLOCKING_SLOTS = [
+import { SCHEME_COUNTER_SLOTS, type SchemeCounterSlot } from '../hv/descriptors.ts';
+
+/** The schemes' counter groups (with their meanings and invariants), for sim/blocking-counters.ts and the results. */
+export { SCHEME_COUNTER_GROUPS, type SchemeCounterGroup } from '../hv/descriptors.ts';
+
+/** The engine's own counter groups (results' `blocking.sched`, `.haltPoll`, `.guestPoll`), in result order. */
+export const ENGINE_COUNTER_GROUPS = ['sched', 'haltPoll', 'guestPoll'] as const;
+
+/** The engine's slot names, in slot order. */
+const ENGINE_SLOTS = [
   // host scheduler (sim/host-sched.ts)
   'sched.switchesIn', // a vCPU thread was scheduled onto its pCPU (vcpu_load after a block or a preemption)
   'sched.loadedAtStart', // pCPUs whose first vCPU started loaded at t = 0
@@ -31,27 +41,12 @@ export const BLOCKING_SLOTS = [
   'guestPoll.pollingAtEnd',
   'guestPoll.polledCycles', // guest cycles spent in poll_idle (in guest mode, not guest work)
   'guestPoll.interruptsWhilePolling', // interrupts whose handler started while the guest polled (no HLT exit)
-  // posted interrupts (x86-apicv-pi, hv/x86-apicv-pi.ts)
-  'pi.postsToPreempted', // posts (IOMMU, IPIv or KVM) to a descheduled vCPU
-  'pi.postsToHalted', // posts to a vCPU in kvm_vcpu_halt (halt-polling or blocked)
-  'pi.snSuppressed', // IOMMU/IPIv posts that set a new PIR bit while SN = 1: no notification
-  'pi.snFoundAtLoad', // of those, found in PIR at vmx_vcpu_pi_load (ON set again there)
-  'pi.snPendingAtEnd', // of those, still in PIR at the end
-  'pi.wakeupArmed', // pi_enable_wakeup_handler: NV := POSTED_INTR_WAKEUP_VECTOR, on the pCPU's wake-up list
-  'pi.wakeupVector', // POSTED_INTR_WAKEUP_VECTOR handled for a blocked vCPU (incl. KVM's self-IPI)
-  'pi.wakeupDisarmed', // reloaded before any wake-up vector (woken by something else: timer, KVM post, …)
-  'pi.wakeupArmedAtEnd',
-  // GICv4 (arm-gicv4, hv/arm/gicv4-direct.ts)
-  'v4.doorbellRequests', // vgic_v4_put(need_db): the vPE made non-resident with a doorbell around WFI
-  'v4.doorbells', // doorbells raised (GICv4.0 per vLPI, GICv4.1 per vPE)
-  'v4.doorbellWakes', // of those, the vCPU was halted (polling or blocked) and is woken
-  'v4.doorbellRunnable', // of those, the vCPU was already runnable (between the WFI trap's put and its block decision)
-  'v4.vptLatched', // new vLPIs/vSGIs that went to the VPT of a non-resident vPE (no doorbell)
-  'v4.vptFoundAtLoad', // of those, found in the VPT when the vPE was made resident again
-  'v4.vptPendingAtEnd', // of those, still in the VPT at the end
 ] as const;
 
-export type BlockingSlot = (typeof BLOCKING_SLOTS)[number];
+/** Slot names, in slot order: the engine's, then each scheme's groups in descriptor order. Results group them by the prefix before the dot. */
+export const BLOCKING_SLOTS: readonly BlockingSlot[] = [...ENGINE_SLOTS, ...SCHEME_COUNTER_SLOTS];
+
+export type BlockingSlot = (typeof ENGINE_SLOTS)[number] | SchemeCounterSlot;
 export const NUM_BLOCKING_SLOTS = BLOCKING_SLOTS.length;
 /** Slot index by name: B['pi.snSuppressed']. */
 export const B = Object.fromEntries(BLOCKING_SLOTS.map((n, i) => [n, i])) as Record<BlockingSlot, number>;

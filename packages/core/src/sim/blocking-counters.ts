@@ -3,8 +3,8 @@
 // the groups and whether all invariants held.
 
 // The slots are shared with the schemes (model/blocking-slots.ts); re-exported for the engine's and the results'
-// importers.
-import { B, type BlockingSlot } from '../model/blocking-slots.ts';
+// importers. A scheme's groups bring their invariants in its descriptor (hv/descriptor.ts CounterGroup).
+import { B, type BlockingSlot, SCHEME_COUNTER_GROUPS } from '../model/blocking-slots.ts';
 
 export { B, BLOCKING_SLOTS, type BlockingSlot, NUM_BLOCKING_SLOTS } from '../model/blocking-slots.ts';
 
@@ -34,23 +34,13 @@ export function blockingInvariants(b: Float64Array): [string, boolean][] {
       'every guest poll timed out, was woken, or is still polling at the end',
       g('guestPoll.polls') === g('guestPoll.timedOut') + g('guestPoll.woken') + g('guestPoll.pollingAtEnd'),
     ],
-    [
-      'every SN-suppressed post is found in PIR at vcpu_load or is still pending at the end',
-      g('pi.snSuppressed') === g('pi.snFoundAtLoad') + g('pi.snPendingAtEnd'),
-    ],
-    ['every SN-suppressed post went to a descheduled vCPU', g('pi.snSuppressed') <= g('pi.postsToPreempted')],
-    [
-      'every armed wake-up vector fired, was disarmed by a reload, or is still armed at the end',
-      g('pi.wakeupArmed') === g('pi.wakeupVector') + g('pi.wakeupDisarmed') + g('pi.wakeupArmedAtEnd'),
-    ],
-    [
-      'every doorbell wakes a halted vCPU or finds it already runnable',
-      g('v4.doorbells') === g('v4.doorbellWakes') + g('v4.doorbellRunnable'),
-    ],
-    ['at most one doorbell per doorbell-requesting deschedule', g('v4.doorbells') <= g('v4.doorbellRequests')],
-    [
-      'every vLPI latched in a non-resident VPT is found at the next residency or is still pending at the end',
-      g('v4.vptLatched') === g('v4.vptFoundAtLoad') + g('v4.vptPendingAtEnd'),
-    ],
+    // The schemes' own groups (their descriptors): sums of their counters, in descriptor order.
+    ...SCHEME_COUNTER_GROUPS.flatMap((grp) =>
+      grp.invariants.map((inv): [string, boolean] => {
+        const sum = (names: readonly string[]) =>
+          names.reduce((a, n) => a + b[B[`${grp.group}.${n}` as BlockingSlot]], 0);
+        return [inv.name, inv.rel === '=' ? sum(inv.lhs) === sum(inv.rhs) : sum(inv.lhs) <= sum(inv.rhs)];
+      }),
+    ),
   ];
 }

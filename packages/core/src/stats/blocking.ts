@@ -1,28 +1,39 @@
 // The results' `blocking` object (DESIGN §15): the overcommit and blocking counters of one scheme, grouped as in
 // sim/blocking-counters.ts, with the times in ns and the invariants they satisfy.
 
+import type { DESCRIPTORS } from '../hv/descriptors.ts';
+import { ENGINE_COUNTER_GROUPS, SCHEME_COUNTER_GROUPS } from '../model/blocking-slots.ts';
 import { BLOCKING_SLOTS, blockingInvariants } from '../sim/blocking-counters.ts';
 
-/** One scheme's overcommit and blocking counters (DESIGN §15); `*Cycles` counters are also given as `*Ns`. */
-export interface BlockingResult {
+/**
+ * One scheme run's overcommit and blocking counters (DESIGN §15), one object per group: the engine's (`sched`,
+ * `haltPoll`, `guestPoll`), then each scheme's as its descriptor declares them (`pi`, `v4`; hv/descriptor.ts
+ * CounterGroup, where each counter's meaning is). `*Cycles` counters are also given as `*Ns`.
+ */
+export type BlockingResult = {
   /** Host scheduler: vCPU loads (switchesIn), preemptions (slice, wake-up), blocks. */
   sched: Record<string, number>;
   /** KVM halt-polling (halt_poll_ns): halts, polls attempted / successful / failed, polled cycles, grows, shrinks. */
   haltPoll: Record<string, number>;
   /** The guest's haltpoll cpuidle driver: polls, time-outs, wakes while polling. */
   guestPoll: Record<string, number>;
-  /** Posted interrupts to descheduled or halted vCPUs: SN-suppressed posts, the wake-up vector. */
-  pi: Record<string, number>;
-  /** GICv4 doorbells: requested around WFI, raised, and the wakes they caused. */
-  v4: Record<string, number>;
+} & {
+  /** A scheme's counters: `pi` (posted interrupts to descheduled or halted vCPUs), `v4` (GICv4 doorbells, VPT). */
+  // Spelled with `typeof` (not SchemeCounterGroup), so the public type names nothing users cannot import.
+  [G in (typeof DESCRIPTORS)[number]['counters'][number]['group']]: Record<string, number>;
+} & {
   /** All invariants of the blocking counters held. */
   conserved: boolean;
   /** The invariants that did not hold (empty when conserved). */
   violated: string[];
-}
+};
+
+/** Every group, in result order: the engine's, then the schemes' in descriptor order. */
+const GROUPS: readonly string[] = [...ENGINE_COUNTER_GROUPS, ...SCHEME_COUNTER_GROUPS.map((g) => g.group)];
 
 export function blockingResult(b: Float64Array, freqGHz: number): BlockingResult {
-  const groups: Record<string, Record<string, number>> = { sched: {}, haltPoll: {}, guestPoll: {}, pi: {}, v4: {} };
+  const groups: Record<string, Record<string, number>> = {};
+  for (const g of GROUPS) groups[g] = {};
   BLOCKING_SLOTS.forEach((name, i) => {
     const [group, field] = name.split('.');
     groups[group][field] = b[i];
@@ -31,13 +42,5 @@ export function blockingResult(b: Float64Array, freqGHz: number): BlockingResult
   const violated = blockingInvariants(b)
     .filter(([, ok]) => !ok)
     .map(([n]) => n);
-  return {
-    sched: groups.sched,
-    haltPoll: groups.haltPoll,
-    guestPoll: groups.guestPoll,
-    pi: groups.pi,
-    v4: groups.v4,
-    conserved: violated.length === 0,
-    violated,
-  };
+  return { ...groups, conserved: violated.length === 0, violated } as BlockingResult;
 }
