@@ -21,7 +21,7 @@ export type { DeliveryScheme } from './hv/scheme.ts';
 export * from './mem/index.ts';
 export { type StartingThread, syncCompileHolds, withSyncCompiledThreads } from './mem/worker-isolates.ts';
 // ---- run/: the composition root (topology, costs, scheme and engine of one scheme run) ----
-export { composeRun, composeSim, type RunParts, runParts } from './run/compose.ts';
+export { composeRun, composeSim, type RunParts, runParts, runsBare } from './run/compose.ts';
 
 // ---- scenario/: the estimate's per-entity sizes, the preset entries scaled from Nehalem ----
 export { BYTES_PER_QUEUE, BYTES_PER_VCPU } from './scenario/estimate.ts';

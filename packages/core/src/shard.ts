@@ -7,4 +7,4 @@ export { Barrier } from './mem/barrier.ts';
 export { WindowExchange } from './mem/exchange.ts';
 export { OutboundChannel } from './mem/outbound.ts';
 export { SpscRing } from './mem/spsc-ring.ts';
-export { composeSim, type RunParts, runParts } from './run/compose.ts';
+export { composeSim, type RunParts, runParts, runsBare } from './run/compose.ts';

@@ -25,16 +25,29 @@ export interface RunParts {
   readonly layout: VcpuLayout;
 }
 
+/** Whether `scheme` runs on the bare-metal topology (pinned 1:1: its descriptor says it is not virtualized). */
+export function runsBare(scheme: SchemeId): boolean {
+  return !descriptorOf(scheme).virtualized;
+}
+
 /**
  * The topology, resolved costs and vCPU block layout of running `scheme` on a validated scenario. `arenaSchemes`
  * are the schemes whose declared regions the block holds: the one scheme (default), or every scheme of a run that
- * reuses one arena for all of them (the parallel runner; its shards and snapshot reader pass the same list).
+ * reuses one arena for all of them (the parallel runner; its shards and snapshot reader pass the same list). `topo`,
+ * when given, is the topology already built for this scenario with `runsBare(scheme)` (a topology is a pure
+ * function of the two and nothing writes it, so the parallel runner and its shards build it once per run, not per
+ * scheme); it is not checked.
  */
-export function runParts(s: Scenario, scheme: SchemeId, arenaSchemes: readonly SchemeId[] = [scheme]): RunParts {
+export function runParts(
+  s: Scenario,
+  scheme: SchemeId,
+  arenaSchemes: readonly SchemeId[] = [scheme],
+  topo: Topology = buildTopology(s, runsBare(scheme)),
+): RunParts {
   return {
     scenario: s,
     scheme,
-    topo: buildTopology(s, !descriptorOf(scheme).virtualized),
+    topo,
     costs: resolveCosts(s),
     layout: new VcpuLayout([scheme, ...arenaSchemes].flatMap((id) => descriptorOf(id).vcpuState.arena)),
   };

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DESCRIPTORS, type SchemeConfig } from '../../src/hv/descriptors.ts';
-import { composeRun, runParts, schemeConfig } from '../../src/run/compose.ts';
+import { composeRun, runParts, runsBare, schemeConfig } from '../../src/run/compose.ts';
 import { validateScenario } from '../../src/scenario/load.ts';
 import { microScenario } from '../helpers.ts';
 
@@ -58,6 +58,10 @@ describe('the composition root', () => {
       expect(sim.scheme.virtualized).toBe(d.virtualized);
       // Bare metal: every vCPU a physical CPU; the virtualized schemes share the host's one pCPU.
       expect(runParts(s, d.id).topo.pcpus).toBe(d.virtualized ? 1 : 2);
+      expect(runsBare(d.id)).toBe(!d.virtualized);
+      // A topology built for the run is used as given (the parallel runner builds it once per run).
+      const topo = runParts(s, d.id).topo;
+      expect(runParts(s, d.id, [d.id], topo).topo).toBe(topo);
     }
     expect(schemeConfig(s, 'x86-apicv-pi')).toEqual({ ipiv: true });
     expect(schemeConfig(s, 'x86-vmx')).toEqual({ pvEoi: true });
