@@ -20,9 +20,9 @@ import {
   Arena,
   assembleResults,
   Barrier,
-  crossShardLookahead,
   ledgerStride,
   runParts,
+  runsBare,
   type SchemeRun,
   SpscRing,
   schemePlan,
@@ -30,7 +30,6 @@ import {
   wholeVmsReason,
 } from '@ivsim/core/internal';
 import type { Piscina } from 'piscina';
-import { partition } from './partition.ts';
 import {
   ABORT_CANCELLED,
   ABORT_FAILED,
@@ -47,7 +46,8 @@ import {
   RING_CAPACITY,
   type ShardTask,
 } from './protocol.ts';
-import { type LanePlan, planLanes } from './scheme-lanes.ts';
+import { RunPlanCache } from './run-plan-cache.ts';
+import { type LanePlan, planLanesWith } from './scheme-lanes.ts';
 import { checkPool, discardThreads, holdPool, type ShardPool, startThreads } from './shard-pool.ts';
 import { readVcpuSnapshot, type VcpuSnapshot } from './snapshot.ts';
 import { mergeCounters, type ShardResult } from './wire.ts';
@@ -172,6 +172,8 @@ export class ParallelRun {
   /** What the synchronization did (all schemes so far). */
   readonly sync: SyncStats = { windows: 0, crossEvents: 0, spilled: 0 };
   private readonly durationCycles: number;
+  /** Topologies and partitions, built once for the whole run (run-plan-cache.ts); its topologies go when run() settles. */
+  private readonly plans: RunPlanCache;
 
   constructor(
     input: ScenarioInput | Scenario,
@@ -189,7 +191,8 @@ export class ParallelRun {
     this.control = new SharedArrayBuffer(controlBytes(this.shards));
     this.ctl = new Float64Array(this.control);
     this.durationCycles = Math.round(s.duration * s.cpu.freqGHz);
-    this.lanes = planLanes(s, this.plan.run, this.shards);
+    this.plans = new RunPlanCache(s);
+    this.lanes = planLanesWith(this.plan.run, this.shards, this.plans);
     const L = this.lanes.lanes.length;
     this.barriers = new Array(L).fill(null);
     this.arenas = new Array(L).fill(null);
@@ -253,6 +256,8 @@ export class ParallelRun {
       // The arena is 0.2 GB at 10^5 vCPUs: a finished run keeps none of it (snapshot() then answers null).
       this.arenas.fill(null);
       this.barriers.fill(null);
+      // So is the topology (36 MiB at 10^5 vCPUs); a second run() builds it again.
+      this.plans.releaseTopologies();
     }
     const wall = (performance.now() - t0) / 1000;
     const res = assembleResults(s, runs, this.plan.report, { shards: n, wallSeconds: wall });
@@ -272,12 +277,14 @@ export class ParallelRun {
     const n = this.lanes.shardsPerLane;
     // One arena layout for the whole run (the regions every scheme of the plan declares), so a lane's arena is reused.
     const arenaSchemes = this.plan.run;
-    const { topo, costs, layout } = runParts(s, scheme, arenaSchemes);
+    // The run's topology and partition (planLanes built most of them already, run-plan-cache.ts).
+    const bare = runsBare(scheme);
+    const { topo, layout } = runParts(s, scheme, arenaSchemes, this.plans.topology(bare));
     // Only IPIs and csd acknowledgements (DESIGN §16) cross shards; they take at least ipiLatency and
     // csdAckLatency to arrive: the smaller is the lookahead, which the partitioner weighs (DESIGN §10).
     // A scheme that reads another vCPU's state as its guest acts (x86-avic) keeps its VMs whole (DESIGN §10).
-    const part = partition(s, topo, n, crossShardLookahead(costs), wholeVmsReason(scheme) !== null);
-    const lookahead = part.crossTraffic ? crossShardLookahead(costs) : Number.POSITIVE_INFINITY;
+    const part = this.plans.partition(bare, wholeVmsReason(scheme) !== null, n);
+    const lookahead = part.crossTraffic ? this.plans.lookahead : Number.POSITIVE_INFINITY;
     const barrier = Barrier.create(n).buffer;
     const rings: SharedArrayBuffer[] = [];
     for (let from = 0; from < n; from++)

@@ -4,9 +4,9 @@
 // each on its own lane of n / lanes shards. A pure function of the scenario and the shard count, so a run's plan is
 // reproducible; the results do not depend on it (every scheme run is the same whatever lane runs it).
 
-import { resolveCosts, type Scenario, type SchemeId } from '@ivsim/core';
-import { buildTopology, crossShardLookahead, wholeVmsReason } from '@ivsim/core/internal';
-import { partition } from './partition.ts';
+import type { Scenario, SchemeId } from '@ivsim/core';
+import { runsBare, wholeVmsReason } from '@ivsim/core/internal';
+import { RunPlanCache } from './run-plan-cache.ts';
 
 /** How a parallel run's scheme runs share its shards (ParallelRun.lanes): lanes of equal width, side by side. */
 export interface LanePlan {
@@ -29,26 +29,17 @@ export const LANE_GAIN = 1.15;
 
 /**
  * Busiest-shard CPU seconds per virtual second of each scheme run on `shards` shards (the partitioner's model). Only
- * bare-metal has a topology of its own (every vCPU its own CPU), so at most two are built.
+ * bare-metal has a topology of its own (every vCPU its own CPU), so at most two are built; topologies and partitions
+ * come from the run's cache, so the runner reuses them.
  */
-function schemeCosts(s: Scenario, run: readonly SchemeId[]): (shards: number) => number[] {
-  const lookahead = crossShardLookahead(resolveCosts(s));
-  const topos = new Map<boolean, ReturnType<typeof buildTopology>>();
-  const topoOf = (bare: boolean) => {
-    const known = topos.get(bare);
-    if (known) return known;
-    const t = buildTopology(s, bare);
-    topos.set(bare, t);
-    return t;
-  };
+function schemeCosts(run: readonly SchemeId[], plans: RunPlanCache): (shards: number) => number[] {
   // Several lane counts share one width (8 shards: 5 to 8 lanes are all 1 shard wide), so each width is costed once.
   const byWidth = new Map<number, number[]>();
   return (shards) => {
     let costs = byWidth.get(shards);
     if (!costs) {
       costs = run.map((id) => {
-        const whole = wholeVmsReason(id) !== null;
-        const e = partition(s, topoOf(id === 'bare-metal'), shards, lookahead, whole).estimate;
+        const e = plans.partition(runsBare(id), wholeVmsReason(id) !== null, shards).estimate;
         return Math.min(e.wholeCpu, e.splitCpu);
       });
       byWidth.set(shards, costs);
@@ -78,10 +69,15 @@ function lptLanes(cost: readonly number[], lanes: number): { lanes: number[][]; 
  * are estimated to finish LANE_GAIN × sooner.
  */
 export function planLanes(s: Scenario, run: readonly SchemeId[], shards: number): LanePlan {
+  return planLanesWith(run, shards, new RunPlanCache(s));
+}
+
+/** planLanes on the cache of a run (ParallelRun's), which keeps the topologies and partitions it builds. */
+export function planLanesWith(run: readonly SchemeId[], shards: number, plans: RunPlanCache): LanePlan {
   const all = run.map((_, i) => i);
-  if (shards < 2 || run.length < 2 || s.engine.partition !== 'balanced')
+  if (shards < 2 || run.length < 2 || plans.scenario.engine.partition !== 'balanced')
     return { shardsPerLane: shards, lanes: [all], estimate: null };
-  const costAt = schemeCosts(s, run);
+  const costAt = schemeCosts(run, plans);
   const singleCpu = costAt(shards).reduce((a, b) => a + b, 0);
   let best: LanePlan = { shardsPerLane: shards, lanes: [all], estimate: { laneCpu: singleCpu, singleCpu } };
   let bestCpu = singleCpu;

@@ -1,0 +1,100 @@
+// The plan cache (DESIGN §10 "Plan cache"): one ParallelRun builds each topology and each partition once — planLanes
+// and runScheme share them. Results stay simulate()'s.
+
+import { BUILTIN_SCENARIOS, type Results, simulate, validateScenario } from '@ivsim/core';
+import { buildTopology, schemePlan } from '@ivsim/core/internal';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { partition } from '../dist/partition.js';
+import { PLAN_BUILDERS, type PlanBuilders, RunPlanCache } from '../dist/run-plan-cache.js';
+import { ParallelRun } from '../dist/runner.js';
+
+const strip = (r: Results) => JSON.stringify({ ...r, engine: undefined });
+const short = (name: string, duration: string) => ({ ...structuredClone(BUILTIN_SCENARIOS[name]), duration });
+
+/** The real builders, counting their calls. */
+function counting(): PlanBuilders & { calls: { topology: boolean[]; partition: string[] } } {
+  const calls = { topology: [] as boolean[], partition: [] as string[] };
+  return {
+    calls,
+    topology(s, bare) {
+      calls.topology.push(bare);
+      return buildTopology(s, bare);
+    },
+    partition(s, topo, shards, lookahead, wholeVms) {
+      calls.partition.push(`${topo.vcpus.length}/${shards}/${wholeVms}`);
+      return partition(s, topo, shards, lookahead, wholeVms);
+    },
+  };
+}
+
+describe('RunPlanCache', () => {
+  it('one topology object per bare flag, one partition per (bare, wholeVms, shards)', () => {
+    const s = validateScenario(short('fleet', '1ms'));
+    const b = counting();
+    const c = new RunPlanCache(s, b);
+    const virt = c.topology(false);
+    expect(c.topology(false)).toBe(virt);
+    const bare = c.topology(true);
+    expect(bare).not.toBe(virt);
+    expect(c.topology(true)).toBe(bare);
+    expect(b.calls.topology).toEqual([false, true]);
+    const p = c.partition(false, false, 2);
+    expect(c.partition(false, false, 2)).toBe(p);
+    expect(c.partition(false, true, 2)).not.toBe(p);
+    expect(c.partition(false, false, 1)).not.toBe(p);
+    c.partition(true, false, 2);
+    c.partition(true, false, 2);
+    expect(b.calls.partition).toHaveLength(4);
+    expect(b.calls.topology).toHaveLength(2); // the partitions used the cached topologies
+    expect(c.built).toEqual({ topologies: 2, partitions: 4 });
+    // Equal to what the partitioner gives on a fresh topology.
+    expect(p).toEqual(partition(s, buildTopology(s, false), 2, c.lookahead, false));
+    // A released topology is built again on its next use; the partitions stay.
+    c.releaseTopologies();
+    expect(c.partition(false, false, 2)).toBe(p);
+    expect(b.calls.topology).toHaveLength(2);
+    expect(c.topology(false)).not.toBe(virt);
+    expect(b.calls.topology).toEqual([false, true, false]);
+  });
+});
+
+describe('ParallelRun builds its plan once', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([
+    // fleet: one lane of 2; planLanes also costs width 1. big-vm: two lanes of 1 shard.
+    ['fleet', '2ms', 2, 1],
+    ['big-vm', '2ms', 2, 2],
+    ['x86-compare', '2ms', 3, 1],
+  ] as const)(
+    '%s (%s) on %i shards: runScheme builds no topology or partition planLanes built',
+    async (name, duration, shards, lanes) => {
+      const topo = vi.spyOn(PLAN_BUILDERS, 'topology');
+      const part = vi.spyOn(PLAN_BUILDERS, 'partition');
+      const input = short(name, duration);
+      const s = validateScenario(input);
+      const run = new ParallelRun(input, { shards });
+      expect(run.lanes.lanes).toHaveLength(lanes);
+      const bareFlags = new Set(schemePlan(s).run.map((id) => id === 'bare-metal'));
+      expect(topo).toHaveBeenCalledTimes(bareFlags.size); // at most two, whatever the number of schemes and widths
+      const planned = part.mock.calls.length;
+      expect(planned).toBeGreaterThan(0);
+      const r = await run.run();
+      expect(topo).toHaveBeenCalledTimes(bareFlags.size); // not again per scheme
+      expect(part).toHaveBeenCalledTimes(planned); // every width the run uses was costed by planLanes
+      expect(strip(r)).toBe(strip(simulate(input)));
+    },
+  );
+
+  it('without lanes to plan (one shard), runScheme builds each topology and partition once', async () => {
+    const topo = vi.spyOn(PLAN_BUILDERS, 'topology');
+    const part = vi.spyOn(PLAN_BUILDERS, 'partition');
+    const input = short('x86-compare', '2ms');
+    const run = new ParallelRun(input, { shards: 1 });
+    expect(topo).not.toHaveBeenCalled();
+    const r = await run.run();
+    expect(topo).toHaveBeenCalledTimes(2); // bare-metal's and the virtualized one, for five schemes
+    expect(part).toHaveBeenCalledTimes(2);
+    expect(strip(r)).toBe(strip(simulate(input)));
+  });
+});
