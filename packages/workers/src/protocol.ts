@@ -9,6 +9,11 @@ export interface ShardTask {
   scheme: SchemeId;
   /** Every scheme of the run: the arena's vCPU blocks hold the regions they declare (one layout for the run). */
   arenaSchemes: SchemeId[];
+  /**
+   * Names the parallel run (one per ParallelRun): a shard thread reuses the topology it built for an earlier scheme of
+   * the same run and the same `runsBare` (shard-task.ts), never one of another run.
+   */
+  runId: string;
   shard: number;
   shards: number;
   pcpuOwner: Int32Array;

@@ -6,6 +6,7 @@
 // The runner itself never blocks: shards write progress into a control SAB, any thread may read the vCPU arena
 // (snapshots), and cancel() aborts the barrier, which every shard polls between windows.
 
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import {
   type Results,
@@ -174,6 +175,8 @@ export class ParallelRun {
   private readonly durationCycles: number;
   /** Topologies and partitions, built once for the whole run (run-plan-cache.ts); its topologies go when run() settles. */
   private readonly plans: RunPlanCache;
+  /** Names this run in its shard tasks: a shard thread reuses a topology only within one run (shard-task.ts). */
+  private readonly runId = randomUUID();
 
   constructor(
     input: ScenarioInput | Scenario,
@@ -311,6 +314,7 @@ export class ParallelRun {
         scenario: s,
         scheme,
         arenaSchemes,
+        runId: this.runId,
         shard,
         shards: n,
         pcpuOwner: part.pcpuOwner,

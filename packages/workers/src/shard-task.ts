@@ -7,7 +7,16 @@
 // When no VM spans two shards nothing can cross (lookahead = ∞): the shard then runs on its own in chunks, only
 // polling the abort flag and publishing progress between chunks.
 
-import { Barrier, composeSim, OutboundChannel, runParts, SpscRing, WindowExchange } from '@ivsim/core/shard';
+import {
+  Barrier,
+  composeSim,
+  OutboundChannel,
+  type RunParts,
+  runParts,
+  runsBare,
+  SpscRing,
+  WindowExchange,
+} from '@ivsim/core/shard';
 import {
   ABORT_FAILED,
   ABORTED_MESSAGE,
@@ -32,6 +41,30 @@ import type { ShardResult } from './wire.ts';
 /** Virtual cycles between abort polls / progress updates when the shard runs on its own. */
 const CHUNK_CYCLES = 1 << 21;
 
+type Topology = RunParts['topo'];
+
+/**
+ * The topologies this thread built for the run it serves now (DESIGN §10 "Plan cache"): every scheme of a run but
+ * bare-metal has the same one, so a thread that runs several of them builds it once. Held weakly — a topology lives
+ * as long as some scheme run's engine holds it, as without the cache, and a later task of the same run finds it only
+ * if it has not been collected in between (a run's tasks follow each other within milliseconds, so it mostly is
+ * there). Entries of another run are dropped when a task of a new run arrives (a ShardPool's thread serves many).
+ */
+let topoRun = '';
+const topos = new Map<boolean, WeakRef<Topology>>();
+
+/** The run's topology for `bare`, the one this thread built for it earlier if it is still alive. */
+function topologyFor(task: ShardTask): Topology | undefined {
+  if (task.runId !== topoRun) {
+    topos.clear();
+    topoRun = task.runId;
+  }
+  return topos.get(runsBare(task.scheme))?.deref();
+}
+
+/** Topologies reused on this thread since it started (tests read it through the module). */
+export const topologyReuse = { hits: 0, builds: 0 };
+
 export default function runShard(task: ShardTask): ShardResult {
   const barrier = Barrier.attach(task.barrier, task.shard, { cores: task.cores });
   try {
@@ -47,7 +80,13 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
   const s = task.scenario;
   const n = task.shards;
   const self = task.shard;
-  const parts = runParts(s, task.scheme, task.arenaSchemes);
+  const known = topologyFor(task);
+  const parts = runParts(s, task.scheme, task.arenaSchemes, known);
+  if (known) topologyReuse.hits++;
+  else {
+    topologyReuse.builds++;
+    topos.set(runsBare(task.scheme), new WeakRef(parts.topo));
+  }
   const end = parts.topo.durationCycles;
 
   const outs: (OutboundChannel | null)[] = [];

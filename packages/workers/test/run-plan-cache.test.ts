@@ -1,12 +1,15 @@
 // The plan cache (DESIGN §10 "Plan cache"): one ParallelRun builds each topology and each partition once — planLanes
-// and runScheme share them. Results stay simulate()'s.
+// and runScheme share them — and a shard thread reuses a topology across the scheme runs of one run only. Results stay
+// simulate()'s.
 
 import { BUILTIN_SCENARIOS, type Results, simulate, validateScenario } from '@ivsim/core';
-import { buildTopology, schemePlan } from '@ivsim/core/internal';
+import { Arena, Barrier, buildTopology, ledgerStride, runParts, schemePlan } from '@ivsim/core/internal';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { partition } from '../dist/partition.js';
+import { controlBytes, type ShardTask } from '../dist/protocol.js';
 import { PLAN_BUILDERS, type PlanBuilders, RunPlanCache } from '../dist/run-plan-cache.js';
 import { ParallelRun } from '../dist/runner.js';
+import runShard, { topologyReuse } from '../dist/shard-task.js';
 
 const strip = (r: Results) => JSON.stringify({ ...r, engine: undefined });
 const short = (name: string, duration: string) => ({ ...structuredClone(BUILTIN_SCENARIOS[name]), duration });
@@ -96,5 +99,45 @@ describe('ParallelRun builds its plan once', () => {
     expect(topo).toHaveBeenCalledTimes(2); // bare-metal's and the virtualized one, for five schemes
     expect(part).toHaveBeenCalledTimes(2);
     expect(strip(r)).toBe(strip(simulate(input)));
+  });
+});
+
+describe('the shard task reuses a topology within one run only', () => {
+  /** One whole-run shard task (1 shard, nothing crosses), run on this thread. */
+  const taskFor = (s: ReturnType<typeof validateScenario>, scheme: ShardTask['scheme'], runId: string): ShardTask => {
+    const arenaSchemes = schemePlan(s).run;
+    const { topo, layout } = runParts(s, scheme, arenaSchemes);
+    return {
+      scenario: s,
+      scheme,
+      arenaSchemes,
+      runId,
+      shard: 0,
+      shards: 1,
+      pcpuOwner: new Int32Array(topo.pcpus),
+      lookahead: Number.POSITIVE_INFINITY,
+      barrier: Barrier.create(1).buffer as SharedArrayBuffer,
+      rings: [new SharedArrayBuffer(0)],
+      arena: new SharedArrayBuffer(Arena.bytes(topo.vcpus.length, ledgerStride(topo.vms), layout)),
+      control: new SharedArrayBuffer(controlBytes(1)),
+      controlLine: 0,
+      cores: 2,
+    };
+  };
+
+  it('a later scheme of the same run and topology kind reuses it, with the same counters as a fresh build', () => {
+    const s = validateScenario(short('x86-small', '2ms'));
+    const before = { ...topologyReuse };
+    const delta = () => ({ hits: topologyReuse.hits - before.hits, builds: topologyReuse.builds - before.builds });
+    runShard(taskFor(s, 'x86-vmx', 'run-a'));
+    expect(delta()).toEqual({ hits: 0, builds: 1 });
+    const reused = runShard(taskFor(s, 'x86-apicv-pi', 'run-a'));
+    expect(delta()).toEqual({ hits: 1, builds: 1 });
+    runShard(taskFor(s, 'bare-metal', 'run-a')); // its own topology kind: built
+    expect(delta()).toEqual({ hits: 1, builds: 2 });
+    const fresh = runShard(taskFor(s, 'x86-apicv-pi', 'run-b')); // another run: built again
+    expect(delta()).toEqual({ hits: 1, builds: 3 });
+    expect(reused.counters).toEqual(fresh.counters);
+    expect(reused.pending).toBe(fresh.pending);
   });
 });
