@@ -54,12 +54,12 @@ let topoRun = '';
 const topos = new Map<boolean, WeakRef<Topology>>();
 
 /** The run's topology for `bare`, the one this thread built for it earlier if it is still alive. */
-function topologyFor(task: ShardTask): Topology | undefined {
-  if (task.runId !== topoRun) {
+function topologyFor(runId: string, bare: boolean): Topology | undefined {
+  if (runId !== topoRun) {
     topos.clear();
-    topoRun = task.runId;
+    topoRun = runId;
   }
-  return topos.get(runsBare(task.scheme))?.deref();
+  return topos.get(bare)?.deref();
 }
 
 /** Topologies reused on this thread since it started (tests read it through the module). */
@@ -80,12 +80,13 @@ function simulateShard(task: ShardTask, barrier: Barrier): ShardResult {
   const s = task.scenario;
   const n = task.shards;
   const self = task.shard;
-  const known = topologyFor(task);
+  const bare = runsBare(task.scheme);
+  const known = topologyFor(task.runId, bare);
   const parts = runParts(s, task.scheme, task.arenaSchemes, known);
   if (known) topologyReuse.hits++;
   else {
     topologyReuse.builds++;
-    topos.set(runsBare(task.scheme), new WeakRef(parts.topo));
+    topos.set(bare, new WeakRef(parts.topo));
   }
   const end = parts.topo.durationCycles;
 

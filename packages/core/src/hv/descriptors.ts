@@ -69,14 +69,6 @@ export const SCHEME_COUNTER_GROUPS: readonly CounterGroup[] = DESCRIPTORS.flatMa
   (d): readonly CounterGroup[] => d.counters,
 );
 
-/** One scheme counter group's name (`pi`, `v4`), as a union. */
-// Read off the descriptors with `typeof` and `infer`, for the same reason as CostName.
-export type SchemeCounterGroup = (typeof DESCRIPTORS)[number]['counters'][number] extends infer C
-  ? C extends { group: infer G }
-    ? G & string
-    : never
-  : never;
-
 /** One scheme counter's slot name (`pi.snSuppressed`), as a union. */
 export type SchemeCounterSlot = (typeof DESCRIPTORS)[number]['counters'][number] extends infer C
   ? C extends { group: infer G extends string; meanings: infer M }

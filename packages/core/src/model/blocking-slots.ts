@@ -8,10 +8,7 @@
 import { SCHEME_COUNTER_SLOTS, type SchemeCounterSlot } from '../hv/descriptors.ts';
 
 /** The schemes' counter groups (with their meanings and invariants), for sim/blocking-counters.ts and the results. */
-export { SCHEME_COUNTER_GROUPS, type SchemeCounterGroup } from '../hv/descriptors.ts';
-
-/** The engine's own counter groups (results' `blocking.sched`, `.haltPoll`, `.guestPoll`), in result order. */
-export const ENGINE_COUNTER_GROUPS = ['sched', 'haltPoll', 'guestPoll'] as const;
+export { SCHEME_COUNTER_GROUPS } from '../hv/descriptors.ts';
 
 /** The engine's slot names, in slot order. */
 const ENGINE_SLOTS = [
@@ -45,6 +42,12 @@ const ENGINE_SLOTS = [
 
 /** Slot names, in slot order: the engine's, then each scheme's groups in descriptor order. Results group them by the prefix before the dot. */
 export const BLOCKING_SLOTS: readonly BlockingSlot[] = [...ENGINE_SLOTS, ...SCHEME_COUNTER_SLOTS];
+
+const groupsOf = (slots: readonly string[]): readonly string[] => [...new Set(slots.map((n) => n.split('.')[0]))];
+/** The engine's own counter groups (results' `blocking.sched`, `.haltPoll`, `.guestPoll`), in result order. */
+export const ENGINE_COUNTER_GROUPS = groupsOf(ENGINE_SLOTS);
+/** Every counter group, in slot order: the engine's, then the schemes' (the results' `blocking` keys). */
+export const COUNTER_GROUPS = groupsOf(BLOCKING_SLOTS);
 
 export type BlockingSlot = (typeof ENGINE_SLOTS)[number] | SchemeCounterSlot;
 export const NUM_BLOCKING_SLOTS = BLOCKING_SLOTS.length;

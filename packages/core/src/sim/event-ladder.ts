@@ -17,6 +17,8 @@
 // is later than every event in the bottom: the bottom's heap, which breaks ties by (source, sequence), pops the
 // exact global order. Every reshaping below keeps each event where `take` would now put it.
 
+import { grown } from './grown.ts';
+
 /** Rungs at most; a bucket that is still too big at this depth goes to the bottom whole. */
 const MAX_RUNGS = 8;
 /** A bucket of more events than this is spread over a finer rung rather than handed to the bottom. */
@@ -151,14 +153,9 @@ export class EventLadder {
 
   /** Grows the per-slot arrays to `capacity`. */
   grow(capacity: number): void {
-    const g = (a: Int32Array) => {
-      const b = new Int32Array(capacity);
-      b.set(a);
-      return b;
-    };
-    this.nxt = g(this.nxt);
-    this.prv = g(this.prv);
-    this.bkt = g(this.bkt);
+    this.nxt = grown(this.nxt, capacity);
+    this.prv = grown(this.prv, capacity);
+    this.bkt = grown(this.bkt, capacity);
   }
 
   private bucketOf(r: number, t: number): number {
@@ -262,12 +259,8 @@ export class EventLadder {
     if (n <= this.head.length) return;
     let cap = this.head.length;
     while (cap < n) cap *= 2;
-    const head = new Int32Array(cap).fill(-1);
-    head.set(this.head);
-    const cnt = new Int32Array(cap);
-    cnt.set(this.cnt);
-    this.head = head;
-    this.cnt = cnt;
+    this.head = grown(this.head, cap, -1);
+    this.cnt = grown(this.cnt, cap);
   }
 
   /** The ladder holds nothing: every event goes to the bottom until it spills again. */

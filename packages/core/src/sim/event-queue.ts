@@ -20,6 +20,7 @@
 //   small and in cache however many events are pending.
 
 import { EventLadder } from './event-ladder.ts';
+import { grown } from './grown.ts';
 
 /** pos[] of a slot in the front slot; of a free slot; of a slot in the ladder (event-ladder.ts). */
 const IN_FRONT = -2;
@@ -324,30 +325,16 @@ export class EventQueue {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const g64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.heap = g32(this.heap);
-    this.heapT = g64(this.heapT);
-    const pos = new Int32Array(cap).fill(FREE);
-    pos.set(this.pos);
-    this.pos = pos;
-    this.time = g64(this.time);
-    this.src = g32(this.src);
-    this.seq = g64(this.seq);
-    const typ = new Uint8Array(cap);
-    typ.set(this.typ);
-    this.typ = typ;
-    this.ent = g32(this.ent);
-    this.arg = g32(this.arg);
-    this.pay = g64(this.pay);
+    this.heap = grown(this.heap, cap);
+    this.heapT = grown(this.heapT, cap);
+    this.pos = grown(this.pos, cap, FREE);
+    this.time = grown(this.time, cap);
+    this.src = grown(this.src, cap);
+    this.seq = grown(this.seq, cap);
+    this.typ = grown(this.typ, cap);
+    this.ent = grown(this.ent, cap);
+    this.arg = grown(this.arg, cap);
+    this.pay = grown(this.pay, cap);
     this.ladder.grow(cap);
     const free = new Int32Array(cap);
     for (let i = 0; i < cap - this.cap; i++) free[i] = cap - 1 - i;

@@ -2,7 +2,7 @@
 // sim/blocking-counters.ts, with the times in ns and the invariants they satisfy.
 
 import type { DESCRIPTORS } from '../hv/descriptors.ts';
-import { ENGINE_COUNTER_GROUPS, SCHEME_COUNTER_GROUPS } from '../model/blocking-slots.ts';
+import { COUNTER_GROUPS } from '../model/blocking-slots.ts';
 import { BLOCKING_SLOTS, blockingInvariants } from '../sim/blocking-counters.ts';
 
 /**
@@ -19,7 +19,7 @@ export type BlockingResult = {
   guestPoll: Record<string, number>;
 } & {
   /** A scheme's counters: `pi` (posted interrupts to descheduled or halted vCPUs), `v4` (GICv4 doorbells, VPT). */
-  // Spelled with `typeof` (not SchemeCounterGroup), so the public type names nothing users cannot import.
+  // Read off the descriptors with `typeof`, so the public type names nothing users cannot import.
   [G in (typeof DESCRIPTORS)[number]['counters'][number]['group']]: Record<string, number>;
 } & {
   /** All invariants of the blocking counters held. */
@@ -28,12 +28,9 @@ export type BlockingResult = {
   violated: string[];
 };
 
-/** Every group, in result order: the engine's, then the schemes' in descriptor order. */
-const GROUPS: readonly string[] = [...ENGINE_COUNTER_GROUPS, ...SCHEME_COUNTER_GROUPS.map((g) => g.group)];
-
 export function blockingResult(b: Float64Array, freqGHz: number): BlockingResult {
   const groups: Record<string, Record<string, number>> = {};
-  for (const g of GROUPS) groups[g] = {};
+  for (const g of COUNTER_GROUPS) groups[g] = {};
   BLOCKING_SLOTS.forEach((name, i) => {
     const [group, field] = name.split('.');
     groups[group][field] = b[i];
