@@ -3,7 +3,8 @@
 // topology, the shard count and whether the scheme keeps its VMs whole — the lookahead is the scenario's. planLanes
 // costs every scheme at every lane width and runScheme partitions again for the width it runs at, so without a cache
 // a run built the topology once per scheme more and partitioned every scheme again (at 10^5 vCPUs one topology is
-// ~30–60 ms). Each ParallelRun holds one cache and drops its topologies when run() settles.
+// ~30–60 ms). Each ParallelRun holds one cache, holds its topologies only weakly between its constructor and run()
+// (a run constructed and never run keeps none alive), and drops them when run() settles.
 
 import { resolveCosts, type Scenario } from '@ivsim/core';
 import { buildTopology, crossShardLookahead, type Topology } from '@ivsim/core/internal';
@@ -31,6 +32,8 @@ export class RunPlanCache {
   /** What this cache has built so far (tests check a run builds each thing once). */
   readonly built = { topologies: 0, partitions: 0 };
   private readonly topos = new Map<boolean, Topology>();
+  /** Topologies held weakly ({@link holdWeakly}): reused while something else keeps them, else built again. */
+  private readonly weak = new Map<boolean, WeakRef<Topology>>();
   private readonly parts = new Map<string, Partition>();
 
   constructor(
@@ -42,12 +45,13 @@ export class RunPlanCache {
 
   /** The topology of the scheme runs with `bare` (bare-metal's: every vCPU on its own pCPU). */
   topology(bare: boolean): Topology {
-    let t = this.topos.get(bare);
+    let t = this.topos.get(bare) ?? this.weak.get(bare)?.deref();
     if (t === undefined) {
       t = this.build.topology(this.scenario, bare);
       this.built.topologies++;
-      this.topos.set(bare, t);
     }
+    this.weak.delete(bare);
+    this.topos.set(bare, t);
     return t;
   }
 
@@ -64,10 +68,32 @@ export class RunPlanCache {
   }
 
   /**
+   * Keeps the topologies built so far only weakly: the next {@link topology} call takes one back if the collector
+   * has not taken it, and builds it again (the same pure function of the scenario) if it has. A ParallelRun calls
+   * this at the end of its constructor, so a run that is constructed and never run holds no topology (2 × 36 MiB at
+   * 10^5 vCPUs); run() called in the same job finds them alive (a WeakRef's target lives to the end of the job) and takes them back
+   * at once ({@link takeBack}), before its first await.
+   */
+  holdWeakly(): void {
+    for (const [bare, t] of this.topos) this.weak.set(bare, new WeakRef(t));
+    this.topos.clear();
+  }
+
+  /** Holds strongly again every weakly held topology the collector has not taken (run() does, before any await). */
+  takeBack(): void {
+    for (const [bare, w] of this.weak) {
+      const t = w.deref();
+      if (t !== undefined) this.topos.set(bare, t);
+    }
+    this.weak.clear();
+  }
+
+  /**
    * Drops the topologies (36 MiB per topology at 10^5 vCPUs): a finished run keeps none. The partitions (a few
    * bytes per pCPU) stay; a later use builds the topology again.
    */
   releaseTopologies(): void {
     this.topos.clear();
+    this.weak.clear();
   }
 }

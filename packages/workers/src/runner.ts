@@ -196,6 +196,8 @@ export class ParallelRun {
     this.durationCycles = Math.round(s.duration * s.cpu.freqGHz);
     this.plans = new RunPlanCache(s);
     this.lanes = planLanesWith(this.plan.run, this.shards, this.plans);
+    // Until run() takes them back, the planned topologies are only held weakly: a run never run keeps none alive.
+    this.plans.holdWeakly();
     const L = this.lanes.lanes.length;
     this.barriers = new Array(L).fill(null);
     this.arenas = new Array(L).fill(null);
@@ -211,6 +213,8 @@ export class ParallelRun {
     const s = this.scenario;
     const n = this.shards;
     const shared = this.opts.pool ?? null;
+    // The constructor's topologies, if still alive, are held for the whole run from here (before the first await).
+    this.plans.takeBack();
     // A shared pool is held for the whole run (runs on one pool take turns); else the run starts its own threads.
     const held = shared ? await holdPool(shared) : null;
     const pool = held ? held.piscina : startThreads(n);

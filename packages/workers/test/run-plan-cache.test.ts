@@ -2,6 +2,8 @@
 // and runScheme share them — and a shard thread reuses a topology across the scheme runs of one run only. Results stay
 // simulate()'s.
 
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BUILTIN_SCENARIOS, type Results, simulate, validateScenario } from '@ivsim/core';
 import { Arena, Barrier, buildTopology, ledgerStride, runParts, schemePlan } from '@ivsim/core/internal';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -10,6 +12,15 @@ import { controlBytes, type ShardTask } from '../dist/protocol.js';
 import { PLAN_BUILDERS, type PlanBuilders, RunPlanCache } from '../dist/run-plan-cache.js';
 import { ParallelRun } from '../dist/runner.js';
 import runShard, { topologyReuse } from '../dist/shard-task.js';
+
+// A full collection on demand (the flag reaches contexts made after it is set).
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+/** Ends the current job (a WeakRef's target is kept alive until then), then collects. */
+async function collectWeak(): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  collect();
+}
 
 const strip = (r: Results) => JSON.stringify({ ...r, engine: undefined });
 const short = (name: string, duration: string) => ({ ...structuredClone(BUILTIN_SCENARIOS[name]), duration });
@@ -58,6 +69,63 @@ describe('RunPlanCache', () => {
     expect(b.calls.topology).toHaveLength(2);
     expect(c.topology(false)).not.toBe(virt);
     expect(b.calls.topology).toEqual([false, true, false]);
+  });
+});
+
+describe('RunPlanCache.holdWeakly', () => {
+  it('keeps a topology only while something else does: taken back alive, built again once collected', async () => {
+    const s = validateScenario(short('x86-small', '2ms'));
+    const b = counting();
+    const c = new RunPlanCache(s, b);
+    const first = c.topology(false);
+    c.holdWeakly();
+    expect(c.topology(false)).toBe(first); // alive (this test holds it): taken back, not built
+    expect(b.calls.topology).toEqual([false]);
+    let probe: WeakRef<object> | null = new WeakRef(c.topology(true));
+    c.holdWeakly();
+    await collectWeak();
+    expect(probe.deref()).toBeUndefined(); // only the cache's weak hold was left: collected
+    probe = null;
+    const again = c.topology(true);
+    expect(b.calls.topology).toEqual([false, true, true]);
+    // The same pure function of the scenario (samplers are closures, so compare through JSON).
+    expect(JSON.stringify(again)).toBe(JSON.stringify(buildTopology(s, true)));
+    expect(c.topology(false)).toBe(first); // the one this test holds was never dropped
+    // takeBack: a live one is held strongly again, so a collection no longer takes it.
+    probe = new WeakRef(c.topology(true));
+    c.holdWeakly();
+    c.takeBack();
+    await collectWeak();
+    expect(probe.deref()).toBeDefined();
+    expect(b.calls.topology).toHaveLength(3);
+  });
+});
+
+describe('a ParallelRun constructed and not yet run', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('keeps no topology alive; run() builds what it needs again, with the same results', async () => {
+    // Wrapped by hand, not spied: a spy's mock.results would keep every topology alive.
+    const real = PLAN_BUILDERS.topology;
+    const built: WeakRef<object>[] = [];
+    PLAN_BUILDERS.topology = (s, bare) => {
+      const t = real(s, bare);
+      built.push(new WeakRef(t));
+      return t;
+    };
+    try {
+      const input = short('fleet', '1ms');
+      const run = new ParallelRun(input, { shards: 2 });
+      expect(built.length).toBeGreaterThan(0); // planLanes costed on them
+      await collectWeak();
+      expect(built.map((w) => w.deref())).toEqual(built.map(() => undefined));
+      const planned = built.length;
+      const r = await run.run();
+      expect(built.length).toBe(2 * planned); // built again, once each
+      expect(strip(r)).toBe(strip(simulate(input)));
+    } finally {
+      PLAN_BUILDERS.topology = real;
+    }
   });
 });
 
