@@ -12,7 +12,8 @@
 //   cpu   = CPU seconds of the busiest thread (for simulate(): the main thread; for ParallelRun: the busiest shard);
 //   wall  = wall-clock seconds of the run (module loading excluded).
 //
-//   node packages/bench/dist/abba.js --case x86-compare --duration 250ms [--rounds 1] [--warm 1] [--pool] DIR_A DIR_B …
+//   node packages/bench/dist/abba.js --case x86-compare --duration 250ms [--rounds 1] [--warm 1] [--pool] \
+//     DIR_A DIR_B …
 // DIR_* are checkouts built with `npx tsc -b`.
 
 import { execFileSync } from 'node:child_process';
@@ -22,8 +23,8 @@ import { BENCH_CASES } from './abba-cases.ts';
 import type { AbbaChildOutput, AbbaSample } from './abba-child.ts';
 
 const USAGE =
-  'usage: node packages/bench/dist/abba.js [--case NAME …] [--duration 100ms] [--rounds 1] [--warm 1] [--pool] [--json] ' +
-  'DIR_A DIR_B [DIR_C …]  (DIR_* are checkouts built with `npx tsc -b`; the first is the base)';
+  'usage: node packages/bench/dist/abba.js [--case NAME …] [--duration 100ms] [--rounds 1] [--warm 1] [--pool] ' +
+  '[--json] DIR_A DIR_B [DIR_C …]  (DIR_* are checkouts built with `npx tsc -b`; the first is the base)';
 
 function fail(msg: string): never {
   console.error(`abba: ${msg}`);

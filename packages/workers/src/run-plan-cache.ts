@@ -71,8 +71,8 @@ export class RunPlanCache {
    * Keeps the topologies built so far only weakly: the next {@link topology} call takes one back if the collector
    * has not taken it, and builds it again (the same pure function of the scenario) if it has. A ParallelRun calls
    * this at the end of its constructor, so a run that is constructed and never run holds no topology (2 × 36 MiB at
-   * 10^5 vCPUs); run() called in the same job finds them alive (a WeakRef's target lives to the end of the job) and takes them back
-   * at once ({@link takeBack}), before its first await.
+   * 10^5 vCPUs); run() called in the same job finds them alive (a WeakRef's target lives to the end of the job) and
+   * takes them back at once ({@link takeBack}), before its first await.
    */
   holdWeakly(): void {
     for (const [bare, t] of this.topos) this.weak.set(bare, new WeakRef(t));

@@ -173,7 +173,10 @@ export class ParallelRun {
   /** What the synchronization did (all schemes so far). */
   readonly sync: SyncStats = { windows: 0, crossEvents: 0, spilled: 0 };
   private readonly durationCycles: number;
-  /** Topologies and partitions, built once for the whole run (run-plan-cache.ts); its topologies go when run() settles. */
+  /**
+   * Topologies and partitions, built once for the whole run (run-plan-cache.ts): its topologies are held weakly until
+   * run() starts and go when run() settles.
+   */
   private readonly plans: RunPlanCache;
   /** Names this run in its shard tasks: a shard thread reuses a topology only within one run (shard-task.ts). */
   private readonly runId = randomUUID();

@@ -1,6 +1,6 @@
 // The plan cache (DESIGN §10 "Plan cache"): one ParallelRun builds each topology and each partition once — planLanes
-// and runScheme share them — and a shard thread reuses a topology across the scheme runs of one run only. Results stay
-// simulate()'s.
+// and runScheme share them — holds its topologies only weakly until run() starts, and a shard thread reuses a
+// topology across the scheme runs of one run only. Results stay simulate()'s.
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

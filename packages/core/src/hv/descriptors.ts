@@ -1,7 +1,7 @@
 // The list of scheme descriptors (DESIGN §19.8), and what is derived from it: the scheme ids (all, per
-// architecture), the cost families and their keys, and the exit reasons and blocking counters schemes add. Only descriptor files are
-// imported here, and they import no code, so the scenario schema, the cost table and the vocabulary can use this
-// module without importing any scheme. hv/registry.ts maps each id to its factory; a new scheme adds its
+// architecture), the cost families and their keys, and the exit reasons and blocking counters schemes add. Only
+// descriptor files are imported here, and they import no code, so the scenario schema, the cost table and the
+// vocabulary can use this module without importing any scheme. hv/registry.ts maps each id to its factory; a new scheme adds its
 // descriptor to this list and its factory there.
 
 import { ARM_GICV2, ARM_GICV3, ARM_GICV4 } from './arm-gic.desc.ts';

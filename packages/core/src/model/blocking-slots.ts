@@ -40,7 +40,10 @@ const ENGINE_SLOTS = [
   'guestPoll.interruptsWhilePolling', // interrupts whose handler started while the guest polled (no HLT exit)
 ] as const;
 
-/** Slot names, in slot order: the engine's, then each scheme's groups in descriptor order. Results group them by the prefix before the dot. */
+/**
+ * Slot names, in slot order: the engine's, then each scheme's groups in descriptor order. Results group them by the
+ * prefix before the dot.
+ */
 export const BLOCKING_SLOTS: readonly BlockingSlot[] = [...ENGINE_SLOTS, ...SCHEME_COUNTER_SLOTS];
 
 const groupsOf = (slots: readonly string[]): readonly string[] => [...new Set(slots.map((n) => n.split('.')[0]))];
