@@ -57,6 +57,7 @@ import {
   type ThreadResult,
   wakePosters,
 } from './protocol.ts';
+import { StrandJudge } from './strand-judge.ts';
 
 const LR_PRIORITY = 0xa0;
 /**
@@ -343,7 +344,16 @@ function poster(
   let iter = 0;
   let lastEnd = t0;
   const target = new Float64Array(n);
-  const strandEpoch = new Float64Array(n);
+  // Stranded: the instance is raised but nothing will deliver it — not delivered, and PI: its PIR bit with
+  // ON = SN = 0; LR: in no LR and not queued (strand-judge.ts: a verdict waits for two poll passes of the vCPU
+  // thread, and in which order the reads go).
+  const strands = new StrandJudge(
+    n,
+    (i) => Atomics.load(m, epochIdx[i]),
+    (i) =>
+      Atomics.load(m, dlvIdx[i]) < target[i] &&
+      (lr ? !overflow[i] && !lrLiveHasPending(m, base[i] + LR_OFF, nrLr, vec[i]) : piLiveStranded(m, base[i], vec[i])),
+  );
   return () => {
     // Paced: the arrival processes pause while other segments run (the time between this poster's segments is not
     // owed as a burst of late arrivals).
@@ -360,7 +370,7 @@ function poster(
         // One outstanding instance per source: post all, then wait for each to be delivered, judging strands.
         for (let i = 0; i < n; i++) {
           target[i] = Atomics.load(m, dlvIdx[i]) + 1;
-          strandEpoch[i] = -1;
+          strands.reset(i);
           post(i, t);
           // PI: post the next source the moment this one's bit has been harvested, i.e. while the harvest is still
           // running — the adversarial interleaving for the harvest order (bounded: a stranded bit never clears).
@@ -372,22 +382,9 @@ function poster(
             if ((++spins & 1023) !== 0) continue;
             if (Atomics.load(m, CTL_STOP_POST) !== 0) break;
             if (overflowing > 0) retryOverflow();
-            // Stranded: the instance is raised but nothing will deliver it — PI: PIR bit with ON = SN = 0; LR: in no
-            // LR and not queued. Only a verdict after two complete poll passes of the vCPU thread (its epoch), so a
-            // harvest or acknowledge in progress is never mistaken for a loss.
-            const stranded = lr
-              ? !overflow[i] && !lrLiveHasPending(m, base[i] + LR_OFF, nrLr, vec[i])
-              : piLiveStranded(m, base[i], vec[i]);
-            if (!stranded) {
-              strandEpoch[i] = -1;
-              continue;
-            }
-            const e = Atomics.load(m, epochIdx[i]);
-            if (strandEpoch[i] < 0) strandEpoch[i] = e;
-            else if (e >= strandEpoch[i] + 2) {
+            if (strands.look(i)) {
               violations++;
               publish();
-              strandEpoch[i] = -1;
               // Recover so the run goes on: re-notify (PI) or re-inject the lost instance (LR).
               if (lr) {
                 lrLiveInject(m, base[i] + LR_OFF, nrLr, vec[i], LR_PRIORITY, f, stampLr[i], now());
